@@ -1,0 +1,1 @@
+"""Parley: online mediation where the agreement to mediate is enforced by the software."""

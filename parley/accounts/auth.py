@@ -1,0 +1,26 @@
+"""API authentication: the browser's session (with CSRF), or a personal token for scripts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from parley.accounts.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        if "\x00" in token or len(token) > 200:
+            return None
+        found = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+API_AUTH = [TokenAuth(), SessionAuth(csrf=True)]

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from parley.agreements.policy import AgreementSource
+from parley.cases.models import Case, Participant
+from parley.rooms.policy import Instruction
+
+
+class Agreement(models.Model):
+    """A frozen version of a case's agreement to mediate: text, its SHA-256, and its policy.
+
+    A change is a new version; signatures on older versions stay as history but count no more.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
+    version = models.PositiveIntegerField()
+    source = models.CharField(max_length=16, choices=AgreementSource.choices)
+    text = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    caucus_default = models.CharField(max_length=20, choices=Instruction.choices)
+    results_confidential = models.BooleanField(default=False)
+    court_order: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["version"]
+        get_latest_by = "version"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="agreement_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement v{self.version} for {self.case}"
+
+
+class Signature(models.Model):
+    """Who signed which text, when. Never edited (R2.2)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    typed_name = models.CharField(max_length=200)
+    text_sha256 = models.CharField(max_length=64)
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "participant"], name="one_signature_per_version"
+            )
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("A signature is never edited.")
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.typed_name} signed v{self.agreement.version}"
+
+
+class ConflictDisclosure(models.Model):
+    """The mediator's conflict-of-interest disclosure, or an explicit "none" (R6.1)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="disclosures")
+    text = models.TextField()
+    is_none = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Made after the agreement was issued: every party must acknowledge it.
+    needs_acknowledgement = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return "None" if self.is_none else self.text[:50]
+
+
+class DisclosureAcknowledgement(models.Model):
+    disclosure = models.ForeignKey(
+        ConflictDisclosure, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "participant"], name="one_ack_per_disclosure"
+            )
+        ]

@@ -1,0 +1,82 @@
+"""The JSON API under /api/v1. Views parse, access, call one action, and respond."""
+
+from __future__ import annotations
+
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from parley.accounts.auth import API_AUTH
+from parley.errors import DomainError
+
+api = NinjaAPI(
+    title="Parley API",
+    version="1",
+    description=(
+        "Online mediation where the agreement to mediate is enforced. Authenticate with the "
+        "browser session (CSRF header required) or `Authorization: Bearer <personal token>`. "
+        'Every refusal is a 4xx with `{"code": ..., "detail": ...}`; asking for something you '
+        "may not see looks exactly like asking for something that does not exist."
+    ),
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"code": exc.code, "detail": exc.detail}, status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    problems = []
+    for err in exc.errors[:5]:
+        where = ".".join(str(part) for part in err.get("loc", ()) if part not in ("body", "payload"))
+        problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
+    return api.create_response(
+        request, {"code": "bad_input", "detail": "; ".join(problems) or "Invalid input."}, status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "not_authenticated", "detail": "Sign in, or send a valid API token."},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "not_found" if exc.status_code == 404 else "bad_request"
+    detail = "Not found." if exc.status_code == 404 else str(exc)
+    return api.create_response(request, {"code": code, "detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A backstop: values the database cannot store are bad input, never a 500.
+    return api.create_response(
+        request, {"code": "bad_input", "detail": "A value cannot be stored as given."}, status=422
+    )
+
+
+def _register() -> None:
+    from parley.accounts.api import router as accounts_router
+    from parley.agreements.api import router as agreements_router
+    from parley.audit.api import router as audit_router
+    from parley.cases.api import router as cases_router
+    from parley.rooms.api import router as rooms_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/cases", cases_router)
+    api.add_router("/cases", agreements_router)
+    api.add_router("/cases", rooms_router)
+    api.add_router("/cases", audit_router)
+
+
+_register()

@@ -1,0 +1,82 @@
+"""Appending to and verifying a case's audit chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+from parley.audit.chain import GENESIS, Link, Verdict, link_hash, verify
+from parley.audit.models import AuditEvent
+from parley.cases.models import Case
+
+
+def stamp(moment: datetime) -> str:
+    """Microsecond precision, fixed format: the same string is hashed now and on verification."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_event(
+    case: Case,
+    kind: str,
+    *,
+    actor_id: int | None,
+    subject_id: int | None = None,
+    content_hashes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Precondition: the caller holds the case row lock (select_for_update)
+    inside the transaction that makes the change, so the chain and the change commit together."""
+    seq = case.audit_count + 1
+    prev = case.audit_head or GENESIS
+    now = timezone.now()
+    created_at = stamp(now)
+    hashes = content_hashes or {}
+    digest = link_hash(
+        case_id=case.pk,
+        seq=seq,
+        kind=kind,
+        actor_id=actor_id,
+        created_at=created_at,
+        subject_id=subject_id,
+        content_hashes=hashes,
+        prev_hash=prev,
+    )
+    event = AuditEvent.objects.create(
+        case=case,
+        seq=seq,
+        kind=kind,
+        actor_id=actor_id,
+        created_at=now,
+        subject_id=subject_id,
+        content_hashes=hashes,
+        prev_hash=prev,
+        hash=digest,
+    )
+    case.audit_count = seq
+    case.audit_head = digest
+    case.save(update_fields=["audit_count", "audit_head"])
+    return event
+
+
+def links_of(case: Case) -> list[Link]:
+    return [
+        Link(
+            seq=e.seq,
+            kind=e.kind,
+            actor_id=e.actor_id,
+            created_at=stamp(e.created_at),
+            subject_id=e.subject_id,
+            content_hashes=e.content_hashes,
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+        )
+        # Ordered by primary key, the order of insertion: a reordered seq is then detected.
+        for e in AuditEvent.objects.filter(case=case).order_by("pk")
+    ]
+
+
+def verify_case(case: Case) -> Verdict:
+    case.refresh_from_db(fields=["audit_head", "audit_count"])
+    return verify(case.pk, links_of(case), case.audit_head, case.audit_count)

@@ -1,0 +1,342 @@
+"""Writes about cases and people: create, invite, accept, sessions, termination.
+
+Every do_* runs in one transaction, holds the case row lock for check-then-change, writes its
+audit event in that transaction, and publishes real-time events on commit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.audit.actions import record_event
+from parley.audit.chain import content_hash
+from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.models import (
+    Case,
+    Invitation,
+    InvitationStatus,
+    MediationSession,
+    Participant,
+    Side,
+)
+from parley.cases.policy import (
+    CaseEvent,
+    CaseStatus,
+    CourtOrder,
+    Outcome,
+    Role,
+    TerminationKind,
+    check_can_hold_role,
+    check_can_terminate,
+    check_side_for_role,
+    court_order_warning,
+    transition,
+)
+from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.realtime.publish import publish_on_commit
+from parley.rooms.models import Entry, EntryKind, Room
+from parley.rooms.policy import RoomKind
+
+INVITATION_SALT = "parley.invitation"
+
+
+def check_mediator(participant: Participant) -> None:
+    if participant.role != Role.MEDIATOR:
+        raise Forbidden("mediator_only", "Only the mediator can do this.")
+
+
+def lock_case(user: User, case_id: int) -> tuple[Case, Participant]:
+    """Precondition: inside transaction.atomic(). Locks the case row for check-then-change."""
+    return access_case(user, case_id, for_update=True)
+
+
+def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Case:
+    if not acting_user.can_mediate:
+        raise Forbidden("not_a_mediator", "Your account is not set up to mediate cases.")
+    title = title.strip()
+    if not title:
+        raise BadInput("title_required", "Give the case a title.")
+    with transaction.atomic():
+        case = Case.objects.create(title=title, reference=reference.strip())
+        mediator = Participant.objects.create(
+            case=case, user=acting_user, role=Role.MEDIATOR, display_name=acting_user.display_name
+        )
+        Room.objects.create(case=case, kind=RoomKind.JOINT)
+        Room.objects.create(case=case, kind=RoomKind.NOTEBOOK)
+        record_event(
+            case, "case_created", actor_id=mediator.pk, content_hashes={"title": content_hash(title)}
+        )
+    return case
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def do_invite(
+    *,
+    acting_user: User,
+    case_id: int,
+    email: str,
+    display_name: str,
+    role: Role,
+    side_id: int | None = None,
+    side_label: str = "",
+) -> tuple[Invitation, str]:
+    """Invite someone to a role (and side). A party invitation creates the party's side and its
+    caucus and counsel rooms. Returns the invitation and its signed, expiring, single-use token."""
+    email = email.strip().lower()
+    display_name = " ".join(display_name.split())
+    if "@" not in email:
+        raise BadInput("bad_email", "Enter a valid e-mail address.")
+    if not display_name:
+        raise BadInput("name_required", "Give the person's full name.")
+    if role not in Role.values:
+        raise BadInput("bad_role", "Pick a role: party, counsel, support or observer.")
+    role = Role(role)
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_mediator(me)
+        if case.status == CaseStatus.TERMINATED:
+            raise DomainError("case_terminated", "This mediation has ended.")
+        existing = {
+            Role(r)
+            for r in Participant.objects.filter(case=case, user__email__iexact=email).values_list(
+                "role", flat=True
+            )
+        }
+        check_can_hold_role(existing, role)
+        if Invitation.objects.filter(
+            case=case, email=email, status=InvitationStatus.PENDING
+        ).exists():
+            raise DomainError("already_invited", "This person already has a pending invitation.")
+        side: Side | None = None
+        if role == Role.PARTY:
+            if side_id is not None:
+                raise BadInput("bad_side", "A party forms a new side of their own.")
+            if case.status != CaseStatus.SETUP:
+                raise DomainError(
+                    "parties_fixed",
+                    "Parties are set before the agreement is issued; start a new case to add one.",
+                )
+            position = Side.objects.filter(case=case).count() + 1
+            side = Side.objects.create(
+                case=case, label=side_label.strip() or display_name, position=position
+            )
+            Room.objects.create(case=case, kind=RoomKind.CAUCUS, side=side)
+            Room.objects.create(case=case, kind=RoomKind.COUNSEL, side=side)
+        elif side_id is not None:
+            side = Side.objects.filter(case=case, pk=side_id).first()
+            if side is None:
+                raise BadInput("bad_side", "That side does not exist in this case.")
+        check_side_for_role(role, side is not None)
+        invitation = Invitation.objects.create(
+            case=case,
+            email=email,
+            display_name=display_name,
+            role=role,
+            side=side,
+            expires_at=timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS),
+        )
+        record_event(
+            case,
+            "invitation_created",
+            actor_id=me.pk,
+            subject_id=invitation.pk,
+            content_hashes={"email": content_hash(email), "role": role.value},
+        )
+    return invitation, invitation_token(invitation)
+
+
+def read_invitation(token: str) -> Invitation:
+    """The pending invitation a link names. A bad, expired or used link is NotFound."""
+    try:
+        data = signing.loads(
+            token,
+            salt=INVITATION_SALT,
+            max_age=timedelta(days=settings.PARLEY_INVITATION_DAYS),
+        )
+        invitation = Invitation.objects.select_related("case", "side").get(pk=data["i"])
+    except (signing.BadSignature, KeyError, TypeError, Invitation.DoesNotExist):
+        raise NotFound() from None
+    if invitation.status != InvitationStatus.PENDING or invitation.expires_at < timezone.now():
+        raise NotFound()
+    return invitation
+
+
+def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
+    invitation = read_invitation(token)
+    if acting_user.email.lower() != invitation.email:
+        raise Forbidden(
+            "wrong_account",
+            f"This invitation is for {invitation.email}. Sign in with that address to accept it.",
+        )
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=invitation.case_id)
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != InvitationStatus.PENDING:
+            raise NotFound()
+        if case.status == CaseStatus.TERMINATED:
+            raise DomainError("case_terminated", "This mediation has ended.")
+        existing = set(
+            Participant.objects.filter(case=case, user=acting_user).values_list("role", flat=True)
+        )
+        check_can_hold_role({Role(r) for r in existing}, Role(invitation.role))
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(
+                    case=case,
+                    user=acting_user,
+                    role=invitation.role,
+                    side=invitation.side,
+                    display_name=invitation.display_name,
+                )
+        except IntegrityError:
+            raise DomainError("one_role_per_case", "You already take part in this case.") from None
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.participant = participant
+        invitation.save(update_fields=["status", "accepted_at", "participant"])
+        if not acting_user.full_name:
+            acting_user.full_name = invitation.display_name
+            acting_user.save(update_fields=["full_name"])
+        record_event(case, "invitation_accepted", actor_id=participant.pk, subject_id=invitation.pk)
+        ctx = load_context(case)
+        publish_on_commit(
+            ctx.everyone(),
+            {"type": "participant_joined", "case": case.pk, "participant": participant.pk},
+        )
+    return participant
+
+
+def do_record_session(
+    *, acting_user: User, case_id: int, held_on: date, attendee_ids: list[int]
+) -> MediationSession:
+    """The mediator records a session held and who attended it (facts for the §7 report)."""
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_mediator(me)
+        attendees = list(Participant.objects.filter(case=case, pk__in=attendee_ids))
+        if len(attendees) != len(set(attendee_ids)):
+            raise BadInput("bad_attendee", "Every attendee must take part in this case.")
+        number = MediationSession.objects.filter(case=case).count() + 1
+        session = MediationSession.objects.create(case=case, number=number, held_on=held_on)
+        session.attendees.set(attendees)
+        record_event(
+            case,
+            "session_recorded",
+            actor_id=me.pk,
+            subject_id=session.pk,
+            content_hashes={"attendees": sorted(a.pk for a in attendees)},
+        )
+    return session
+
+
+def court_order_of(ctx: CaseContext) -> CourtOrder | None:
+    if ctx.agreement is None or not ctx.agreement.court_order:
+        return None
+    raw = ctx.agreement.court_order
+    return CourtOrder(
+        court=str(raw.get("court", "")),
+        order_reference=str(raw.get("order_reference", "")),
+        min_sessions=int(raw.get("min_sessions", 0)),
+    )
+
+
+def termination_warning(*, acting_user: User, case_id: int) -> str | None:
+    case, me = access_case(acting_user, case_id)
+    if me.role != Role.PARTY:
+        return None
+    return court_order_warning(court_order_of(load_context(case)), case.sessions.count())
+
+
+def _post_system(ctx: CaseContext, room: Room, body: str, privileged: bool) -> Entry:
+    entry = Entry.objects.create(
+        case=ctx.case, room=room, kind=EntryKind.SYSTEM, body=body, privileged=privileged
+    )
+    publish_on_commit(
+        ctx.recipients(room.pk), {"type": "entry", "case": ctx.case.pk, "entry": entry.pk}
+    )
+    return entry
+
+
+def _finish(
+    ctx: CaseContext,
+    kind: TerminationKind,
+    by: Participant | None,
+    outcome: Outcome,
+) -> None:
+    """Precondition: the caller holds the case lock and has checked the transition."""
+    case = ctx.case
+    case.status = transition(CaseStatus(case.status), CaseEvent.TERMINATE)
+    case.terminated_at = timezone.now()
+    case.termination_kind = kind
+    case.terminated_by = by
+    case.outcome = outcome
+    case.save(
+        update_fields=["status", "terminated_at", "termination_kind", "terminated_by", "outcome"]
+    )
+    record_event(
+        case,
+        "case_terminated",
+        actor_id=by.pk if by else None,
+        content_hashes={"kind": kind.value, "outcome": outcome.value},
+    )
+    publish_on_commit(ctx.everyone(), {"type": "terminated", "case": case.pk})
+
+
+def do_terminate(
+    *, acting_user: User, case_id: int, statement: str = "", confirm_court_order: bool = False
+) -> Case:
+    """R7.1 (a party declares it to the mediator) and R7.2 (the mediator declares it to all)."""
+    if len(statement) > settings.PARLEY_MAX_ENTRY_CHARS:
+        raise BadInput("too_long", "The statement is too long.")
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_can_terminate(Role(me.role), CaseStatus(case.status))
+        ctx = load_context(case)
+        if me.role == Role.PARTY:
+            warning = court_order_warning(court_order_of(ctx), case.sessions.count())
+            if warning and not confirm_court_order:
+                raise DomainError("court_order_unmet", warning)
+            assert me.side_id is not None
+            # Declared to the mediator: the mediator (and the party's own side) see who it was,
+            # in the caucus; everyone else sees that the mediation ended.
+            caucus = ctx.room_of(RoomKind.CAUCUS, me.side_id)
+            _post_system(
+                ctx,
+                caucus,
+                f"{me.display_name} declared to the mediator that the mediation is terminated."
+                + (f" Statement: {statement.strip()}" if statement.strip() else ""),
+                privileged=True,
+            )
+            _post_system(ctx, ctx.joint_room(), "The mediation has ended.", privileged=True)
+            _finish(ctx, TerminationKind.PARTY, me, Outcome.NOT_SETTLED)
+        else:
+            _post_system(
+                ctx,
+                ctx.joint_room(),
+                "The mediator declared to all parties that the mediation is terminated."
+                + (f" {statement.strip()}" if statement.strip() else ""),
+                privileged=True,
+            )
+            _finish(ctx, TerminationKind.MEDIATOR, me, Outcome.NOT_SETTLED)
+    return case
+
+
+def do_terminate_settled(*, case: Case) -> None:
+    """R7.3: called by the settlement action when the last party signs.
+
+    Precondition: the caller holds the case lock in its transaction.
+    """
+    ctx = load_context(case)
+    _post_system(
+        ctx, ctx.joint_room(), "Every party signed the settlement. The mediation has ended.", True
+    )
+    _finish(ctx, TerminationKind.SETTLEMENT, None, Outcome.SETTLED)

@@ -1,0 +1,263 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from parley.accounts.api import the_user
+from parley.apischema import ERRORS, ShortText, Text
+from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.actions import (
+    do_create_case,
+    do_invite,
+    do_record_session,
+    do_terminate,
+    termination_warning,
+)
+from parley.cases.models import Case, Invitation, InvitationStatus, Participant
+from parley.cases.policy import Role, TerminationKind
+from parley.cases.record import export_for, report_for
+from parley.rooms.queries import my_rooms
+from parley.rooms.serialize import room_payload
+
+router = Router(tags=["cases"])
+
+
+class CaseIn(Schema):
+    title: ShortText
+    reference: ShortText = ""
+
+
+class ParticipantOut(Schema):
+    id: int
+    name: str
+    role: str
+    side: int | None
+    signed: bool
+
+
+class SideOut(Schema):
+    id: int
+    label: str
+
+
+class RoomOut(Schema):
+    id: int
+    kind: str
+    side: int | None
+    label: str
+    readers: str
+
+
+class CaseOut(Schema):
+    id: int
+    title: str
+    reference: str
+    status: str
+    my_role: str
+    my_participant: int
+    my_side: int | None
+    signed: bool
+    outcome: str | None
+    ended_at: str | None
+    terminated_by: str | None
+    sides: list[SideOut]
+    participants: list[ParticipantOut]
+    rooms: list[RoomOut]
+
+
+class CaseSummary(Schema):
+    id: int
+    title: str
+    status: str
+    my_role: str
+
+
+class InviteIn(Schema):
+    email: ShortText
+    name: ShortText
+    role: Role
+    side: int | None = None
+    side_label: ShortText = ""
+
+
+class InviteOut(Schema):
+    id: int
+    email: str
+    role: str
+    side: int | None
+    token: str
+    link: str
+
+
+class SessionIn(Schema):
+    held_on: date
+    attendees: list[int] = Field(max_length=500)
+
+
+class SessionOut(Schema):
+    id: int
+    number: int
+
+
+class TerminateIn(Schema):
+    statement: Text = Field("", max_length=20_000)
+    confirm_court_order: bool = False
+
+
+class WarningOut(Schema):
+    warning: str | None
+
+
+def case_payload(ctx: CaseContext, me: Participant) -> dict[str, Any]:
+    case: Case = ctx.case
+    is_mediator = me.role == Role.MEDIATOR
+    terminated_by = None
+    # R7.1: the party declared it to the mediator; others see only that it ended.
+    if case.termination_kind == TerminationKind.PARTY and case.terminated_by is not None:
+        if is_mediator or case.terminated_by.side_id == me.side_id:
+            terminated_by = case.terminated_by.display_name
+    elif case.termination_kind == TerminationKind.MEDIATOR:
+        terminated_by = "the mediator"
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "reference": case.reference,
+        "status": case.status,
+        "my_role": me.role,
+        "my_participant": me.pk,
+        "my_side": me.side_id,
+        "signed": me.pk in ctx.signed_ids,
+        "outcome": case.outcome or None,
+        "ended_at": case.terminated_at.isoformat() if case.terminated_at else None,
+        "terminated_by": terminated_by,
+        "sides": [{"id": s.pk, "label": s.label} for s in case.sides.all()],
+        "participants": [
+            {
+                "id": p.pk,
+                "name": p.display_name,
+                "role": p.role,
+                "side": p.side_id,
+                "signed": p.pk in ctx.signed_ids,
+            }
+            for p in ctx.participants.values()
+        ],
+        "rooms": [room_payload(r) for r in my_rooms(ctx, me)],
+    }
+
+
+@router.get("", response={200: list[CaseSummary], **ERRORS})
+def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
+    mine = Participant.objects.filter(user=the_user(request)).select_related("case")
+    return [
+        {"id": p.case.pk, "title": p.case.title, "status": p.case.status, "my_role": p.role}
+        for p in mine.order_by("-case__created_at")
+    ]
+
+
+@router.post("", response={201: CaseOut, **ERRORS})
+def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+    user = the_user(request)
+    case = do_create_case(acting_user=user, title=payload.title, reference=payload.reference)
+    case, me = access_case(user, case.pk)
+    return 201, case_payload(load_context(case), me)
+
+
+@router.get("/{case_id}", response={200: CaseOut, **ERRORS})
+def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    case, me = access_case(the_user(request), case_id)
+    return case_payload(load_context(case), me)
+
+
+@router.post("/{case_id}/invitations", response={201: InviteOut, **ERRORS})
+def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> tuple[int, dict[str, Any]]:
+    from django.conf import settings
+
+    invitation, token = do_invite(
+        acting_user=the_user(request),
+        case_id=case_id,
+        email=payload.email,
+        display_name=payload.name,
+        role=payload.role,
+        side_id=payload.side,
+        side_label=payload.side_label,
+    )
+    return 201, {
+        "id": invitation.pk,
+        "email": invitation.email,
+        "role": invitation.role,
+        "side": invitation.side_id,
+        "token": token,
+        "link": f"{settings.SITE_URL}/invitations/{token}/",
+    }
+
+
+class InvitationRow(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    side: int | None
+    status: str
+
+
+@router.get("/{case_id}/invitations", response={200: list[InvitationRow], **ERRORS})
+def list_invitations(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    case, me = access_case(the_user(request), case_id)
+    if me.role != Role.MEDIATOR:
+        return []
+    return [
+        {
+            "id": i.pk,
+            "email": i.email,
+            "name": i.display_name,
+            "role": i.role,
+            "side": i.side_id,
+            "status": i.status,
+        }
+        for i in Invitation.objects.filter(case=case).exclude(status=InvitationStatus.REVOKED)
+    ]
+
+
+@router.post("/{case_id}/sessions", response={201: SessionOut, **ERRORS})
+def record_session(
+    request: HttpRequest, case_id: int, payload: SessionIn
+) -> tuple[int, dict[str, Any]]:
+    session = do_record_session(
+        acting_user=the_user(request),
+        case_id=case_id,
+        held_on=payload.held_on,
+        attendee_ids=payload.attendees,
+    )
+    return 201, {"id": session.pk, "number": session.number}
+
+
+@router.get("/{case_id}/termination-warning", response={200: WarningOut, **ERRORS})
+def get_termination_warning(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return {"warning": termination_warning(acting_user=the_user(request), case_id=case_id)}
+
+
+@router.post("/{case_id}/terminate", response={200: CaseOut, **ERRORS})
+def terminate(request: HttpRequest, case_id: int, payload: TerminateIn) -> dict[str, Any]:
+    user = the_user(request)
+    do_terminate(
+        acting_user=user,
+        case_id=case_id,
+        statement=payload.statement,
+        confirm_court_order=payload.confirm_court_order,
+    )
+    case, me = access_case(user, case_id)
+    return case_payload(load_context(case), me)
+
+
+@router.get("/{case_id}/export", response={200: dict[str, Any], **ERRORS})
+def export(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return export_for(the_user(request), case_id)
+
+
+@router.get("/{case_id}/report", response={200: dict[str, Any], **ERRORS})
+def report(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return report_for(the_user(request), case_id)

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from parley.cases.policy import CaseStatus, Outcome, Role, TerminationKind
+
+
+class Case(models.Model):
+    """One mediation."""
+
+    title = models.CharField(max_length=200)
+    reference = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.SETUP)
+    created_at = models.DateTimeField(default=timezone.now)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    termination_kind = models.CharField(max_length=16, choices=TerminationKind.choices, blank=True)
+    terminated_by = models.ForeignKey(
+        "cases.Participant", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    # The head of the audit chain, updated with every event in the same transaction, so a
+    # truncated chain no longer matches (R9.1).
+    audit_head = models.CharField(max_length=64, blank=True)
+    audit_count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Side(models.Model):
+    """A party and the people who attend for it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sides")
+    label = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "position"], name="side_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Participant(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participations"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    side = models.ForeignKey(
+        Side, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    display_name = models.CharField(max_length=200)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # R1.2: one role per person per case.
+            models.UniqueConstraint(fields=["case", "user"], name="one_role_per_case"),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(role="mediator"), name="one_mediator_per_case"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.role})"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+
+
+class Invitation(models.Model):
+    """An invitation to a role (and side) in a case, redeemed once through a signed link."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    display_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=16, choices=Role.choices)
+    side = models.ForeignKey(Side, null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(
+        max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    participant = models.OneToOneField(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="invitation"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "email"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role}"
+
+
+class MediationSession(models.Model):
+    """A session held (joint meeting), with who attended: the facts a §7 report may carry."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveIntegerField()
+    held_on = models.DateField()
+    attendees = models.ManyToManyField(Participant, related_name="sessions_attended")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="session_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Session {self.number}"

@@ -1,0 +1,130 @@
+"""Who a person is in a case, and how a case moves through its life (SPEC R1, R2.3, R7).
+
+Pure: no ORM, no HTTP. Everything else asks these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import TextChoices
+
+from parley.errors import DomainError, Forbidden
+
+
+class Role(TextChoices):
+    MEDIATOR = "mediator", "Mediator"
+    PARTY = "party", "Party"
+    COUNSEL = "counsel", "Counsel"
+    SUPPORT = "support", "Support person"
+    OBSERVER = "observer", "Observer"
+
+
+SIDE_ROLES = frozenset({Role.PARTY, Role.COUNSEL, Role.SUPPORT})
+
+
+class CaseStatus(TextChoices):
+    SETUP = "setup", "Being set up"
+    SIGNING = "signing", "Waiting for signatures"
+    ACTIVE = "active", "Active"
+    TERMINATED = "terminated", "Ended"
+
+
+class CaseEvent(TextChoices):
+    ISSUE_AGREEMENT = "issue_agreement"
+    ALL_SIGNED = "all_signed"
+    AGREEMENT_CHANGED = "agreement_changed"
+    TERMINATE = "terminate"
+
+
+class Outcome(TextChoices):
+    SETTLED = "settled", "Settled"
+    NOT_SETTLED = "not_settled", "Not settled"
+
+
+class TerminationKind(TextChoices):
+    PARTY = "party", "Declared by a party to the mediator"
+    MEDIATOR = "mediator", "Declared by the mediator to all parties"
+    SETTLEMENT = "settlement", "Every party signed a settlement"
+
+
+_TRANSITIONS: dict[tuple[CaseStatus, CaseEvent], CaseStatus] = {
+    (CaseStatus.SETUP, CaseEvent.ISSUE_AGREEMENT): CaseStatus.SIGNING,
+    (CaseStatus.SIGNING, CaseEvent.ALL_SIGNED): CaseStatus.ACTIVE,
+    (CaseStatus.SIGNING, CaseEvent.AGREEMENT_CHANGED): CaseStatus.SIGNING,
+    (CaseStatus.ACTIVE, CaseEvent.AGREEMENT_CHANGED): CaseStatus.SIGNING,
+    # Voluntariness (clause 2): a party may walk away at any moment, signed or not.
+    (CaseStatus.SETUP, CaseEvent.TERMINATE): CaseStatus.TERMINATED,
+    (CaseStatus.SIGNING, CaseEvent.TERMINATE): CaseStatus.TERMINATED,
+    (CaseStatus.ACTIVE, CaseEvent.TERMINATE): CaseStatus.TERMINATED,
+}
+
+
+def transition(status: CaseStatus, event: CaseEvent) -> CaseStatus:
+    """The status after `event`, or a refusal. TERMINATED has no way out (R7.5)."""
+    if status == CaseStatus.TERMINATED:
+        raise DomainError("case_terminated", "This mediation has ended; that can no longer be done.")
+    try:
+        return _TRANSITIONS[(status, event)]
+    except KeyError:
+        raise DomainError(
+            "bad_transition",
+            f"A case that is {CaseStatus(status).label.lower()} cannot do that.",
+        ) from None
+
+
+def check_can_hold_role(existing_roles: set[Role], new_role: Role) -> None:
+    """One role per person per case (R1.2)."""
+    if existing_roles:
+        held = next(iter(existing_roles))
+        raise DomainError(
+            "one_role_per_case",
+            f"This person already takes part in the case as {Role(held).label.lower()}; "
+            "a person holds one role in a case.",
+        )
+    if new_role == Role.MEDIATOR:
+        raise DomainError("bad_role", "A case has exactly one mediator, set when it is created.")
+
+
+def check_side_for_role(role: Role, has_side: bool) -> None:
+    if role in SIDE_ROLES and role != Role.PARTY and not has_side:
+        raise DomainError("side_required", "Counsel and support persons attend for a side: pick one.")
+    if role == Role.OBSERVER and has_side:
+        raise DomainError("no_side_for_observer", "An observer attends on no side.")
+
+
+def check_can_terminate(role: Role | None, status: CaseStatus) -> None:
+    """Any party, or the mediator, may terminate (R7.1, R7.2); nobody else declares for them."""
+    if status == CaseStatus.TERMINATED:
+        raise DomainError("case_terminated", "This mediation has already ended.")
+    if role not in (Role.PARTY, Role.MEDIATOR):
+        raise Forbidden(
+            "not_allowed",
+            "Only a party or the mediator can end a mediation. Ask the party you attend for.",
+        )
+
+
+@dataclass(frozen=True)
+class CourtOrder:
+    court: str
+    order_reference: str
+    min_sessions: int = 0
+
+
+def court_order_warning(order: CourtOrder | None, sessions_held: int) -> str | None:
+    """A warning for a party about to terminate under an unmet court order (R7.4).
+
+    It is only a warning: the software traps no one.
+    """
+    if order is None or sessions_held >= order.min_sessions:
+        return None
+    return (
+        f"This mediation was ordered by {order.court} (order {order.order_reference}), which "
+        f"requires at least {order.min_sessions} session(s); {sessions_held} have been held. "
+        "Ending it now may have consequences with the court. You may still end it."
+    )
+
+
+def outcome_is_confidential(results_confidential: bool) -> bool:
+    """The outcome is public unless the agreement says otherwise (R5.3, client clause 1)."""
+    return results_confidential

@@ -1,0 +1,100 @@
+"""Read settings from the environment and fail loudly on a bad value (healthchecks' way)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def envstr(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def envint(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+
+
+def envlist(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def envsecret(name: str, data_dir: Path) -> str:
+    """The secret from NAME, or the file NAME_FILE, or one generated once and kept in data_dir.
+
+    Never a constant in the code: a leaked default key would let anyone forge sessions and
+    invitation links.
+    """
+    value = os.environ.get(name)
+    if value:
+        return value
+    path_from_env = os.environ.get(f"{name}_FILE")
+    if path_from_env:
+        try:
+            return Path(path_from_env).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"{name}_FILE cannot be read: {exc}") from None
+    kept = data_dir / f"{name.lower()}.txt"
+    if kept.exists():
+        return kept.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    generated = secrets.token_urlsafe(50)
+    kept.touch(mode=0o600)
+    kept.write_text(generated)
+    return generated
+
+
+def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_dir / "parley.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    parsed = urlparse(url)
+    if parsed.scheme in ("postgres", "postgresql"):
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ConfigError("DATABASE_URL must name a database, e.g. postgresql://host/parley")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": parsed.hostname or "",
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 0,
+            "TEST": {"NAME": f"test_{name}"},
+        }
+    if parsed.scheme == "sqlite":
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)}
+    raise ConfigError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgresql, sqlite)")

@@ -1,0 +1,49 @@
+"""Who is online in a case. Presence is not content: every participant of the case may know
+who else is connected, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from channels.layers import get_channel_layer
+
+from parley.realtime.publish import participant_group
+
+
+class Presence:
+    """Per-process presence map. With several workers each process knows its own sockets;
+    announcements travel through the channel layer to every participant's group."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._lock = asyncio.Lock()
+
+    async def join(self, case_id: int, participant_id: int, channel: str) -> list[int]:
+        async with self._lock:
+            self._sockets[case_id][participant_id].add(channel)
+            return sorted(pid for pid, chans in self._sockets[case_id].items() if chans)
+
+    async def leave(self, case_id: int, participant_id: int, channel: str) -> bool:
+        async with self._lock:
+            chans = self._sockets[case_id][participant_id]
+            chans.discard(channel)
+            return bool(chans)
+
+    async def announce(self, case_id: int, participant_id: int, online: bool) -> None:
+        from channels.db import database_sync_to_async
+
+        from parley.cases.models import Participant
+
+        ids = await database_sync_to_async(
+            lambda: list(Participant.objects.filter(case_id=case_id).values_list("pk", flat=True))
+        )()
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        event = {"type": "presence", "case": case_id, "participant": participant_id, "online": online}
+        for pid in ids:
+            await layer.group_send(participant_group(pid), {"type": "parley.event", "event": event})
+
+
+presence = Presence()

@@ -1,0 +1,216 @@
+"""Writes in rooms: post, change a disclosure instruction, share (R3, R4, R5.1)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from parley.accounts.models import User
+from parley.audit.actions import record_event
+from parley.audit.chain import content_hash
+from parley.cases.access import CaseContext, load_context
+from parley.cases.actions import lock_case
+from parley.cases.policy import CaseStatus, Role
+from parley.errors import BadInput, NotFound
+from parley.realtime.publish import publish_on_commit
+from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
+from parley.rooms.policy import (
+    EntryRef,
+    Instruction,
+    RoomKind,
+    check_can_change_instruction,
+    check_can_post,
+    check_can_share,
+    initial_instruction,
+    is_privileged,
+)
+from parley.rooms.serialize import ENTRY_RELATED, entry_payload
+
+
+def clean_text(body: str, *, limit: int | None = None) -> str:
+    """Bad input is a 4xx: empty, oversized, or holding NUL (PostgreSQL text cannot)."""
+    limit = limit or settings.PARLEY_MAX_ENTRY_CHARS
+    if "\x00" in body:
+        raise BadInput("bad_characters", "The text holds a NUL character, which is not allowed.")
+    body = body.strip()
+    if not body:
+        raise BadInput("empty_text", "Write something first.")
+    if len(body) > limit:
+        raise BadInput("too_long", f"Entries are at most {limit} characters.")
+    return body
+
+
+def entry_ref(entry: Entry, ctx: CaseContext) -> EntryRef:
+    author_role = ctx.participants[entry.author_id].role if entry.author_id else None
+    return EntryRef(
+        id=entry.pk,
+        room=ctx.room_refs[entry.room_id],
+        author_role=Role(author_role) if author_role else None,
+        is_copy=entry.source_id is not None,
+    )
+
+
+def caucus_default(ctx: CaseContext) -> Instruction:
+    if ctx.agreement is None:
+        return Instruction.MAY_DISCLOSE
+    return Instruction(ctx.agreement.caucus_default)
+
+
+def publish_entry(ctx: CaseContext, entry: Entry) -> None:
+    fresh = Entry.objects.select_related(*ENTRY_RELATED).get(pk=entry.pk)
+    publish_on_commit(
+        ctx.recipients(entry.room_id),
+        {"type": "entry", "case": ctx.case.pk, "entry": entry_payload(fresh)},
+    )
+
+
+def do_post_entry(
+    *,
+    acting_user: User,
+    case_id: int,
+    room_id: int,
+    body: str,
+    acknowledge_not_confidential: bool = False,
+    client_key: str = "",
+    kind: EntryKind = EntryKind.TEXT,
+    instruction: Instruction | None = None,
+) -> Entry:
+    """Stored and committed before the caller acknowledges it (R9.2). A retried post with the
+    same client key returns the entry already stored instead of writing a second one."""
+    body = clean_text(body)
+    if len(client_key) > 64 or "\x00" in client_key:
+        raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        if client_key:
+            existing = Entry.objects.filter(author=me, client_key=client_key).first()
+            if existing is not None:
+                return existing
+        ctx = load_context(case)
+        room = ctx.rooms.get(room_id)
+        if room is None:
+            raise NotFound()
+        check_can_post(
+            ctx.person(me),
+            ctx.room_refs[room.pk],
+            ctx.state,
+            acknowledged_not_confidential=acknowledge_not_confidential,
+        )
+        chosen = initial_instruction(ctx.room_refs[room.pk], Role(me.role), caucus_default(ctx))
+        if chosen is not None and instruction is not None:
+            chosen = Instruction(instruction)
+        entry = Entry.objects.create(
+            case=case,
+            room=room,
+            author=me,
+            kind=kind,
+            body=body,
+            privileged=is_privileged(CaseStatus(case.status)),
+            instruction=chosen or "",
+            client_key=client_key,
+        )
+        if chosen is not None:
+            InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+        record_event(
+            case,
+            "entry_posted",
+            actor_id=me.pk,
+            subject_id=entry.pk,
+            content_hashes={"body": content_hash(body), "room": room.pk},
+        )
+        publish_entry(ctx, entry)
+    return entry
+
+
+def do_change_instruction(
+    *, acting_user: User, case_id: int, entry_id: int, instruction: Instruction
+) -> Entry:
+    if instruction not in Instruction.values:
+        raise BadInput("bad_instruction", "Choose may_disclose or do_not_disclose.")
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        ctx = load_context(case)
+        entry = Entry.objects.select_for_update().filter(case=case, pk=entry_id).first()
+        if entry is None:
+            raise NotFound()
+        check_can_change_instruction(ctx.person(me), entry_ref(entry, ctx))
+        if entry.instruction != instruction:
+            entry.instruction = instruction
+            entry.save(update_fields=["instruction"])
+            InstructionChange.objects.create(entry=entry, changed_by=me, instruction=instruction)
+            record_event(
+                case,
+                "instruction_changed",
+                actor_id=me.pk,
+                subject_id=entry.pk,
+                content_hashes={"instruction": str(instruction)},
+            )
+            publish_on_commit(
+                ctx.recipients(entry.room_id),
+                {
+                    "type": "instruction",
+                    "case": case.pk,
+                    "entry": entry.pk,
+                    "instruction": str(instruction),
+                },
+            )
+    return entry
+
+
+def do_share_entry(
+    *, acting_user: User, case_id: int, entry_id: int, target_room_id: int
+) -> Entry:
+    """R4.3: the mediator's share, refused when the side said "do not disclose" at this moment.
+    The entry row is locked so a concurrent instruction change cannot slip in between."""
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        ctx = load_context(case)
+        entry = Entry.objects.select_for_update().filter(case=case, pk=entry_id).first()
+        if entry is None:
+            raise NotFound()
+        target = ctx.rooms.get(target_room_id)
+        ref = entry_ref(entry, ctx)
+        if target is None:
+            raise NotFound()
+        check_can_share(
+            ctx.person(me),
+            ref,
+            ctx.room_refs[target.pk],
+            Instruction(entry.instruction) if entry.instruction else None,
+            ctx.state,
+        )
+        copy = Entry.objects.create(
+            case=case,
+            room=target,
+            author=entry.author,
+            kind=entry.kind,
+            body=entry.body,
+            privileged=is_privileged(CaseStatus(case.status)) or entry.privileged,
+            source=entry,
+            shared_by=me,
+        )
+        if hasattr(entry, "document"):
+            from parley.documents.models import Document
+
+            Document.objects.create(
+                entry=copy,
+                name=entry.document.name,
+                size=entry.document.size,
+                sha256=entry.document.sha256,
+                content_type=entry.document.content_type,
+                provenance=entry.document.provenance,
+                file=entry.document.file.name,
+            )
+        record_event(
+            case,
+            "entry_shared",
+            actor_id=me.pk,
+            subject_id=copy.pk,
+            content_hashes={"source": entry.pk, "room": target.pk},
+        )
+        publish_entry(ctx, copy)
+    return copy
+
+
+def rooms_for_kind(ctx: CaseContext, kind: RoomKind) -> list[Room]:
+    return [r for r in ctx.rooms.values() if r.kind == kind]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from parley.cases.models import Case, Participant, Side
+from parley.rooms.policy import Instruction, RoomKind
+
+
+class Room(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rooms")
+    kind = models.CharField(max_length=16, choices=RoomKind.choices)
+    side = models.ForeignKey(Side, null=True, blank=True, on_delete=models.CASCADE)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind", "side"], name="one_room_per_kind_side"),
+            models.UniqueConstraint(
+                fields=["case", "kind"],
+                condition=models.Q(side__isnull=True),
+                name="one_sideless_room_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.kind == RoomKind.CAUCUS and self.side is not None:
+            return f"Caucus: {self.side.label}"
+        if self.kind == RoomKind.COUNSEL and self.side is not None:
+            return f"Counsel room: {self.side.label}"
+        return RoomKind(self.kind).label
+
+
+class EntryKind(models.TextChoices):
+    TEXT = "text", "Message"
+    SYSTEM = "system", "Notice"
+    DOCUMENT = "document", "Document"
+    OFFER = "offer", "Offer"
+    PROPOSAL = "proposal", "Proposal"
+    RATING = "rating", "Rating"
+
+
+class Entry(models.Model):
+    """Everything written in a room. Visible to exactly the members of its room (R3.5)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entries")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="entries")
+    author = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(max_length=16, choices=EntryKind.choices, default=EntryKind.TEXT)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    privileged = models.BooleanField()
+    instruction = models.CharField(max_length=20, choices=Instruction.choices, blank=True)
+    source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="copies"
+    )
+    shared_by = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    client_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["room", "id"], name="entry_room_id")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_key"],
+                condition=~models.Q(client_key=""),
+                name="entry_idempotency_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Entry {self.pk} in {self.room_id}"
+
+
+class InstructionChange(models.Model):
+    """History of a caucus entry's disclosure instruction (R4.2)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="instruction_history")
+    changed_by = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    instruction = models.CharField(max_length=20, choices=Instruction.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]

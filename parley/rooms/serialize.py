@@ -1,0 +1,83 @@
+"""How an entry looks to a reader who may see it. Callers check visibility first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parley.rooms.models import Entry, Room
+from parley.rooms.policy import RoomKind
+
+
+def room_label(room: Room) -> str:
+    return room.label
+
+
+def entry_payload(entry: Entry) -> dict[str, Any]:
+    """Precondition: the reader may see `entry` (rooms.policy.can_see). Uses select_related
+    author, room__side, source__room__side, source__author, shared_by."""
+    payload: dict[str, Any] = {
+        "id": entry.pk,
+        "room": entry.room_id,
+        "kind": entry.kind,
+        "author": entry.author.display_name if entry.author else None,
+        "author_id": entry.author_id,
+        "author_role": entry.author.role if entry.author else None,
+        "body": entry.body,
+        "created_at": entry.created_at.isoformat(),
+        "privileged": entry.privileged,
+        "instruction": entry.instruction or None,
+        "source": None,
+        "client_key": entry.client_key or None,
+    }
+    if entry.source is not None:
+        source = entry.source
+        payload["source"] = {
+            "entry": source.pk,
+            "room": room_label(source.room),
+            "author": source.author.display_name if source.author else None,
+            "shared_by": entry.shared_by.display_name if entry.shared_by else None,
+        }
+    if hasattr(entry, "document"):
+        doc = entry.document
+        payload["document"] = {
+            "id": doc.pk,
+            "name": doc.name,
+            "size": doc.size,
+            "sha256": doc.sha256,
+            "content_type": doc.content_type,
+            "provenance": doc.provenance,
+        }
+    return payload
+
+
+def room_payload(room: Room) -> dict[str, Any]:
+    return {
+        "id": room.pk,
+        "kind": room.kind,
+        "side": room.side_id,
+        "label": room.label,
+        "readers": readers_sentence(room),
+    }
+
+
+def readers_sentence(room: Room) -> str:
+    """The plain-words answer to "who can read this?" shown on every room."""
+    if room.kind == RoomKind.JOINT:
+        return "Everyone in the mediation sees this room."
+    if room.kind == RoomKind.CAUCUS:
+        side = room.side.label if room.side else "this side"
+        return f"Only {side}'s side (the party, their lawyers and support) and the mediator see this."
+    if room.kind == RoomKind.COUNSEL:
+        side = room.side.label if room.side else "this side"
+        return f"Only {side}'s side sees this: the mediator does not."
+    return "Only the mediator sees this notebook. It is never exported or reported."
+
+
+ENTRY_RELATED = (
+    "author",
+    "room__side",
+    "source__room__side",
+    "source__author",
+    "shared_by",
+    "document",
+)
