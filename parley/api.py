@@ -34,10 +34,14 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems = []
     for err in exc.errors[:5]:
-        where = ".".join(str(part) for part in err.get("loc", ()) if part not in ("body", "payload"))
+        where = ".".join(
+            str(part) for part in err.get("loc", ()) if part not in ("body", "payload")
+        )
         problems.append(f"{where}: {err.get('msg', 'invalid')}" if where else err.get("msg", ""))
     return api.create_response(
-        request, {"code": "bad_input", "detail": "; ".join(problems) or "Invalid input."}, status=422
+        request,
+        {"code": "bad_input", "detail": "; ".join(problems) or "Invalid input."},
+        status=422,
     )
 
 

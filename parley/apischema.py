@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
 from ninja import Schema
+from pydantic import AfterValidator, Field
 
 
 def _no_nul(value: str) -> str:

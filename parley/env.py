@@ -97,4 +97,6 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)}
-    raise ConfigError(f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgresql, sqlite)")
+    raise ConfigError(
+        f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgresql, sqlite)"
+    )

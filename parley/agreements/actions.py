@@ -138,7 +138,9 @@ def do_issue_agreement(*, acting_user: User, case_id: int) -> Agreement:
         agreement.issued_at = timezone.now()
         agreement.save(update_fields=["issued_at"])
         record_event(case, "agreement_issued", actor_id=me.pk, subject_id=agreement.pk)
-        publish_on_commit(load_context(case).everyone(), {"type": "agreement_issued", "case": case.pk})
+        publish_on_commit(
+            load_context(case).everyone(), {"type": "agreement_issued", "case": case.pk}
+        )
     return agreement
 
 
@@ -146,11 +148,7 @@ def ready_to_activate(ctx: CaseContext) -> bool:
     """R2.3: the mediator and every party have signed, and no invited party is still missing."""
     if ctx.pending_party_invitations:
         return False
-    required = [
-        pk
-        for pk, p in ctx.participants.items()
-        if p.role in (Role.MEDIATOR, Role.PARTY)
-    ]
+    required = [pk for pk, p in ctx.participants.items() if p.role in (Role.MEDIATOR, Role.PARTY)]
     parties = [pk for pk, p in ctx.participants.items() if p.role == Role.PARTY]
     return len(parties) >= 2 and all(pk in ctx.signed_ids for pk in required)
 
@@ -192,9 +190,7 @@ def do_sign(
         )
         ctx = load_context(case)
         _activate_if_ready(ctx)
-        publish_on_commit(
-            ctx.everyone(), {"type": "signed", "case": case.pk, "participant": me.pk}
-        )
+        publish_on_commit(ctx.everyone(), {"type": "signed", "case": case.pk, "participant": me.pk})
     return signature
 
 

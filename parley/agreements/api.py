@@ -83,7 +83,9 @@ def agreement_payload(request: HttpRequest, case_id: int) -> dict[str, Any]:
     if agreement is None:
         from parley.errors import DomainError
 
-        raise DomainError("no_agreement", "The mediator has not chosen the agreement yet.", status=404)
+        raise DomainError(
+            "no_agreement", "The mediator has not chosen the agreement yet.", status=404
+        )
     acked = set(
         DisclosureAcknowledgement.objects.filter(participant=me).values_list(
             "disclosure_id", flat=True
@@ -153,7 +155,9 @@ def add_disclosure(
     }
 
 
-@router.post("/{case_id}/disclosures/{disclosure_id}/acknowledge", response={200: dict[str, Any], **ERRORS})
+@router.post(
+    "/{case_id}/disclosures/{disclosure_id}/acknowledge", response={200: dict[str, Any], **ERRORS}
+)
 def acknowledge(request: HttpRequest, case_id: int, disclosure_id: int) -> dict[str, Any]:
     do_acknowledge_disclosure(
         acting_user=the_user(request), case_id=case_id, disclosure_id=disclosure_id
@@ -181,5 +185,3 @@ def sign(request: HttpRequest, case_id: int, payload: SignIn) -> tuple[int, dict
         "signed_at": signature.signed_at.isoformat(),
         "text_sha256": signature.text_sha256,
     }
-
-

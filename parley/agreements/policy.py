@@ -113,11 +113,14 @@ def check_own_text(text: str) -> None:
     if not text.strip():
         raise BadInput("empty_text", "Paste the text of your agreement to mediate.")
     if len(text) > MAX_AGREEMENT_CHARS:
-        raise BadInput("too_long", f"The agreement may be at most {MAX_AGREEMENT_CHARS} characters.")
+        raise BadInput(
+            "too_long", f"The agreement may be at most {MAX_AGREEMENT_CHARS} characters."
+        )
 
 
-def check_signature(*, consent: bool, typed_name: str, expected_name: str, shown_hash: str,
-                    current_hash: str) -> None:
+def check_signature(
+    *, consent: bool, typed_name: str, expected_name: str, shown_hash: str, current_hash: str
+) -> None:
     """R2.2: the signer saw this exact text (its hash), consented, and typed their full name."""
     if shown_hash != current_hash:
         raise DomainError(

@@ -42,4 +42,9 @@ def audit_log(request: HttpRequest, case_id: int) -> list[Any]:
 def audit_verify(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case, _ = access_case(the_user(request), case_id)
     verdict = verify_case(case)
-    return {"ok": verdict.ok, "events": verdict.events, "problem": verdict.problem, "head": case.audit_head}
+    return {
+        "ok": verdict.ok,
+        "events": verdict.events,
+        "problem": verdict.problem,
+        "head": case.audit_head,
+    }

@@ -70,7 +70,9 @@ def verify(case_id: int, links: Sequence[Link], head: str, count: int) -> Verdic
         if link.seq != expected_seq:
             return Verdict(False, len(links), f"event {expected_seq} is missing or out of order")
         if link.prev_hash != prev:
-            return Verdict(False, len(links), f"event {link.seq} does not follow event {link.seq - 1}")
+            return Verdict(
+                False, len(links), f"event {link.seq} does not follow event {link.seq - 1}"
+            )
         recomputed = link_hash(
             case_id=case_id,
             seq=link.seq,

@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parley.accounts.models import User
-from parley.agreements.models import Agreement, ConflictDisclosure, DisclosureAcknowledgement, Signature
+from parley.agreements.models import (
+    Agreement,
+    ConflictDisclosure,
+    DisclosureAcknowledgement,
+    Signature,
+)
 from parley.cases.models import Case, Invitation, InvitationStatus, Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import NotFound

@@ -70,7 +70,10 @@ def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Cas
         Room.objects.create(case=case, kind=RoomKind.JOINT)
         Room.objects.create(case=case, kind=RoomKind.NOTEBOOK)
         record_event(
-            case, "case_created", actor_id=mediator.pk, content_hashes={"title": content_hash(title)}
+            case,
+            "case_created",
+            actor_id=mediator.pk,
+            content_hashes={"title": content_hash(title)},
         )
     return case
 

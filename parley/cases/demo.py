@@ -17,7 +17,7 @@ from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
 from parley.rooms.policy import Instruction, RoomKind
 
-DEMO_PASSWORD = "parley-demo-2026"
+DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 (demo accounts only, printed by make run)
 DEMO_TITLE = "Demo: Alvarez v. Brightline Builders (kitchen renovation)"
 
 CAST = [
@@ -46,17 +46,29 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
     carol = _user(*CAST[3][:2])
     case = do_create_case(acting_user=maya, title=DEMO_TITLE, reference="DEMO-2026-001")
     _, t_alice = do_invite(
-        acting_user=maya, case_id=case.pk, email=alice.email, display_name=alice.full_name,
-        role=Role.PARTY, side_label="Alice Alvarez (homeowner)",
+        acting_user=maya,
+        case_id=case.pk,
+        email=alice.email,
+        display_name=alice.full_name,
+        role=Role.PARTY,
+        side_label="Alice Alvarez (homeowner)",
     )
     _, t_bob = do_invite(
-        acting_user=maya, case_id=case.pk, email=bob.email, display_name=bob.full_name,
-        role=Role.PARTY, side_label="Brightline Builders",
+        acting_user=maya,
+        case_id=case.pk,
+        email=bob.email,
+        display_name=bob.full_name,
+        role=Role.PARTY,
+        side_label="Brightline Builders",
     )
     alice_side = case.sides.get(position=1)
     _, t_carol = do_invite(
-        acting_user=maya, case_id=case.pk, email=carol.email, display_name=carol.full_name,
-        role=Role.COUNSEL, side_id=alice_side.pk,
+        acting_user=maya,
+        case_id=case.pk,
+        email=carol.email,
+        display_name=carol.full_name,
+        role=Role.COUNSEL,
+        side_id=alice_side.pk,
     )
     for user, token in ((alice, t_alice), (bob, t_bob), (carol, t_carol)):
         do_accept_invitation(acting_user=user, token=token)
@@ -65,21 +77,30 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
     do_issue_agreement(acting_user=maya, case_id=case.pk)
     for user in (maya, alice, bob, carol):
         do_sign(
-            acting_user=user, case_id=case.pk, typed_name=user.full_name, consent=True,
+            acting_user=user,
+            case_id=case.pk,
+            typed_name=user.full_name,
+            consent=True,
             shown_sha256=agreement.sha256,
         )
     joint = Room.objects.get(case=case, kind=RoomKind.JOINT)
     caucus_a = Room.objects.get(case=case, kind=RoomKind.CAUCUS, side=alice_side)
     do_post_entry(
-        acting_user=maya, case_id=case.pk, room_id=joint.pk,
+        acting_user=maya,
+        case_id=case.pk,
+        room_id=joint.pk,
         body="Welcome, everyone. Let's start with what each of you hopes to leave with today.",
     )
     do_post_entry(
-        acting_user=alice, case_id=case.pk, room_id=caucus_a.pk,
+        acting_user=alice,
+        case_id=case.pk,
+        room_id=caucus_a.pk,
         body="I could live with a partial refund if the cabinets are fixed by March.",
     )
     do_post_entry(
-        acting_user=alice, case_id=case.pk, room_id=caucus_a.pk,
+        acting_user=alice,
+        case_id=case.pk,
+        room_id=caucus_a.pk,
         body="Between us: I have already had a quote from another builder for 9,000.",
         instruction=Instruction.DO_NOT_DISCLOSE,
     )

@@ -63,7 +63,9 @@ _TRANSITIONS: dict[tuple[CaseStatus, CaseEvent], CaseStatus] = {
 def transition(status: CaseStatus, event: CaseEvent) -> CaseStatus:
     """The status after `event`, or a refusal. TERMINATED has no way out (R7.5)."""
     if status == CaseStatus.TERMINATED:
-        raise DomainError("case_terminated", "This mediation has ended; that can no longer be done.")
+        raise DomainError(
+            "case_terminated", "This mediation has ended; that can no longer be done."
+        )
     try:
         return _TRANSITIONS[(status, event)]
     except KeyError:
@@ -88,7 +90,9 @@ def check_can_hold_role(existing_roles: set[Role], new_role: Role) -> None:
 
 def check_side_for_role(role: Role, has_side: bool) -> None:
     if role in SIDE_ROLES and role != Role.PARTY and not has_side:
-        raise DomainError("side_required", "Counsel and support persons attend for a side: pick one.")
+        raise DomainError(
+            "side_required", "Counsel and support persons attend for a side: pick one."
+        )
     if role == Role.OBSERVER and has_side:
         raise DomainError("no_side_for_observer", "An observer attends on no side.")
 

@@ -131,5 +131,5 @@ def report_for_case(case: Case) -> Report:
 
 def report_for(user: User, case_id: int) -> dict[str, Any]:
     """The mediator prepares the report; it holds the same fields whoever reads it."""
-    case, me = access_case(user, case_id)
+    case, _ = access_case(user, case_id)
     return asdict(report_for_case(case))

@@ -15,13 +15,17 @@ from parley.realtime.presence import presence
 from parley.realtime.publish import participant_group
 
 
-@database_sync_to_async
-def _participant(user: Any, case_id: int) -> Participant | None:
+def _participant_sync(user: Any, case_id: int) -> Participant | None:
     try:
         _, me = access_case(user, case_id)
     except NotFound:
         return None
     return me
+
+
+async def _participant(user: Any, case_id: int) -> Participant | None:
+    result: Participant | None = await database_sync_to_async(_participant_sync)(user, case_id)
+    return result
 
 
 class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
@@ -46,7 +50,9 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         if self.participant is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            still_online = await presence.leave(self.case_id, self.participant.pk, self.channel_name)
+            still_online = await presence.leave(
+                self.case_id, self.participant.pk, self.channel_name
+            )
             if not still_online:
                 await presence.announce(self.case_id, self.participant.pk, False)
 

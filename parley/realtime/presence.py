@@ -41,7 +41,12 @@ class Presence:
         layer = get_channel_layer()
         if layer is None:
             return
-        event = {"type": "presence", "case": case_id, "participant": participant_id, "online": online}
+        event = {
+            "type": "presence",
+            "case": case_id,
+            "participant": participant_id,
+            "online": online,
+        }
         for pid in ids:
             await layer.group_send(participant_group(pid), {"type": "parley.event", "event": event})
 

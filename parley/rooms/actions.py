@@ -157,9 +157,7 @@ def do_change_instruction(
     return entry
 
 
-def do_share_entry(
-    *, acting_user: User, case_id: int, entry_id: int, target_room_id: int
-) -> Entry:
+def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_room_id: int) -> Entry:
     """R4.3: the mediator's share, refused when the side said "do not disclose" at this moment.
     The entry row is locked so a concurrent instruction change cannot slip in between."""
     with transaction.atomic():

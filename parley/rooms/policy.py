@@ -173,13 +173,14 @@ def check_can_share(
         raise DomainError(
             "not_shareable", "Only an original caucus entry can be shared into another room."
         )
-    if target.kind == RoomKind.JOINT:
-        pass
-    elif target.kind == RoomKind.CAUCUS and target.side_id != entry.room.side_id:
+    if target.kind == RoomKind.JOINT or (
+        target.kind == RoomKind.CAUCUS and target.side_id != entry.room.side_id
+    ):
         pass
     else:
         raise BadInput(
-            "bad_target", "A caucus entry can be shared into the joint room or another side's caucus."
+            "bad_target",
+            "A caucus entry can be shared into the joint room or another side's caucus.",
         )
     if instruction_now == Instruction.DO_NOT_DISCLOSE:
         raise DomainError(

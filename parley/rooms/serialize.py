@@ -66,7 +66,9 @@ def readers_sentence(room: Room) -> str:
         return "Everyone in the mediation sees this room."
     if room.kind == RoomKind.CAUCUS:
         side = room.side.label if room.side else "this side"
-        return f"Only {side}'s side (the party, their lawyers and support) and the mediator see this."
+        return (
+            f"Only {side}'s side (the party, their lawyers and support) and the mediator see this."
+        )
     if room.kind == RoomKind.COUNSEL:
         side = room.side.label if room.side else "this side"
         return f"Only {side}'s side sees this: the mediator does not."

@@ -10,7 +10,7 @@ from parley.cases.models import Participant
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     mine = (
-        Participant.objects.filter(user=request.user)
+        Participant.objects.filter(user_id=request.user.pk)
         .select_related("case")
         .order_by("-case__created_at")
     )

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         for case in cases:
             verdict = verify_case(case)
             if verdict.ok:
-                self.stdout.write(f"case {case.pk}: OK, {verdict.events} events, head {case.audit_head}")
+                self.stdout.write(
+                    f"case {case.pk}: OK, {verdict.events} events, head {case.audit_head}"
+                )
             else:
                 failed += 1
                 self.stdout.write(f"case {case.pk}: TAMPERED: {verdict.problem}")

@@ -1,0 +1,52 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit browser pg bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/parley migrate --noinput
+	$(BIN)/parley demo
+	@echo "Parley is serving on http://127.0.0.1:8000/  (API docs: /api/v1/docs)"
+	$(BIN)/parley serve --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check parley benchmarks
+	$(BIN)/ruff format --check parley benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict parley benchmarks
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser" parley
+
+# Browser tests run in their own pytest process (Playwright's loop breaks later asyncio tests).
+browser: $(STAMP)
+	@if [ -x /usr/bin/chromium ]; then \
+		$(BIN)/python -m pytest -q -m browser parley; \
+	else \
+		echo "!!! Chromium is not installed (/usr/bin/chromium): BROWSER TESTS NOT RUN."; \
+		echo "!!! Install it with: apt-get install -y chromium"; \
+		if [ -n "$$PARLEY_REQUIRE_BROWSER" ]; then exit 1; fi; \
+	fi
+
+test: lint typecheck unit browser
+
+# The whole suite again on PostgreSQL (DATABASE_URL must point at a server you can create
+# databases on; .ci/run starts the local one).
+pg: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/parley} \
+		$(BIN)/python -m pytest -q -m "not browser" parley
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/negotiation.py
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,152 @@
+"""The one cast every test shares (STYLE rule 7): mediator Maya, parties Alice and Bob,
+Alice's counsel Carol, and outsider Olga. Builds cases through the real actions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+from parley.accounts.models import User
+from parley.agreements.actions import (
+    do_add_disclosure,
+    do_issue_agreement,
+    do_set_agreement,
+    do_sign,
+)
+from parley.agreements.policy import AgreementPolicy
+from parley.cases.actions import do_accept_invitation, do_create_case, do_invite
+from parley.cases.models import Case, Participant
+from parley.cases.policy import Role
+from parley.rooms.models import Room
+from parley.rooms.policy import RoomKind
+
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@dataclass
+class Cast:
+    maya: User
+    alice: User
+    bob: User
+    carol: User
+    olga: User
+    case: Case | None = None
+    rooms: dict[str, Room] = field(default_factory=dict)
+
+    def participant(self, user: User) -> Participant:
+        assert self.case is not None
+        return Participant.objects.get(case=self.case, user=user)
+
+    def room(self, name: str) -> Room:
+        return self.rooms[name]
+
+
+def make_cast() -> Cast:
+    def user(email: str, name: str, **extra: Any) -> User:
+        return User.objects.create_user(email, PASSWORD, full_name=name, **extra)
+
+    return Cast(
+        maya=user("maya@example.com", "Maya Mediator", can_mediate=True),
+        alice=user("alice@example.com", "Alice Alvarez"),
+        bob=user("bob@example.com", "Bob Brightline"),
+        carol=user("carol@example.com", "Carol Counsel"),
+        olga=user("olga@example.com", "Olga Outsider", can_mediate=True),
+    )
+
+
+def build_case(
+    cast: Cast,
+    *,
+    stage: str = "active",
+    policy: AgreementPolicy | None = None,
+    with_carol: bool = True,
+) -> Cast:
+    """stage: "setup" (invited, joined), "signing" (issued), "active" (everyone signed)."""
+    case = do_create_case(acting_user=cast.maya, title="Alvarez v. Brightline", reference="R-1")
+    cast.case = case
+    _, t_alice = do_invite(
+        acting_user=cast.maya,
+        case_id=case.pk,
+        email=cast.alice.email,
+        display_name=cast.alice.full_name,
+        role=Role.PARTY,
+        side_label="Alice",
+    )
+    _, t_bob = do_invite(
+        acting_user=cast.maya,
+        case_id=case.pk,
+        email=cast.bob.email,
+        display_name=cast.bob.full_name,
+        role=Role.PARTY,
+        side_label="Bob",
+    )
+    do_accept_invitation(acting_user=cast.alice, token=t_alice)
+    do_accept_invitation(acting_user=cast.bob, token=t_bob)
+    side_a = case.sides.get(position=1)
+    side_b = case.sides.get(position=2)
+    if with_carol:
+        _, t_carol = do_invite(
+            acting_user=cast.maya,
+            case_id=case.pk,
+            email=cast.carol.email,
+            display_name=cast.carol.full_name,
+            role=Role.COUNSEL,
+            side_id=side_a.pk,
+        )
+        do_accept_invitation(acting_user=cast.carol, token=t_carol)
+    cast.rooms = {
+        "joint": Room.objects.get(case=case, kind=RoomKind.JOINT),
+        "notebook": Room.objects.get(case=case, kind=RoomKind.NOTEBOOK),
+        "caucus_a": Room.objects.get(case=case, kind=RoomKind.CAUCUS, side=side_a),
+        "caucus_b": Room.objects.get(case=case, kind=RoomKind.CAUCUS, side=side_b),
+        "counsel_a": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_a),
+        "counsel_b": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_b),
+    }
+    agreement = do_set_agreement(
+        acting_user=cast.maya, case_id=case.pk, policy=policy or AgreementPolicy()
+    )
+    do_add_disclosure(acting_user=cast.maya, case_id=case.pk, text="", is_none=True)
+    if stage == "setup":
+        return cast
+    do_issue_agreement(acting_user=cast.maya, case_id=case.pk)
+    if stage == "signing":
+        return cast
+    signers = [cast.maya, cast.alice, cast.bob] + ([cast.carol] if with_carol else [])
+    for u in signers:
+        do_sign(
+            acting_user=u,
+            case_id=case.pk,
+            typed_name=u.full_name,
+            consent=True,
+            shown_sha256=agreement.sha256,
+        )
+    case.refresh_from_db()
+    return cast
+
+
+class Api:
+    """A JSON client signed in as one person."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        if user is not None:
+            self.client.force_login(user)
+
+    def get(self, path: str) -> tuple[int, Any]:
+        response = self.client.get(f"/api/v1{path}")
+        return response.status_code, response.json()
+
+    def post(self, path: str, data: Any = None) -> tuple[int, Any]:
+        response = self.client.post(
+            f"/api/v1{path}", data=json.dumps(data or {}), content_type="application/json"
+        )
+        return response.status_code, response.json()
+
+    def put(self, path: str, data: Any = None) -> tuple[int, Any]:
+        response = self.client.put(
+            f"/api/v1{path}", data=json.dumps(data or {}), content_type="application/json"
+        )
+        return response.status_code, response.json()
