@@ -74,6 +74,7 @@ def _register() -> None:
     from parley.agreements.api import router as agreements_router
     from parley.audit.api import router as audit_router
     from parley.cases.api import router as cases_router
+    from parley.documents.api import router as documents_router
     from parley.rooms.api import router as rooms_router
 
     api.add_router("/", accounts_router)
@@ -81,6 +82,7 @@ def _register() -> None:
     api.add_router("/cases", agreements_router)
     api.add_router("/cases", rooms_router)
     api.add_router("/cases", audit_router)
+    api.add_router("/cases", documents_router)
 
 
 _register()

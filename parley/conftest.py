@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from parley.testing import Cast, build_case, make_cast
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Settings) -> None:
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+    # test_it_hashes_passwords_with_argon2 checks the production setting.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

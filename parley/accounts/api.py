@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from parley.accounts.auth import TokenAuth
@@ -70,9 +70,9 @@ def me(request: HttpRequest) -> User:
 
 
 @router.post("/tokens", response={201: TokenOut, **ERRORS})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
     token, raw = ApiToken.issue(the_user(request), payload.name.strip() or "script")
-    return 201, {"id": token.pk, "name": token.name, "token": raw}
+    return Status(201, {"id": token.pk, "name": token.name, "token": raw})
 
 
 @router.post("/invitations/preview", auth=None, response={200: InvitationOut, **ERRORS})

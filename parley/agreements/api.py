@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.api import the_user
@@ -142,17 +142,20 @@ def set_agreement(request: HttpRequest, case_id: int, payload: AgreementIn) -> d
 @router.post("/{case_id}/disclosures", response={201: DisclosureOut, **ERRORS})
 def add_disclosure(
     request: HttpRequest, case_id: int, payload: DisclosureIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     d = do_add_disclosure(
         acting_user=the_user(request), case_id=case_id, text=payload.text, is_none=payload.none
     )
-    return 201, {
-        "id": d.pk,
-        "text": d.text,
-        "is_none": d.is_none,
-        "needs_acknowledgement": d.needs_acknowledgement,
-        "acknowledged_by_me": False,
-    }
+    return Status(
+        201,
+        {
+            "id": d.pk,
+            "text": d.text,
+            "is_none": d.is_none,
+            "needs_acknowledgement": d.needs_acknowledgement,
+            "acknowledged_by_me": False,
+        },
+    )
 
 
 @router.post(
@@ -172,7 +175,7 @@ def issue(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/agreement/sign", response={201: SignatureOut, **ERRORS})
-def sign(request: HttpRequest, case_id: int, payload: SignIn) -> tuple[int, dict[str, Any]]:
+def sign(request: HttpRequest, case_id: int, payload: SignIn) -> Status[dict[str, Any]]:
     signature = do_sign(
         acting_user=the_user(request),
         case_id=case_id,
@@ -180,8 +183,11 @@ def sign(request: HttpRequest, case_id: int, payload: SignIn) -> tuple[int, dict
         consent=payload.consent,
         shown_sha256=payload.sha256,
     )
-    return 201, {
-        "id": signature.pk,
-        "signed_at": signature.signed_at.isoformat(),
-        "text_sha256": signature.text_sha256,
-    }
+    return Status(
+        201,
+        {
+            "id": signature.pk,
+            "signed_at": signature.signed_at.isoformat(),
+            "text_sha256": signature.text_sha256,
+        },
+    )

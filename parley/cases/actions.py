@@ -40,6 +40,7 @@ from parley.cases.policy import (
 )
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
 
@@ -263,9 +264,7 @@ def _post_system(ctx: CaseContext, room: Room, body: str, privileged: bool) -> E
     entry = Entry.objects.create(
         case=ctx.case, room=room, kind=EntryKind.SYSTEM, body=body, privileged=privileged
     )
-    publish_on_commit(
-        ctx.recipients(room.pk), {"type": "entry", "case": ctx.case.pk, "entry": entry.pk}
-    )
+    publish_entry(ctx, entry)
     return entry
 
 

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.api import the_user
@@ -159,11 +159,11 @@ def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("", response={201: CaseOut, **ERRORS})
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, dict[str, Any]]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = the_user(request)
     case = do_create_case(acting_user=user, title=payload.title, reference=payload.reference)
     case, me = access_case(user, case.pk)
-    return 201, case_payload(load_context(case), me)
+    return Status(201, case_payload(load_context(case), me))
 
 
 @router.get("/{case_id}", response={200: CaseOut, **ERRORS})
@@ -173,7 +173,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/invitations", response={201: InviteOut, **ERRORS})
-def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> tuple[int, dict[str, Any]]:
+def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> Status[dict[str, Any]]:
     from django.conf import settings
 
     invitation, token = do_invite(
@@ -185,14 +185,17 @@ def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> tuple[int, 
         side_id=payload.side,
         side_label=payload.side_label,
     )
-    return 201, {
-        "id": invitation.pk,
-        "email": invitation.email,
-        "role": invitation.role,
-        "side": invitation.side_id,
-        "token": token,
-        "link": f"{settings.SITE_URL}/invitations/{token}/",
-    }
+    return Status(
+        201,
+        {
+            "id": invitation.pk,
+            "email": invitation.email,
+            "role": invitation.role,
+            "side": invitation.side_id,
+            "token": token,
+            "link": f"{settings.SITE_URL}/invitations/{token}/",
+        },
+    )
 
 
 class InvitationRow(Schema):
@@ -225,14 +228,14 @@ def list_invitations(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
 @router.post("/{case_id}/sessions", response={201: SessionOut, **ERRORS})
 def record_session(
     request: HttpRequest, case_id: int, payload: SessionIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     session = do_record_session(
         acting_user=the_user(request),
         case_id=case_id,
         held_on=payload.held_on,
         attendee_ids=payload.attendees,
     )
-    return 201, {"id": session.pk, "number": session.number}
+    return Status(201, {"id": session.pk, "number": session.number})
 
 
 @router.get("/{case_id}/termination-warning", response={200: WarningOut, **ERRORS})

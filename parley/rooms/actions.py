@@ -13,6 +13,7 @@ from parley.cases.actions import lock_case
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, NotFound
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
 from parley.rooms.policy import (
     EntryRef,
@@ -24,7 +25,6 @@ from parley.rooms.policy import (
     initial_instruction,
     is_privileged,
 )
-from parley.rooms.serialize import ENTRY_RELATED, entry_payload
 
 
 def clean_text(body: str, *, limit: int | None = None) -> str:
@@ -54,14 +54,6 @@ def caucus_default(ctx: CaseContext) -> Instruction:
     if ctx.agreement is None:
         return Instruction.MAY_DISCLOSE
     return Instruction(ctx.agreement.caucus_default)
-
-
-def publish_entry(ctx: CaseContext, entry: Entry) -> None:
-    fresh = Entry.objects.select_related(*ENTRY_RELATED).get(pk=entry.pk)
-    publish_on_commit(
-        ctx.recipients(entry.room_id),
-        {"type": "entry", "case": ctx.case.pk, "entry": entry_payload(fresh)},
-    )
 
 
 def do_post_entry(

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.api import the_user
@@ -86,7 +86,7 @@ def list_entries(
 @router.post("/{case_id}/rooms/{room_id}/entries", response={201: EntryOut, **ERRORS})
 def post_entry(
     request: HttpRequest, case_id: int, room_id: int, payload: EntryIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     entry = do_post_entry(
         acting_user=the_user(request),
         case_id=case_id,
@@ -96,7 +96,7 @@ def post_entry(
         client_key=payload.client_key,
         instruction=payload.instruction,
     )
-    return 201, _fresh(entry)
+    return Status(201, _fresh(entry))
 
 
 @router.get("/{case_id}/entries/{entry_id}", response={200: EntryOut, **ERRORS})
@@ -137,11 +137,11 @@ def change_instruction(
 @router.post("/{case_id}/entries/{entry_id}/share", response={201: EntryOut, **ERRORS})
 def share(
     request: HttpRequest, case_id: int, entry_id: int, payload: ShareIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     copy = do_share_entry(
         acting_user=the_user(request),
         case_id=case_id,
         entry_id=entry_id,
         target_room_id=payload.target_room,
     )
-    return 201, _fresh(copy)
+    return Status(201, _fresh(copy))
