@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parley.cases.access import CaseContext
+from parley.notifications.hooks import notify_activity_on_commit
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.models import Entry
 from parley.rooms.serialize import ENTRY_RELATED, entry_payload
@@ -15,3 +16,4 @@ def publish_entry(ctx: CaseContext, entry: Entry) -> None:
         ctx.recipients(entry.room_id),
         {"type": "entry", "case": ctx.case.pk, "entry": entry_payload(fresh)},
     )
+    notify_activity_on_commit(ctx.case.pk, entry.room_id, entry.author_id)
