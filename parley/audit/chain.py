@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -96,3 +98,17 @@ def verify(case_id: int, links: Sequence[Link], head: str, count: int) -> Verdic
 def content_hash(value: str | bytes) -> str:
     data = value.encode("utf-8") if isinstance(value, str) else value
     return hashlib.sha256(data).hexdigest()
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def salted_hash(salt: str, value: str) -> str:
+    """A commitment to content that only those who may read it can check.
+
+    A plain SHA-256 of a short message ("yes", "7,000") is easy to guess by trying candidates,
+    and the chain is readable by every participant. Keyed with a random per-entry salt that
+    travels only with the entry, the hash reveals nothing to someone who cannot see the entry.
+    """
+    return hmac.new(bytes.fromhex(salt), value.encode("utf-8"), hashlib.sha256).hexdigest()

@@ -7,11 +7,11 @@ from django.db import transaction
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.chain import salted_hash
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import lock_case
 from parley.cases.policy import CaseStatus, Role
-from parley.errors import BadInput, NotFound
+from parley.errors import BadInput, DomainError, NotFound
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
@@ -108,7 +108,7 @@ def do_post_entry(
             "entry_posted",
             actor_id=me.pk,
             subject_id=entry.pk,
-            content_hashes={"body": content_hash(body), "room": room.pk},
+            content_hashes={"body": salted_hash(entry.salt, body), "room": room.pk},
         )
         publish_entry(ctx, entry)
     return entry
@@ -135,7 +135,7 @@ def do_change_instruction(
                 "instruction_changed",
                 actor_id=me.pk,
                 subject_id=entry.pk,
-                content_hashes={"instruction": str(instruction)},
+                content_hashes={"instruction": salted_hash(entry.salt, str(instruction))},
             )
             publish_on_commit(
                 ctx.recipients(entry.room_id),
@@ -169,6 +169,8 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
             Instruction(entry.instruction) if entry.instruction else None,
             ctx.state,
         )
+        if entry.kind == EntryKind.RATING:  # R8.4: ratings stay with their side, always
+            raise DomainError("not_shareable", "A side's ratings are private and never shared.")
         copy = Entry.objects.create(
             case=case,
             room=target,

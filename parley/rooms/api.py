@@ -46,6 +46,7 @@ class EntryOut(Schema):
     instruction: str | None
     source: SourceOut | None
     client_key: str | None
+    audit_salt: str
     document: DocumentOut | None = None
 
 

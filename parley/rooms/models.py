@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from parley.audit.chain import new_salt
 from parley.cases.models import Case, Participant, Side
 from parley.rooms.policy import Instruction, RoomKind
 
@@ -64,6 +65,8 @@ class Entry(models.Model):
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     client_key = models.CharField(max_length=64, blank=True)
+    # Keys the entry's content hashes in the audit chain (audit.chain.salted_hash).
+    salt = models.CharField(max_length=32, default=new_salt, editable=False)
 
     class Meta:
         ordering = ["id"]

@@ -28,6 +28,7 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "instruction": entry.instruction or None,
         "source": None,
         "client_key": entry.client_key or None,
+        "audit_salt": entry.salt,
     }
     if entry.source is not None:
         source = entry.source

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from parley.audit.actions import verify_case
+from parley.audit.chain import salted_hash
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
 from parley.testing import Api, Cast
@@ -35,15 +37,19 @@ def test_r9_1_an_untouched_chain_verifies(active: Cast) -> None:
 
 
 def test_r9_1_the_chain_holds_hashes_never_content(active: Cast) -> None:
-    Api(active.alice).post(
+    _, entry = Api(active.alice).post(
         f"/cases/{case_of(active).pk}/rooms/{active.room('caucus_a').pk}/entries",
-        {"body": "our very secret bottom line"},
+        {"body": "7000"},
     )
     status, links = Api(active.bob).get(f"/cases/{case_of(active).pk}/audit")
     assert status == 200
-    assert "secret" not in str(links)
+    assert "7000" not in str(links)
     assert links[-1]["kind"] == "entry_posted"
-    assert len(links[-1]["content_hashes"]["body"]) == 64
+    committed = links[-1]["content_hashes"]["body"]
+    # Bob, who cannot read the caucus, cannot test guesses against a bare SHA-256 ...
+    assert committed != hashlib.sha256(b"7000").hexdigest()
+    # ... while Alice, who holds the entry and its salt, can check the commitment.
+    assert committed == salted_hash(entry["audit_salt"], "7000")
     status, verdict = Api(active.carol).get(f"/cases/{case_of(active).pk}/audit/verify")
     assert (status, verdict["ok"]) == (200, True)
 

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
+import parley.audit.chain
 from django.db import migrations, models
 
 
@@ -24,6 +25,7 @@ class Migration(migrations.Migration):
                 ('privileged', models.BooleanField()),
                 ('instruction', models.CharField(blank=True, choices=[('may_disclose', 'The mediator may share this'), ('do_not_disclose', 'Do not disclose')], max_length=20)),
                 ('client_key', models.CharField(blank=True, max_length=64)),
+                ('salt', models.CharField(default=parley.audit.chain.new_salt, editable=False, max_length=32)),
                 ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='cases.participant')),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='cases.case')),
                 ('shared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.participant')),

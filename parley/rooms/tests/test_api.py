@@ -78,7 +78,9 @@ def test_the_timeline_resumes_after_the_last_id_without_gaps(active: Cast) -> No
     for n in range(5):
         post(active, active.alice, "joint", f"message {n}")
     api = Api(active.bob)
-    _status, first = api.get(f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries?limit=2")
+    _status, first = api.get(
+        f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries?limit=2"
+    )
     assert [r["body"] for r in first] == ["message 0", "message 1"]
     _, rest = api.get(
         f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries?after={first[-1]['id']}"
