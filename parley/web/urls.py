@@ -1,7 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from parley.web import views
+from parley.documents.views import download
+from parley.web import casesetup, invitations, signing, views, workspace
+from parley.web.pages import member_page
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -14,4 +16,40 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path("cases/new/", casesetup.new_case, name="new_case"),
+    path("cases/<int:case_id>/", signing.case_home, name="case"),
+    path("cases/<int:case_id>/setup/", casesetup.setup, name="setup"),
+    path("cases/<int:case_id>/setup/invite/", casesetup.invite, name="setup_invite"),
+    path("cases/<int:case_id>/setup/agreement/", casesetup.agreement, name="setup_agreement"),
+    path("cases/<int:case_id>/setup/disclosure/", casesetup.disclosure, name="setup_disclosure"),
+    path("cases/<int:case_id>/setup/issue/", casesetup.issue, name="setup_issue"),
+    path("cases/<int:case_id>/sign/", signing.sign, name="sign"),
+    path(
+        "cases/<int:case_id>/disclosures/<int:disclosure_id>/acknowledge/",
+        signing.acknowledge,
+        name="acknowledge",
+    ),
+    path("cases/<int:case_id>/rooms/<int:room_id>/", workspace.room, name="room"),
+    path(
+        "cases/<int:case_id>/rooms/<int:room_id>/entries/",
+        workspace.entries_after,
+        name="entries_after",
+    ),
+    path("cases/<int:case_id>/rooms/<int:room_id>/post/", workspace.post, name="post"),
+    path("cases/<int:case_id>/rooms/<int:room_id>/upload/", workspace.upload, name="upload"),
+    path("cases/<int:case_id>/entries/<int:entry_id>/", workspace.entry_part, name="entry"),
+    path(
+        "cases/<int:case_id>/entries/<int:entry_id>/instruction/",
+        workspace.instruction,
+        name="instruction",
+    ),
+    path("cases/<int:case_id>/entries/<int:entry_id>/share/", workspace.share, name="share"),
+    path("cases/<int:case_id>/people/", workspace.people, name="people"),
+    path("cases/<int:case_id>/end/", workspace.end, name="end"),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/download/",
+        member_page(download),
+        name="download",
+    ),
 ]

@@ -4,25 +4,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from parley.accounts.models import User
 from parley.cases.models import Participant
-
-
-def signed_in(request: HttpRequest) -> User:
-    """Precondition: the view is login_required."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from parley.web.pages import signed_in
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    user = signed_in(request)
     mine = (
-        Participant.objects.filter(user=signed_in(request))
-        .select_related("case")
-        .order_by("-case__created_at")
+        Participant.objects.filter(user=user).select_related("case").order_by("-case__created_at")
     )
-    return render(request, "web/dashboard.html", {"participations": mine})
+    return render(
+        request, "web/dashboard.html", {"participations": mine, "can_mediate": user.can_mediate}
+    )
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,123 @@
+"""Writes about documents: upload one into a room, as an entry of that room (R3.5).
+
+A document is an entry of kind `document` with a file attached, so the rooms policy decides
+who may post it and who sees it, and a share copies it like any caucus entry (R4.3).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from parley.accounts.models import User
+from parley.audit.actions import record_event
+from parley.audit.chain import salted_hash
+from parley.cases.access import load_context
+from parley.cases.actions import lock_case
+from parley.cases.policy import CaseStatus, Role
+from parley.documents.models import Document, Provenance
+from parley.documents.policy import HEAD_BYTES, check_upload, clean_name
+from parley.errors import BadInput, NotFound
+from parley.rooms.actions import caucus_default, clean_text
+from parley.rooms.events import publish_entry
+from parley.rooms.models import Entry, EntryKind, InstructionChange
+from parley.rooms.policy import Instruction, check_can_post, initial_instruction, is_privileged
+
+
+def sha256_of(upload: File) -> str:  # type: ignore[type-arg]
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def do_upload_document(
+    *,
+    acting_user: User,
+    case_id: int,
+    room_id: int,
+    upload: File,  # type: ignore[type-arg]
+    provenance: str,
+    description: str = "",
+    acknowledge_not_confidential: bool = False,
+    instruction: Instruction | None = None,
+) -> Entry:
+    """Check the file, then store it under MEDIA_ROOT (never served directly) with a random
+    name, and its entry, in one transaction. A refused upload leaves no file behind."""
+    if provenance not in Provenance.values:
+        raise BadInput(
+            "provenance_required",
+            "Say whether the document existed before the mediation or was prepared for it.",
+        )
+    name = clean_name(upload.name or "")
+    size = int(upload.size or 0)
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    kind = check_upload(name, size, head, max_bytes=settings.PARLEY_MAX_UPLOAD_BYTES)
+    body = clean_text(description) if description.strip() else name
+    sha256 = sha256_of(upload)
+    stored_name = ""
+    try:
+        with transaction.atomic():
+            case, me = lock_case(acting_user, case_id)
+            ctx = load_context(case)
+            room = ctx.rooms.get(room_id)
+            if room is None:
+                raise NotFound()
+            check_can_post(
+                ctx.person(me),
+                ctx.room_refs[room.pk],
+                ctx.state,
+                acknowledged_not_confidential=acknowledge_not_confidential,
+            )
+            chosen = initial_instruction(ctx.room_refs[room.pk], Role(me.role), caucus_default(ctx))
+            if chosen is not None and instruction is not None:
+                chosen = Instruction(instruction)
+            stored_name = default_storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}", upload)
+            entry = Entry.objects.create(
+                case=case,
+                room=room,
+                author=me,
+                kind=EntryKind.DOCUMENT,
+                body=body,
+                privileged=is_privileged(CaseStatus(case.status)),
+                instruction=chosen or "",
+            )
+            if chosen is not None:
+                InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+            Document.objects.create(
+                entry=entry,
+                name=name,
+                size=size,
+                sha256=sha256,
+                content_type=kind.content_type,
+                provenance=provenance,
+                file=stored_name,
+            )
+            record_event(
+                case,
+                "document_uploaded",
+                actor_id=me.pk,
+                subject_id=entry.pk,
+                # Keyed like every entry's hashes: a bare file hash would let the other side
+                # confirm a guess of which well-known document a caucus holds.
+                content_hashes={
+                    "file": salted_hash(entry.salt, sha256),
+                    "body": salted_hash(entry.salt, body),
+                    "room": room.pk,
+                    "provenance": provenance,
+                },
+            )
+            publish_entry(ctx, entry)
+    except BaseException:
+        if stored_name:
+            default_storage.delete(stored_name)
+        raise
+    return entry

@@ -1,0 +1,199 @@
+"""The WebSocket relays exactly what the policy addressed to each participant (R3.6, R9.2).
+
+Real consumer, real in-memory channel layer, real sessions, real commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from parley.accounts.models import User
+from parley.asgi import application
+from parley.cases.actions import do_terminate
+from parley.rooms.actions import do_change_instruction, do_post_entry
+from parley.rooms.policy import Instruction
+from parley.testing import Cast, build_case, make_cast
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CONTENT_TYPES = {"entry", "instruction"}
+
+
+def _session_cookie(user: User) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    assert store.session_key is not None
+    return store.session_key
+
+
+async def connect(user: User | None, case_id: int) -> tuple[WebsocketCommunicator, bool, Any]:
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if user is not None:
+        key = await sync_to_async(_session_cookie)(user)
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
+    comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
+    connected, code = await comm.connect()
+    return comm, connected, code
+
+
+async def next_of(comm: WebsocketCommunicator, kind: str) -> dict[str, Any]:
+    while True:
+        event: dict[str, Any] = await comm.receive_json_from(timeout=5)
+        if event["type"] == kind:
+            return event
+
+
+async def presence_of(comm: WebsocketCommunicator, participant_id: int) -> bool:
+    while True:
+        event = await next_of(comm, "presence")
+        if event["participant"] == participant_id:
+            return bool(event["online"])
+
+
+async def drain(comm: WebsocketCommunicator) -> list[dict[str, Any]]:
+    """Everything that arrives until the socket has been quiet for a moment."""
+    events = []
+    while not await comm.receive_nothing(timeout=0.3):
+        events.append(await comm.receive_json_from())
+    return events
+
+
+@pytest.fixture
+def live() -> Cast:
+    return build_case(make_cast(), stage="active")
+
+
+async def everyone(live: Cast) -> dict[str, WebsocketCommunicator]:
+    assert live.case is not None
+    socks = {}
+    for name in ("maya", "alice", "bob", "carol"):
+        comm, connected, _ = await connect(getattr(live, name), live.case.pk)
+        assert connected
+        hello = await next_of(comm, "hello")
+        assert hello["type"] == "hello"
+        socks[name] = comm
+    await asyncio.gather(*(drain(c) for c in socks.values()))
+    return socks
+
+
+async def close_all(socks: dict[str, WebsocketCommunicator]) -> None:
+    for comm in socks.values():
+        await comm.disconnect()
+
+
+async def test_r3_6_an_outsider_cannot_open_the_case_socket(live: Cast) -> None:
+    assert live.case is not None
+    _comm, connected, code = await connect(live.olga, live.case.pk)
+    assert not connected
+    assert code == 4404
+    _anonymous, connected, _ = await connect(None, live.case.pk)
+    assert not connected
+
+
+async def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(live: Cast) -> None:
+    assert live.case is not None
+    socks = await everyone(live)
+    entry = await sync_to_async(do_post_entry)(
+        acting_user=live.alice,
+        case_id=live.case.pk,
+        room_id=live.room("caucus_a").pk,
+        body="Our bottom line is 7,000.",
+    )
+    for name in ("alice", "carol", "maya"):
+        event = await next_of(socks[name], "entry")
+        assert event["entry"]["id"] == entry.pk
+        assert event["entry"]["body"] == "Our bottom line is 7,000."
+    leaked = [e for e in await drain(socks["bob"]) if e["type"] in CONTENT_TYPES]
+    assert leaked == []
+    await close_all(socks)
+
+
+async def test_r3_3_a_counsel_room_entry_never_reaches_the_mediator(live: Cast) -> None:
+    assert live.case is not None
+    socks = await everyone(live)
+    await sync_to_async(do_post_entry)(
+        acting_user=live.carol,
+        case_id=live.case.pk,
+        room_id=live.room("counsel_a").pk,
+        body="Between us: don't go below 6,000.",
+    )
+    assert (await next_of(socks["alice"], "entry"))["entry"]["room"] == live.room("counsel_a").pk
+    for name in ("maya", "bob"):
+        assert [e for e in await drain(socks[name]) if e["type"] in CONTENT_TYPES] == []
+    await close_all(socks)
+
+
+async def test_r4_2_an_instruction_change_reaches_only_the_caucus_members(live: Cast) -> None:
+    assert live.case is not None
+    socks = await everyone(live)
+    entry = await sync_to_async(do_post_entry)(
+        acting_user=live.alice,
+        case_id=live.case.pk,
+        room_id=live.room("caucus_a").pk,
+        body="Maybe 6,500.",
+    )
+    await asyncio.gather(*(drain(c) for c in socks.values()))
+    await sync_to_async(do_change_instruction)(
+        acting_user=live.carol,
+        case_id=live.case.pk,
+        entry_id=entry.pk,
+        instruction=Instruction.DO_NOT_DISCLOSE,
+    )
+    for name in ("alice", "carol", "maya"):
+        event = await next_of(socks[name], "instruction")
+        assert (event["entry"], event["instruction"]) == (entry.pk, "do_not_disclose")
+    assert [e for e in await drain(socks["bob"]) if e["type"] in CONTENT_TYPES] == []
+    await close_all(socks)
+
+
+async def test_r7_1_a_partys_termination_reaches_everyone_but_names_them_only_in_caucus(
+    live: Cast,
+) -> None:
+    assert live.case is not None
+    socks = await everyone(live)
+    await sync_to_async(do_terminate)(acting_user=live.bob, case_id=live.case.pk)
+    seen = {name: await drain(comm) for name, comm in socks.items()}
+    for events in seen.values():
+        assert "terminated" in [e["type"] for e in events]
+
+    def bodies(name: str) -> str:
+        return " ".join(e["entry"]["body"] for e in seen[name] if e["type"] == "entry")
+
+    assert "The mediation has ended." in bodies("alice")
+    assert "Bob Brightline declared to the mediator" in bodies("maya")
+    assert "Bob Brightline" not in bodies("alice")
+    await close_all(socks)
+
+
+async def test_presence_tells_the_case_who_is_online(live: Cast) -> None:
+    assert live.case is not None
+    alice, _, _ = await connect(live.alice, live.case.pk)
+    await next_of(alice, "hello")
+    bob, _, _ = await connect(live.bob, live.case.pk)
+    hello = await next_of(bob, "hello")
+    alice_id = await sync_to_async(lambda: live.participant(live.alice).pk)()
+    bob_id = await sync_to_async(lambda: live.participant(live.bob).pk)()
+    assert alice_id in hello["online"]
+    assert await presence_of(alice, bob_id) is True
+    await bob.disconnect()
+    assert await presence_of(alice, bob_id) is False
+    await alice.disconnect()
+
+
+async def test_a_ping_is_answered(live: Cast) -> None:
+    assert live.case is not None
+    comm, _, _ = await connect(live.bob, live.case.pk)
+    await comm.send_json_to({"type": "ping"})
+    assert (await next_of(comm, "pong"))["type"] == "pong"
+    await comm.disconnect()

@@ -1,0 +1,188 @@
+"""The mediator's set-up: a new case, its people, disclosures, the agreement and its policy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from parley.agreements.actions import (
+    do_add_disclosure,
+    do_issue_agreement,
+    do_set_agreement,
+)
+from parley.agreements.models import ConflictDisclosure
+from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE, AgreementPolicy
+from parley.cases.access import access_case, load_context
+from parley.cases.actions import do_create_case, do_invite, invitation_token
+from parley.cases.models import Invitation, InvitationStatus
+from parley.cases.policy import CaseStatus, CourtOrder, Role
+from parley.errors import DomainError, NotFound
+from parley.rooms.policy import Instruction
+from parley.web.forms import AgreementForm, CaseForm, DisclosureForm, InviteForm
+from parley.web.pages import member_page, not_found, refusal, signed_in
+
+
+@require_POST
+@member_page
+def new_case(request: HttpRequest) -> HttpResponse:
+    form = CaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the case a title (at most 200 characters).")
+        return redirect("dashboard")
+    try:
+        case = do_create_case(
+            acting_user=signed_in(request),
+            title=form.cleaned_data["title"],
+            reference=form.cleaned_data["reference"],
+        )
+    except DomainError as exc:
+        refusal(request, exc)
+        return redirect("dashboard")
+    return redirect("setup", case_id=case.pk)
+
+
+@member_page
+def setup(request: HttpRequest, case_id: int) -> HttpResponse:
+    case, me = access_case(signed_in(request), case_id)
+    if me.role != Role.MEDIATOR:
+        return not_found(request)
+    ctx = load_context(case)
+    invitations = [
+        {
+            "invitation": inv,
+            "link": f"{settings.SITE_URL.rstrip('/')}/invitations/{invitation_token(inv)}/"
+            if inv.status == InvitationStatus.PENDING
+            else "",
+        }
+        for inv in Invitation.objects.filter(case=case)
+        .exclude(status=InvitationStatus.REVOKED)
+        .select_related("side")
+    ]
+    agreement = ctx.agreement
+    court = (agreement.court_order or {}) if agreement else {}
+    return render(
+        request,
+        "web/setup.html",
+        {
+            "case": case,
+            "ctx": ctx,
+            "me": me,
+            "sides": list(case.sides.all()),
+            "participants": list(ctx.participants.values()),
+            "invitations": invitations,
+            "agreement": agreement,
+            "court": court,
+            "disclosures": list(ConflictDisclosure.objects.filter(case=case)),
+            "instructions": Instruction.choices,
+            "notice": NO_LEGAL_ADVICE_NOTICE,
+            "parties_open": case.status == CaseStatus.SETUP,
+            "terminated": case.status == CaseStatus.TERMINATED,
+            "issued": agreement is not None and agreement.issued_at is not None,
+        },
+    )
+
+
+def _mediator_post(request: HttpRequest, case_id: int) -> None:
+    """The set-up belongs to the mediator: to anyone else it does not exist."""
+    _, me = access_case(signed_in(request), case_id)
+    if me.role != Role.MEDIATOR:
+        raise NotFound()
+
+
+@require_POST
+@member_page
+def invite(request: HttpRequest, case_id: int) -> HttpResponse:
+    _mediator_post(request, case_id)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the person's full name, a valid e-mail address and a role.")
+        return redirect("setup", case_id=case_id)
+    data = form.cleaned_data
+    try:
+        invitation, _ = do_invite(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            email=data["email"],
+            display_name=data["name"],
+            role=Role(data["role"]),
+            side_id=data["side"] if data["role"] != Role.PARTY else None,
+            side_label=data["side_label"],
+        )
+    except DomainError as exc:
+        refusal(request, exc)
+        return redirect("setup", case_id=case_id)
+    messages.success(
+        request,
+        f"{invitation.display_name} is invited. Send them the link shown under Invitations.",
+    )
+    return redirect("setup", case_id=case_id)
+
+
+@require_POST
+@member_page
+def agreement(request: HttpRequest, case_id: int) -> HttpResponse:
+    _mediator_post(request, case_id)
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Check the agreement settings: " + form.errors.as_text())
+        return redirect("setup", case_id=case_id)
+    data = form.cleaned_data
+    court = data["court"].strip()
+    order: CourtOrder | None = None
+    if court or data["order_reference"].strip():
+        order = CourtOrder(court, data["order_reference"].strip(), data["min_sessions"] or 0)
+    own_text = data["own_text"] if data["source"] == "own" else None
+    try:
+        do_set_agreement(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            policy=AgreementPolicy(
+                caucus_default=Instruction(data["caucus_default"]),
+                results_confidential=data["results_confidential"],
+                court_order=order,
+            ),
+            own_text=own_text,
+        )
+    except DomainError as exc:
+        refusal(request, exc)
+        return redirect("setup", case_id=case_id)
+    messages.success(request, "The agreement to mediate is saved.")
+    return redirect("setup", case_id=case_id)
+
+
+@require_POST
+@member_page
+def disclosure(request: HttpRequest, case_id: int) -> HttpResponse:
+    _mediator_post(request, case_id)
+    form = DisclosureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Describe the disclosure in at most 20,000 characters.")
+        return redirect("setup", case_id=case_id)
+    try:
+        do_add_disclosure(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            text=form.cleaned_data["text"],
+            is_none=form.cleaned_data["none"],
+        )
+    except DomainError as exc:
+        refusal(request, exc)
+        return redirect("setup", case_id=case_id)
+    messages.success(request, "Your disclosure is recorded.")
+    return redirect("setup", case_id=case_id)
+
+
+@require_POST
+@member_page
+def issue(request: HttpRequest, case_id: int) -> HttpResponse:
+    _mediator_post(request, case_id)
+    try:
+        do_issue_agreement(acting_user=signed_in(request), case_id=case_id)
+    except DomainError as exc:
+        refusal(request, exc)
+        return redirect("setup", case_id=case_id)
+    messages.success(request, "The agreement is issued. Everyone can now read and sign it.")
+    return redirect("sign", case_id=case_id)

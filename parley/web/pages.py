@@ -1,0 +1,61 @@
+"""What every page shares: who is signed in, the one 404, and HTMX-or-plain responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+from parley.accounts.models import User
+from parley.errors import DomainError, NotFound
+
+P = ParamSpec("P")
+View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
+
+
+def signed_in(request: HttpRequest) -> User:
+    """Precondition: the view is login_required."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Missing and forbidden look exactly the same (R3.6)."""
+    return render(request, "web/not_found.html", status=404)
+
+
+def member_page(view: View[P]) -> View[P]:
+    """Signed in, and any NotFound from the access helpers becomes the one 404 page.
+
+    Other refusals (DomainError) reaching here become a message on the page the person came
+    from, so a plain form post without JavaScript still explains itself."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound:
+            return not_found(request)
+
+    return cast(View[P], login_required(wrapper))
+
+
+def refusal(request: HttpRequest, exc: DomainError) -> None:
+    messages.error(request, exc.detail)
+
+
+def render_part(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    return render(request, template, context, status=status)

@@ -1,0 +1,152 @@
+"""How rooms and entries read on a page, for one reader. Every question of who may see or do
+what is asked of the rooms policy; this module only turns the answers into words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from parley.cases.access import CaseContext
+from parley.cases.models import Participant
+from parley.cases.policy import CaseStatus, Role
+from parley.errors import DomainError
+from parley.rooms.actions import entry_ref
+from parley.rooms.models import Entry, Room
+from parley.rooms.policy import (
+    RoomKind,
+    check_can_change_instruction,
+    in_room,
+    members,
+    visible_rooms,
+)
+
+ROLE_WORDS = {
+    Role.MEDIATOR: "the mediator",
+    Role.PARTY: "party",
+    Role.COUNSEL: "lawyer",
+    Role.SUPPORT: "support person",
+    Role.OBSERVER: "observer",
+}
+
+
+def room_tab_label(room: Room, me: Participant) -> str:
+    """Short, from the reader's point of view: "Our caucus" reads better than a side label."""
+    if room.kind == RoomKind.JOINT:
+        return "Joint room"
+    if room.kind == RoomKind.NOTEBOOK:
+        return "My notebook"
+    if room.kind == RoomKind.CAUCUS:
+        if me.role == Role.MEDIATOR:
+            return f"Caucus: {room.side.label if room.side else ''}"
+        return "Our caucus with the mediator"
+    if room.kind == RoomKind.COUNSEL:
+        return "Counsel room (no mediator)"
+    return room.label
+
+
+def describe(p: Participant, me: Participant) -> str:
+    if p.role == Role.MEDIATOR:
+        return f"{p.display_name} (the mediator)"
+    if p.role == Role.COUNSEL and p.side_id == me.side_id and me.role != Role.MEDIATOR:
+        return f"{p.display_name} (your lawyer)" if me.role == Role.PARTY else p.display_name
+    if p.role == Role.COUNSEL:
+        return f"{p.display_name} (lawyer)"
+    return p.display_name
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def readers_sentence(ctx: CaseContext, me: Participant, room: Room) -> str:
+    """Who can read this room right now, in plain words, from the policy's member list."""
+    ids = members(ctx.room_refs[room.pk], ctx.people.values())
+    # The reader's own side first, the mediator last: "you, your lawyer and the mediator".
+    order = sorted(
+        (i for i in ids if i != me.pk),
+        key=lambda i: (ctx.participants[i].role == Role.MEDIATOR, i),
+    )
+    others = [describe(ctx.participants[i], me) for i in order]
+    if room.kind == RoomKind.JOINT:
+        return "Everyone in the mediation sees this room."
+    if room.kind == RoomKind.NOTEBOOK:
+        return "Only you see this notebook. It is never exported, reported or shown to anyone."
+    if not others:
+        who = "Only you"
+    elif len(others) == 1:
+        who = f"Only you and {others[0]}"
+    else:
+        who = "Only you, " + _join(others)
+    if room.kind == RoomKind.COUNSEL:
+        return f"{who} see this. The mediator does not."
+    if me.role == Role.MEDIATOR:
+        return f"{who} see this. The other side does not."
+    return (
+        f"{who} see this. The other side does not, unless the mediator shares an entry you allow."
+    )
+
+
+@dataclass
+class EntryView:
+    entry: Entry
+    can_change_instruction: bool = False
+    share_targets: list[tuple[int, str]] = field(default_factory=list)
+    error: str = ""
+    notice: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.entry.pk
+
+
+def share_targets(ctx: CaseContext, me: Participant, entry: Entry) -> list[tuple[int, str]]:
+    """Where the mediator may offer to share an original caucus entry (R4.3). Whether the side
+    allows it is decided when the share is asked for, so the refusal can say why."""
+    if me.role != Role.MEDIATOR or entry.source_id is not None or entry.author_id is None:
+        return []
+    ref = ctx.room_refs[entry.room_id]
+    if ref.kind != RoomKind.CAUCUS or ctx.participants[entry.author_id].role == Role.MEDIATOR:
+        return []
+    if CaseStatus(ctx.case.status) != CaseStatus.ACTIVE:
+        return []
+    targets = []
+    for target in visible_rooms(ctx.person(me), ctx.room_refs.values()):
+        if target.kind == RoomKind.JOINT:
+            targets.append((target.id, "the joint room (everyone)"))
+        elif target.kind == RoomKind.CAUCUS and target.side_id != ref.side_id:
+            room = ctx.rooms[target.id]
+            label = room.side.label if room.side else ""
+            targets.append((target.id, f"{label}'s caucus"))
+    return targets
+
+
+def entry_view(ctx: CaseContext, me: Participant, entry: Entry, **extra: str) -> EntryView:
+    """Precondition: `me` may see `entry` (the caller went through the access helpers)."""
+    person = ctx.person(me)
+    assert in_room(person, ctx.room_refs[entry.room_id])
+    try:
+        check_can_change_instruction(person, entry_ref(entry, ctx))
+        can_change = True
+    except DomainError:
+        can_change = False
+    return EntryView(
+        entry=entry,
+        can_change_instruction=can_change,
+        share_targets=share_targets(ctx, me, entry),
+        **extra,
+    )
+
+
+def people_context(ctx: CaseContext) -> list[dict[str, Any]]:
+    sides = {s.pk: s.label for s in ctx.case.sides.all()}
+    return [
+        {
+            "p": p,
+            "role": Role(p.role).label,
+            "side": sides.get(p.side_id) if p.side_id else None,
+            "signed": p.pk in ctx.signed_ids,
+        }
+        for p in ctx.participants.values()
+    ]

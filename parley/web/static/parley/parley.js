@@ -1,0 +1,192 @@
+// Parley's live page: one WebSocket per person per case. Events only say that something
+// happened; the page then asks the server for what this reader may see (the same views and
+// access checks as a reload), appends entries it does not have yet (by entry id: no
+// duplicates) and, after a reconnect, fetches everything after its last entry id (no gaps).
+(function () {
+  "use strict";
+  var body = document.body;
+  var caseId = body.dataset.case;
+  if (!caseId) return;
+  var page = body.dataset.page;
+  var roomId = body.dataset.room;
+  var entriesUrl = body.dataset.entriesUrl;
+  var entryUrl = body.dataset.entryUrl;
+  var statusEl = document.getElementById("live-status");
+  var online = new Set();
+  var socket = null;
+  var delay = 500;
+  var chain = Promise.resolve();
+  var pingTimer = null;
+
+  function setStatus(text, state) {
+    body.dataset.live = state;
+    if (statusEl) statusEl.textContent = text;
+  }
+
+  function list() { return document.getElementById("entries"); }
+
+  function lastId() {
+    var max = 0;
+    var nodes = document.querySelectorAll("#entries [data-entry-id]");
+    for (var i = 0; i < nodes.length; i++) {
+      var id = parseInt(nodes[i].dataset.entryId, 10);
+      if (id > max) max = id;
+    }
+    return max;
+  }
+
+  function fragment(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html;
+    return t.content;
+  }
+
+  // One fetch at a time, each from the last id the page holds: nothing is missed or doubled.
+  function catchUp() {
+    if (!entriesUrl) return chain;
+    chain = chain.then(function step() {
+      return fetch(entriesUrl + "?after=" + lastId(), { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.text(); })
+        .then(function (html) {
+          var added = 0;
+          var box = list();
+          var items = fragment(html).querySelectorAll("[data-entry-id]");
+          for (var i = 0; i < items.length; i++) {
+            if (document.getElementById("entry-" + items[i].dataset.entryId)) continue;
+            box.appendChild(items[i]);
+            if (window.htmx) window.htmx.process(items[i]);
+            added++;
+          }
+          if (added) {
+            var empty = box.querySelector(".empty");
+            if (empty) empty.remove();
+          }
+          if (items.length >= 100) return step();
+        });
+    }).catch(function () { /* the next event or reconnect catches up */ });
+    return chain;
+  }
+
+  function refreshEntry(id) {
+    var el = document.getElementById("entry-" + id);
+    if (!el || !entryUrl) return;
+    fetch(entryUrl.replace(/\/0\/$/, "/" + id + "/"), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = fragment(html).querySelector("[data-entry-id]");
+        var current = document.getElementById("entry-" + id);
+        if (fresh && current) {
+          current.replaceWith(fresh);
+          if (window.htmx) window.htmx.process(fresh);
+        }
+      });
+  }
+
+  function showPresence() {
+    var dots = document.querySelectorAll("[data-presence]");
+    for (var i = 0; i < dots.length; i++) {
+      var on = online.has(parseInt(dots[i].dataset.presence, 10));
+      dots[i].textContent = on ? "online" : "offline";
+      dots[i].classList.toggle("on", on);
+    }
+  }
+
+  function ended() {
+    body.dataset.terminated = "1";
+    var banner = document.getElementById("ended-banner");
+    if (banner) banner.hidden = false;
+    var acks = document.querySelectorAll(".ack");
+    for (var i = 0; i < acks.length; i++) acks[i].hidden = false;
+    var end = document.getElementById("end-link");
+    if (end) end.remove();
+    var shares = document.querySelectorAll(".share-form");
+    for (var j = 0; j < shares.length; j++) shares[j].remove();
+  }
+
+  function people() { body.dispatchEvent(new CustomEvent("parleyPeople")); }
+
+  function onEvent(ev) {
+    switch (ev.type) {
+      case "hello":
+        online = new Set(ev.online || []);
+        showPresence();
+        catchUp();
+        break;
+      case "presence":
+        if (ev.online) online.add(ev.participant); else online.delete(ev.participant);
+        showPresence();
+        break;
+      case "entry":
+        var room = ev.entry && typeof ev.entry === "object" ? ev.entry.room : null;
+        if (page === "workspace" && String(room) === String(roomId)) {
+          catchUp();
+        } else if (room !== null) {
+          var tab = document.querySelector('[data-room-tab="' + room + '"] .unread');
+          if (tab) tab.hidden = false;
+        }
+        break;
+      case "instruction":
+        refreshEntry(ev.entry);
+        break;
+      case "terminated":
+        if (page === "workspace") { ended(); catchUp(); people(); }
+        else window.location.reload();
+        break;
+      case "activated":
+      case "agreement_issued":
+      case "agreement_changed":
+        // The lobby moves on by itself. The signing page never reloads for these: the person
+        // may be submitting their signature right now, and the answer takes them on anyway.
+        if (page === "lobby" || (page !== "sign" && ev.type === "agreement_changed")) {
+          window.location.assign("/cases/" + caseId + "/");
+        } else { people(); }
+        break;
+      case "signed":
+      case "participant_joined":
+      case "disclosure_added":
+      case "disclosure_acknowledged":
+        people();
+        if (ev.type === "disclosure_added" && page === "workspace") window.location.reload();
+        break;
+    }
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + window.location.host + "/ws/cases/" + caseId + "/");
+    setStatus(delay > 500 ? "Reconnecting…" : "Connecting…", "connecting");
+    socket.onopen = function () {
+      delay = 500;
+      // How many times this page has connected: a socket that silently died and came back
+      // would show here, so a test can tell "stayed connected" from "reconnected".
+      body.dataset.connects = String(parseInt(body.dataset.connects || "0", 10) + 1);
+      setStatus("Live", "open");
+      clearInterval(pingTimer);
+      // Keeps proxies from closing a quiet socket; far longer than any server-side timeout.
+      pingTimer = setInterval(function () {
+        if (socket && socket.readyState === 1) socket.send('{"type":"ping"}');
+      }, 25000);
+    };
+    socket.onmessage = function (msg) {
+      var ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      onEvent(ev);
+    };
+    socket.onclose = function (e) {
+      clearInterval(pingTimer);
+      if (e.code === 4404) { setStatus("Not connected", "closed"); return; }
+      setStatus("Reconnecting…", "closed");
+      setTimeout(connect, delay);
+      delay = Math.min(delay * 2, 8000);
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // The post form answers with a fresh form; the new entry arrives through catch-up.
+    body.addEventListener("parleyCatchup", function () { catchUp(); });
+    body.addEventListener("htmx:afterSwap", showPresence);
+    if (body.dataset.terminated) ended();
+    connect();
+  });
+})();

@@ -1,0 +1,159 @@
+"""Live updates that survive real life: an idle socket on Redis, a dropped connection, a phone,
+a keyboard with no mouse. All on the demo mediation (`parley demo`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import WebSocketRoute, expect
+
+from parley.web.tests.browser.conftest import DEMO_PASSWORD, Server
+from parley.web.tests.browser.people import LIVE_TIMEOUT, Person
+
+pytestmark = pytest.mark.browser
+
+DEMO_TITLE = "Demo: Alvarez v. Brightline Builders (kitchen renovation)"
+
+
+def open_joint_room(
+    browser: Any, server: Server, who: str, *, width: int = 1024, shots: Path | None = None
+) -> Person:
+    context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.url)
+    context.set_default_timeout(15_000)
+    person = Person(context.new_page(), server.url, who, shots)
+    person.sign_in(f"{who}@demo.parley.test", DEMO_PASSWORD)
+    person.page.get_by_role("link", name=DEMO_TITLE).click()
+    expect(person.page).to_have_title(f"Joint room · {DEMO_TITLE} · Parley")
+    person.wait_live()
+    return person
+
+
+@pytest.fixture
+def closing() -> Iterator[list[Person]]:
+    opened: list[Person] = []
+    yield opened
+    for person in opened:
+        person.page.context.close()
+
+
+def test_an_idle_page_on_redis_still_receives_live_events(
+    browser: Any, redis_server: Server, closing: list[Person]
+) -> None:
+    """redis-py's default socket timeout drops a channel-layer reader idle for ~5 s; the
+    settings turn it off. The page must stay on its first connection and still get events."""
+    alice = open_joint_room(browser, redis_server, "alice")
+    bob = open_joint_room(browser, redis_server, "bob")
+    closing.extend([alice, bob])
+    alice.page.wait_for_timeout(7_000)  # idle for longer than redis-py's 5 s default
+    bob.post("Still there after a quiet spell?")
+    alice.sees("Still there after a quiet spell?")
+    expect(alice.page.locator("body")).to_have_attribute("data-connects", "1")
+    expect(alice.page.locator("body")).to_have_attribute("data-live", "open")
+
+
+def test_r9_2_a_dropped_socket_catches_up_without_gaps_or_duplicates(
+    browser: Any, demo_server: Server, closing: list[Person]
+) -> None:
+    bob = open_joint_room(browser, demo_server, "bob")
+    closing.append(bob)
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    context.set_default_timeout(15_000)
+    alice = Person(context.new_page(), demo_server.url, "alice")
+    closing.append(alice)
+    routes: list[WebSocketRoute] = []
+    network = {"up": True}
+
+    def route(ws: WebSocketRoute) -> None:
+        # The network between Alice's browser and the server: while it is down every attempt
+        # to (re)connect is cut at once.
+        if not network["up"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        routes.append(ws)
+
+    alice.page.route_web_socket("**/ws/cases/**", route)
+    alice.sign_in("alice@demo.parley.test", DEMO_PASSWORD)
+    alice.page.get_by_role("link", name=DEMO_TITLE).click()
+    alice.wait_live()
+    bob.post("Before the drop.")
+    alice.sees("Before the drop.")
+
+    network["up"] = False
+    for ws in routes:
+        ws.close()
+    expect(alice.page.locator("body")).to_have_attribute("data-live", "closed")
+    missed = [f"Said while Alice was away, number {n}." for n in range(1, 4)]
+    for text in missed:
+        bob.post(text)
+    for text in missed:
+        expect(alice.entry(text)).to_have_count(0)
+
+    network["up"] = True
+    expect(alice.page.locator("body")).to_have_attribute("data-live", "open", timeout=LIVE_TIMEOUT)
+    for text in missed:
+        alice.sees(text)
+    bob.post("After the reconnect.")
+    alice.sees("After the reconnect.")
+    ids = alice.page.eval_on_selector_all(
+        "#entries [data-entry-id]", "els => els.map(e => Number(e.dataset.entryId))"
+    )
+    assert ids == sorted(set(ids)), "entries are doubled or out of order after the reconnect"
+    bodies = alice.page.locator("#entries article.entry .body").all_inner_texts()
+    assert bodies[-5:] == ["Before the drop.", *missed, "After the reconnect."]
+
+
+def test_the_workspace_fits_a_375_px_phone_without_horizontal_scroll(
+    browser: Any, demo_server: Server, closing: list[Person], screenshots: Path | None
+) -> None:
+    alice = open_joint_room(browser, demo_server, "alice", width=375, shots=screenshots)
+    closing.append(alice)
+    for tab in ("Joint room", "Our caucus with the mediator", "Counsel room (no mediator)"):
+        alice.room(tab)
+        fits = alice.page.evaluate(
+            "() => document.documentElement.scrollWidth <= window.innerWidth"
+        )
+        assert fits, f"{tab} scrolls sideways on a 375 px screen"
+        alice.axe(tab)
+    alice.room("Our caucus with the mediator")
+    alice.shot("workspace-375")
+
+
+def test_a_message_can_be_written_and_posted_with_the_keyboard_alone(
+    browser: Any, demo_server: Server, closing: list[Person]
+) -> None:
+    bob = open_joint_room(browser, demo_server, "bob")
+    closing.append(bob)
+    page = bob.page
+    page.locator("body").focus()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == "body":
+            break
+    else:
+        pytest.fail("Tab never reached the message box")
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Post"
+    page.keyboard.press("Enter")
+    bob.sees("Typed without a mouse.")
+
+
+def test_the_mediators_notebook_and_caucus_pages_pass_axe(
+    browser: Any, demo_server: Server, closing: list[Person], screenshots: Path | None
+) -> None:
+    maya = open_joint_room(browser, demo_server, "maya", width=1280, shots=screenshots)
+    closing.append(maya)
+    maya.axe("joint room (mediator)")
+    maya.shot("workspace-joint")
+    maya.room("My notebook")
+    expect(maya.page.locator("#room-readers")).to_contain_text("Only you see this notebook.")
+    maya.axe("notebook")
+    maya.room("Caucus: Alice Alvarez (homeowner)")
+    expect(maya.entry("Between us").get_by_text("Do not disclose")).to_be_visible()
+    maya.axe("caucus (mediator)")
+    maya.shot("workspace-caucus-mediator")

@@ -1,0 +1,254 @@
+"""A whole mediation, four people in four browsers: set-up, invitations, signing, the rooms and
+their confidentiality, documents, termination. Every page is checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from parley.web.tests.browser.conftest import PASSWORD, Server
+from parley.web.tests.browser.people import LIVE_TIMEOUT, Person
+
+pytestmark = pytest.mark.browser
+
+PDF = b"%PDF-1.4\n% a quote from another builder\n" + b"0" * 1000
+SECRET = "Between us: I already have a quote from another builder for 9,000."
+OPEN_OFFER = "We could accept 6,000 if the cabinets are fixed by March."
+COUNSEL_TALK = "Carol here: do not go below 6,000 without calling me."
+
+
+@pytest.fixture
+def cast(browser: Any, server: Server, screenshots: Path | None) -> Iterator[dict[str, Person]]:
+    contexts = []
+    people = {}
+    for name, width in (("maya", 1280), ("alice", 1024), ("bob", 375), ("carol", 1024)):
+        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        people[name] = Person(context.new_page(), server.url, name, screenshots)
+    yield people
+    for context in contexts:
+        context.close()
+
+
+def invitation_link(maya: Person, email: str) -> str:
+    return maya.page.locator(f'input.invite-link[data-email="{email}"]').input_value()
+
+
+def invite(maya: Person, name: str, email: str, role: str, side: str = "", label: str = "") -> None:
+    page = maya.page
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Role", exact=True).select_option(role)
+    if side:
+        page.get_by_label("Side (for counsel and support persons)").select_option(label=side)
+    if label:
+        page.get_by_label("Name of the new side").fill(label)
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("status").filter(has_text=f"{name} is invited")).to_be_visible()
+
+
+def accept_and_sign(person: Person, link: str, full_name: str) -> None:
+    page = person.page
+    page.goto(link)
+    expect(page).to_have_title(re.compile(r"^Invitation to Alvarez v\. Brightline"))
+    person.axe("invitation")
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_label("Type the password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account and accept").click()
+    sign(person, full_name)
+
+
+def sign(person: Person, full_name: str) -> None:
+    page = person.page
+    expect(page).to_have_title(re.compile(r"^Sign the agreement"))
+    expect(page.locator("#agreement-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    expect(page.get_by_text("The mediator gives no legal advice")).to_be_visible()
+    expect(page.get_by_text("no conflict of interest to disclose")).to_be_visible()
+    person.axe("sign")
+    person.shot("sign")
+    page.get_by_label("I have read the agreement").check()
+    page.get_by_label("Type your full name").fill(full_name)
+    page.get_by_role("button", name="Sign the agreement").click()
+
+
+def test_r3_r4_r7_a_whole_mediation_in_four_browsers(cast: dict[str, Person]) -> None:
+    maya, alice, bob, carol = cast["maya"], cast["alice"], cast["bob"], cast["carol"]
+
+    # The mediator sets up the case.
+    maya.sign_in("maya@example.com", PASSWORD)
+    maya.axe("dashboard")
+    maya.page.get_by_label("Title").fill("Alvarez v. Brightline")
+    maya.page.get_by_role("button", name="Create the case").click()
+    expect(maya.page).to_have_title("Set-up: Alvarez v. Brightline · Parley")
+    invite(maya, "Alice Alvarez", "alice@example.com", "party", label="Alice Alvarez")
+    invite(maya, "Bob Brightline", "bob@example.com", "party", label="Brightline Builders")
+    invite(maya, "Carol Counsel", "carol@example.com", "counsel", side="Alice Alvarez")
+    maya.page.get_by_label("I have no conflict of interest to disclose").check()
+    maya.page.get_by_role("button", name="Record").click()
+    maya.page.get_by_role("button", name="Save the agreement").click()
+    expect(maya.page.get_by_text("The agreement to mediate is saved.")).to_be_visible()
+    maya.axe("set-up")
+    maya.shot("setup")
+    links = {who: invitation_link(maya, f"{who}@example.com") for who in ("alice", "bob", "carol")}
+    maya.page.get_by_role("button", name="Issue the agreement for signing").click()
+    sign(maya, "Maya Mediator")
+    expect(maya.page).to_have_title(re.compile(r"^Waiting: "))
+    maya.axe("lobby")
+
+    # Everyone accepts and signs; the last party's signature starts the mediation, and the
+    # pages of those already waiting move to the workspace without a reload.
+    accept_and_sign(alice, links["alice"], "Alice Alvarez")
+    expect(alice.page).to_have_title(re.compile(r"^Waiting: "))
+    accept_and_sign(carol, links["carol"], "Carol Counsel")
+    alice.wait_live()
+    maya.wait_live()
+    accept_and_sign(bob, links["bob"], "Bob Brightline")
+    for person in (maya, alice, bob, carol):
+        expect(person.page).to_have_title(
+            "Joint room · Alvarez v. Brightline · Parley", timeout=LIVE_TIMEOUT
+        )
+        person.wait_live()
+        person.axe("joint room")
+    expect(bob.page.locator("#room-readers")).to_have_text(
+        re.compile("Everyone in the mediation sees this room.")
+    )
+
+    # A joint message appears live on the others' pages.
+    maya.post("Welcome, everyone. Let's begin.")
+    for person in (alice, bob, carol):
+        person.sees("Welcome, everyone. Let's begin.")
+    expect(alice.page.locator("[data-presence].on")).to_have_count(4, timeout=LIVE_TIMEOUT)
+
+    # Alice's caucus: one entry she forbids sharing, one she allows.
+    alice.room("Our caucus with the mediator")
+    expect(alice.page.locator("#room-readers")).to_contain_text(
+        "Only you, Carol Counsel (your lawyer) and Maya Mediator (the mediator) see this."
+    )
+    alice.axe("caucus")
+    alice.post(SECRET, disclose=False)
+    alice.post(OPEN_OFFER, disclose=True)
+    expect(alice.entry(SECRET).get_by_text("Do not disclose")).to_be_visible()
+    alice.shot("caucus")
+
+    maya.room("Caucus: Alice Alvarez")
+    maya.sees(SECRET)
+    maya.sees(OPEN_OFFER)
+    maya.axe("caucus (mediator)")
+    secret = maya.entry(SECRET)
+    secret.get_by_label("Share to…").select_option(label="the joint room (everyone)")
+    secret.get_by_role("button", name="Share").click()
+    expect(maya.entry(SECRET).get_by_role("alert")).to_contain_text(
+        "Not shared: The side that wrote this entry said it must not be disclosed."
+    )
+    offer = maya.entry(OPEN_OFFER)
+    offer.get_by_label("Share to…").select_option(label="the joint room (everyone)")
+    offer.get_by_role("button", name="Share").click()
+    expect(maya.entry(OPEN_OFFER).get_by_role("status")).to_have_text("Shared into joint room.")
+    maya.shot("share-refused")
+
+    # Bob sees the shared copy live, with where it came from; never the secret.
+    bob.sees(OPEN_OFFER)
+    expect(bob.entry(OPEN_OFFER).locator(".source")).to_have_text(
+        "Shared by Maya Mediator from Alice Alvarez's caucus; written by Alice Alvarez."
+    )
+    bob.never_sees(SECRET)
+    assert "Caucus: Alice Alvarez" not in " ".join(bob.tabs())
+    bob.shot("workspace-phone")
+
+    # Alice and her lawyer talk where the mediator is not.
+    alice.room("Counsel room (no mediator)")
+    expect(alice.page.locator("#room-readers")).to_have_text(
+        re.compile(r"Only you and Carol Counsel \(your lawyer\) see this\. The mediator does not\.")
+    )
+    carol.room("Counsel room (no mediator)")
+    carol.post(COUNSEL_TALK)
+    alice.sees(COUNSEL_TALK)
+    alice.axe("counsel room")
+    assert not [t for t in maya.tabs() if t.startswith("Counsel room")]
+    maya.never_sees(COUNSEL_TALK)
+    counsel_url = alice.page.url
+    maya.goto(counsel_url.removeprefix(maya.base))
+    expect(maya.page).to_have_title("Not found · Parley")
+    maya.axe("not found")
+    maya.page.go_back()
+
+    # A document follows the same rules: a private one cannot be shared, Bob cannot fetch it.
+    alice.room("Our caucus with the mediator")
+    upload(alice, "builder-quote.pdf", "Written estimate (PDF)", disclose=False)
+    maya.room("Caucus: Alice Alvarez")
+    maya.sees("Written estimate (PDF)")
+    private_doc = maya.entry("Written estimate (PDF)")
+    href = private_doc.get_by_role("link", name="Download builder-quote.pdf").get_attribute("href")
+    assert href is not None
+    assert maya.page.request.get(maya.base + href).body() == PDF
+    assert bob.page.request.get(bob.base + href).status == 404
+    private_doc.get_by_role("button", name="Share").click()
+    expect(maya.entry("Written estimate (PDF)").get_by_role("alert")).to_contain_text(
+        "must not be disclosed"
+    )
+    upload(alice, "photos.pdf", "Photos of the cabinets", disclose=True)
+    maya.sees("Photos of the cabinets")
+    maya.entry("Photos of the cabinets").get_by_role("button", name="Share").click()
+    expect(maya.entry("Photos of the cabinets").get_by_role("status")).to_have_text(
+        "Shared into joint room."
+    )
+    bob.sees("Photos of the cabinets")
+    shared_href = (
+        bob.entry("Photos of the cabinets")
+        .get_by_role("link", name="Download photos.pdf")
+        .get_attribute("href")
+    )
+    assert shared_href is not None
+    assert bob.page.request.get(bob.base + shared_href).body() == PDF
+    bob.never_sees("Written estimate (PDF)")
+
+    # Bob declares the end to the mediator; every page shows it at once.
+    for person in (maya, alice, carol):
+        person.room("Joint room")
+    bob.page.get_by_role("link", name="End the mediation (tell the mediator)").click()
+    expect(bob.page).to_have_title(re.compile(r"^End the mediation"))
+    bob.axe("end")
+    bob.shot("end")
+    bob.page.get_by_label("Yes, end the mediation now").check()
+    bob.page.get_by_role("button", name="End the mediation").click()
+    for person in (maya, alice, bob, carol):
+        expect(person.page.locator("#ended-banner")).to_be_visible(timeout=LIVE_TIMEOUT)
+        person.sees("The mediation has ended.")
+
+    # After the end, posting asks for confirmation and the entry is marked not confidential.
+    alice.page.get_by_label("Write in this room").fill("Thank you all, anyway.")
+    alice.page.get_by_role("button", name="Post").click()
+    expect(alice.page.locator("#composer").get_by_role("alert")).to_contain_text(
+        "What you write now is NOT confidential"
+    )
+    alice.page.locator("#composer .post-form").get_by_label(
+        "I understand the mediation has ended"
+    ).check()
+    alice.page.get_by_role("button", name="Post").click()
+    for person in (alice, bob, maya):
+        person.sees("Thank you all, anyway.")
+        expect(
+            person.entry("Thank you all, anyway.").get_by_text("Not confidential")
+        ).to_be_visible()
+    alice.axe("joint room, ended")
+    alice.shot("ended")
+
+
+def upload(person: Person, filename: str, description: str, *, disclose: bool) -> None:
+    page = person.page
+    page.get_by_text("Add a document").click()
+    page.get_by_label(re.compile(r"^File \(")).set_input_files(
+        {"name": filename, "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("existed before the mediation").check()
+    page.get_by_label("What is it?").fill(description)
+    label = "Yes, the mediator may share it" if disclose else "No: do not disclose"
+    page.locator("details.upload").get_by_label(label).check()
+    page.get_by_role("button", name="Upload").click()
+    person.sees(description)

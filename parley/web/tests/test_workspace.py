@@ -1,0 +1,203 @@
+"""The workspace pages as each member of the cast sees them (R3, R4, R5.1, R7)."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+from parley.cases.models import Case
+from parley.rooms.actions import do_post_entry
+from parley.rooms.models import Entry
+from parley.rooms.policy import Instruction
+from parley.testing import Cast
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def the_case(cast: Cast) -> Case:
+    assert cast.case is not None
+    return cast.case
+
+
+def unmasked(html: bytes) -> bytes:
+    """The page without its CSRF token, which is masked afresh for every response."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+
+
+def room_url(cast: Cast, name: str) -> str:
+    return f"/cases/{the_case(cast).pk}/rooms/{cast.room(name).pk}/"
+
+
+def test_case_home_sends_a_signed_participant_to_the_joint_room(active: Cast) -> None:
+    response = client_for(active.alice).get(f"/cases/{the_case(active).pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == room_url(active, "joint")
+
+
+def test_r3_1_the_joint_room_page_says_who_reads_it_and_the_title_says_where(active: Cast) -> None:
+    html = client_for(active.bob).get(room_url(active, "joint")).content.decode()
+    assert "<title>Joint room · Alvarez v. Brightline · Parley</title>" in html
+    assert "Everyone in the mediation sees this room." in html
+
+
+def test_r3_2_a_partys_caucus_says_only_their_side_and_the_mediator_see_it(active: Cast) -> None:
+    html = client_for(active.alice).get(room_url(active, "caucus_a")).content.decode()
+    assert (
+        "Only you, Carol Counsel (your lawyer) and Maya Mediator (the mediator) see this." in html
+    )
+
+
+def test_r3_3_the_counsel_room_says_the_mediator_does_not_see_it(active: Cast) -> None:
+    html = client_for(active.alice).get(room_url(active, "counsel_a")).content.decode()
+    assert "Only you and Carol Counsel (your lawyer) see this. The mediator does not." in html
+
+
+def test_r3_6_other_sides_rooms_are_the_same_404_as_missing_ones(active: Cast) -> None:
+    bob = client_for(active.bob)
+    forbidden = bob.get(room_url(active, "caucus_a"))
+    missing = bob.get(f"/cases/{the_case(active).pk}/rooms/999999/")
+    assert forbidden.status_code == missing.status_code == 404
+    assert unmasked(forbidden.content) == unmasked(missing.content)
+    assert client_for(active.maya).get(room_url(active, "counsel_a")).status_code == 404
+    assert client_for(active.olga).get(room_url(active, "joint")).status_code == 404
+
+
+def test_tabs_list_exactly_the_rooms_the_reader_is_in(active: Cast) -> None:
+    maya = client_for(active.maya).get(room_url(active, "joint")).content.decode()
+    tabs = re.findall(r'data-room-tab="(\d+)"', maya)
+    expected = {active.room(n).pk for n in ("joint", "notebook", "caucus_a", "caucus_b")}
+    assert {int(t) for t in tabs} == expected
+    carol = client_for(active.carol).get(room_url(active, "joint")).content.decode()
+    expected = {active.room(n).pk for n in ("joint", "caucus_a", "counsel_a")}
+    assert {int(t) for t in re.findall(r'data-room-tab="(\d+)"', carol)} == expected
+
+
+def test_posting_from_the_page_stores_the_entry_with_the_chosen_instruction(active: Cast) -> None:
+    response = client_for(active.alice).post(
+        room_url(active, "caucus_a") + "post/",
+        {"body": "Keep this to yourself.", "instruction": "do_not_disclose", "client_key": "k1"},
+    )
+    assert response.status_code == 302
+    entry = Entry.objects.get(body="Keep this to yourself.")
+    assert entry.instruction == Instruction.DO_NOT_DISCLOSE
+    assert entry.privileged is True
+
+
+def test_an_htmx_post_answers_with_a_fresh_form_and_a_catch_up_trigger(active: Cast) -> None:
+    response = client_for(active.bob).post(
+        room_url(active, "joint") + "post/",
+        {"body": "Hello all", "client_key": "k2"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "parleyCatchup"
+    assert 'id="composer"' in response.content.decode()
+    assert Entry.objects.filter(body="Hello all").count() == 1
+
+
+def test_r9_2_a_retried_post_with_the_same_key_is_stored_once(active: Cast) -> None:
+    alice = client_for(active.alice)
+    for _ in range(2):
+        alice.post(room_url(active, "joint") + "post/", {"body": "Once", "client_key": "same"})
+    assert Entry.objects.filter(body="Once").count() == 1
+
+
+def test_catch_up_returns_only_entries_after_the_given_id(active: Cast) -> None:
+    case = the_case(active)
+    joint = active.room("joint").pk
+    first = do_post_entry(acting_user=active.maya, case_id=case.pk, room_id=joint, body="one")
+    do_post_entry(acting_user=active.bob, case_id=case.pk, room_id=joint, body="two")
+    html = (
+        client_for(active.alice)
+        .get(room_url(active, "joint") + f"entries/?after={first.pk}")
+        .content.decode()
+    )
+    assert "two" in html
+    assert ">one<" not in html
+    assert html.count("data-entry-id=") == 1
+
+
+def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: Cast) -> None:
+    case = the_case(active)
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=case.pk,
+        room_id=active.room("caucus_a").pk,
+        body="Our limit is 7,000.",
+    )
+    response = client_for(active.carol).post(
+        f"/cases/{case.pk}/entries/{entry.pk}/instruction/",
+        {"instruction": "do_not_disclose"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "Do not disclose" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.instruction == Instruction.DO_NOT_DISCLOSE
+
+
+def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
+    case = the_case(active)
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=case.pk,
+        room_id=active.room("caucus_a").pk,
+        body="Limit.",
+    )
+    html = client_for(active.maya).get(f"/cases/{case.pk}/entries/{entry.pk}/").content.decode()
+    assert "/instruction/" not in html
+    assert "Share to…" in html
+
+
+def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
+    case = the_case(active)
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=case.pk,
+        room_id=active.room("caucus_a").pk,
+        body="Secret.",
+        instruction=Instruction.DO_NOT_DISCLOSE,
+    )
+    response = client_for(active.maya).post(
+        f"/cases/{case.pk}/entries/{entry.pk}/share/",
+        {"target_room": active.room("joint").pk},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "Not shared: The side that wrote this entry said it must not be disclosed." in html
+    assert not Entry.objects.filter(source=entry).exists()
+    bob_view = client_for(active.bob).get(room_url(active, "joint")).content.decode()
+    assert "Secret." not in bob_view
+
+
+def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> None:
+    case = the_case(active)
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=case.pk,
+        room_id=active.room("caucus_a").pk,
+        body="We could accept 6,000.",
+    )
+    response = client_for(active.maya).post(
+        f"/cases/{case.pk}/entries/{entry.pk}/share/",
+        {"target_room": active.room("joint").pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Shared into joint room." in response.content.decode()
+    bob_view = client_for(active.bob).get(room_url(active, "joint")).content.decode()
+    assert "We could accept 6,000." in bob_view
+    assert "Shared by Maya Mediator from Alice's caucus; written by Alice Alvarez." in bob_view
+
+
+def test_r5_1_entries_are_marked_privileged_on_the_page(active: Cast) -> None:
+    case = the_case(active)
+    do_post_entry(
+        acting_user=active.bob, case_id=case.pk, room_id=active.room("joint").pk, body="Hi"
+    )
+    html = client_for(active.alice).get(room_url(active, "joint")).content.decode()
+    assert 'class="badge privileged">Privileged<' in html

@@ -1,0 +1,347 @@
+"""The case workspace: one room at a time, tabs for the others, entries, and the forms that
+post, upload, change a disclosure instruction and share. Views parse, access, act, respond.
+
+Every form works without JavaScript (post, then redirect back); with htmx the answer is the
+part of the page that changed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.api import case_payload
+from parley.cases.models import Participant
+from parley.cases.policy import CaseStatus, Role
+from parley.documents.actions import do_upload_document
+from parley.documents.policy import accepted_list
+from parley.errors import DomainError, NotFound
+from parley.rooms.actions import (
+    caucus_default,
+    do_change_instruction,
+    do_post_entry,
+    do_share_entry,
+)
+from parley.rooms.models import Entry, Room
+from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_instruction
+from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline
+from parley.web.forms import EntryForm, InstructionForm, ShareForm, UploadForm
+from parley.web.pages import is_htmx, member_page, signed_in
+from parley.web.presenters import entry_view, people_context, readers_sentence, room_tab_label
+from parley.web.signing import pending_disclosures, where_to
+
+FIRST_PAGE = 100
+
+
+def negotiation_url(case_id: int) -> str | None:
+    """The negotiation pages are another app's; link to them only once they exist."""
+    try:
+        return reverse("negotiation:home", args=[case_id])
+    except NoReverseMatch:
+        return None
+
+
+def composer(
+    ctx: CaseContext, me: Participant, room: Room, *, error: str = "", body: str = ""
+) -> dict[str, Any]:
+    """What the post and upload forms of a room need, from the policy's answers."""
+    ref = ctx.room_refs[room.pk]
+    try:
+        check_can_post(ctx.person(me), ref, ctx.state, acknowledged_not_confidential=True)
+        can_post = True
+    except DomainError:
+        can_post = False
+    preset = initial_instruction(ref, Role(me.role), caucus_default(ctx))
+    return {
+        "room": room,
+        "case": ctx.case,
+        "can_post": can_post,
+        "preset": preset.value if preset else "",
+        "instructions": Instruction.choices,
+        "terminated": ctx.case.status == CaseStatus.TERMINATED,
+        "client_key": uuid.uuid4().hex,
+        "error": error,
+        "body": body,
+        "accepted": accepted_list(),
+    }
+
+
+def _tabs(ctx: CaseContext, me: Participant, current: Room) -> list[dict[str, Any]]:
+    return [
+        {
+            "room": r,
+            "label": room_tab_label(r, me),
+            "current": r.pk == current.pk,
+            "url": reverse("room", args=[ctx.case.pk, r.pk]),
+        }
+        for r in my_rooms(ctx, me)
+    ]
+
+
+@member_page
+def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
+    ctx, me, current = access_room(signed_in(request), case_id, room_id)
+    if where_to(ctx, me) != "workspace":
+        return redirect("case", case_id=case_id)
+    info = case_payload(ctx, me)
+    entries = [entry_view(ctx, me, e) for e in latest(current, limit=FIRST_PAGE)]
+    return render(
+        request,
+        "web/workspace.html",
+        {
+            "case": ctx.case,
+            "me": me,
+            "room": current,
+            "room_label": room_tab_label(current, me),
+            "readers": readers_sentence(ctx, me, current),
+            "tabs": _tabs(ctx, me, current),
+            "entries": entries,
+            "last_id": entries[-1].id if entries else 0,
+            "composer": composer(ctx, me, current),
+            "people": people_context(ctx),
+            "terminated": ctx.case.status == CaseStatus.TERMINATED,
+            "terminated_by": info["terminated_by"],
+            "can_terminate": me.role in (Role.PARTY, Role.MEDIATOR)
+            and ctx.case.status != CaseStatus.TERMINATED,
+            "negotiation_url": negotiation_url(ctx.case.pk),
+            "pending_disclosures": pending_disclosures(ctx, me),
+            "is_caucus": current.kind == RoomKind.CAUCUS,
+        },
+    )
+
+
+@require_GET
+@member_page
+def entries_after(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
+    """New entries of a room after `after`, as page fragments: live updates and catch-up after
+    a reconnect use this, so what arrives is always what the policy lets this reader see."""
+    ctx, me, current = access_room(signed_in(request), case_id, room_id)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    rows = timeline(current, after_id=after, limit=FIRST_PAGE)
+    return render(
+        request,
+        "web/parts/entries.html",
+        {"entries": [entry_view(ctx, me, e) for e in rows], "case": ctx.case, "me": me},
+    )
+
+
+@require_GET
+@member_page
+def entry_part(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    ctx, me, entry = access_entry(signed_in(request), case_id, entry_id)
+    return _entry_response(request, ctx, me, entry)
+
+
+def _entry_response(
+    request: HttpRequest, ctx: CaseContext, me: Participant, entry: Entry, **extra: str
+) -> HttpResponse:
+    return render(
+        request,
+        "web/parts/entry.html",
+        {"e": entry_view(ctx, me, entry, **extra), "case": ctx.case, "me": me},
+    )
+
+
+def _back_to(case_id: int, room_id: int, entry_id: int | None = None) -> HttpResponse:
+    url = reverse("room", args=[case_id, room_id])
+    return redirect(url + (f"#entry-{entry_id}" if entry_id else ""))
+
+
+def _composer_response(
+    request: HttpRequest, ctx: CaseContext, me: Participant, current: Room, **kw: str
+) -> HttpResponse:
+    response = render(request, "web/parts/composer.html", {"c": composer(ctx, me, current, **kw)})
+    if not kw.get("error"):
+        # The new entry arrives through the same catch-up path as everyone else's.
+        response["HX-Trigger"] = "parleyCatchup"
+    return response
+
+
+@require_POST
+@member_page
+def post(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
+    user = signed_in(request)
+    ctx, me, current = access_room(user, case_id, room_id)
+    form = EntryForm(request.POST)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_post_entry(
+                acting_user=user,
+                case_id=case_id,
+                room_id=room_id,
+                body=data["body"],
+                acknowledge_not_confidential=data["acknowledge_not_confidential"],
+                client_key=data["client_key"],
+                instruction=Instruction(data["instruction"]) if data["instruction"] else None,
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            error = exc.detail
+    else:
+        error = "Write something first (at most 20,000 characters)."
+    if is_htmx(request):
+        ctx = load_context(ctx.case) if not error else ctx
+        body = request.POST.get("body", "") if error else ""
+        return _composer_response(request, ctx, me, current, error=error, body=body)
+    if error:
+        messages.error(request, error)
+    return _back_to(case_id, room_id)
+
+
+@require_POST
+@member_page
+def upload(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
+    user = signed_in(request)
+    ctx, me, current = access_room(user, case_id, room_id)
+    form = UploadForm(request.POST, request.FILES)
+    error = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            do_upload_document(
+                acting_user=user,
+                case_id=case_id,
+                room_id=room_id,
+                upload=data["file"],
+                provenance=data["provenance"],
+                description=data["description"],
+                acknowledge_not_confidential=data["acknowledge_not_confidential"],
+                instruction=Instruction(data["instruction"]) if data["instruction"] else None,
+            )
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            error = exc.detail
+    else:
+        error = "Choose a file to upload."
+    if is_htmx(request):
+        return _composer_response(request, ctx, me, current, error=error)
+    if error:
+        messages.error(request, error)
+    return _back_to(case_id, room_id)
+
+
+@require_POST
+@member_page
+def instruction(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    user = signed_in(request)
+    ctx, me, entry = access_entry(user, case_id, entry_id)
+    form = InstructionForm(request.POST)
+    error = notice = ""
+    if not form.is_valid():
+        error = "Choose whether the mediator may share this."
+    else:
+        try:
+            entry = do_change_instruction(
+                acting_user=user,
+                case_id=case_id,
+                entry_id=entry_id,
+                instruction=Instruction(form.cleaned_data["instruction"]),
+            )
+            notice = "Instruction changed: " + Instruction(entry.instruction).label + "."
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            error = exc.detail
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return _back_to(case_id, entry.room_id, entry.pk)
+    ctx, me, entry = access_entry(user, case_id, entry_id)
+    return _entry_response(request, ctx, me, entry, error=error, notice=notice)
+
+
+@require_POST
+@member_page
+def share(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
+    user = signed_in(request)
+    ctx, me, entry = access_entry(user, case_id, entry_id)
+    form = ShareForm(request.POST)
+    error = notice = ""
+    if not form.is_valid():
+        error = "Choose the room to share into."
+    else:
+        target_id = form.cleaned_data["target_room"]
+        try:
+            do_share_entry(
+                acting_user=user, case_id=case_id, entry_id=entry_id, target_room_id=target_id
+            )
+            target = ctx.rooms[target_id]
+            notice = f"Shared into {room_tab_label(target, me).lower()}."
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                error = "You cannot share into that room."
+            else:
+                error = "Not shared: " + exc.detail
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, notice)
+        return _back_to(case_id, entry.room_id, entry.pk)
+    return _entry_response(request, ctx, me, entry, error=error, notice=notice)
+
+
+@require_GET
+@member_page
+def people(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Who takes part, who signed: metadata every participant of the case may know."""
+    case, _ = access_case(signed_in(request), case_id)
+    ctx = load_context(case)
+    return render(request, "web/parts/people.html", {"people": people_context(ctx)})
+
+
+@member_page
+def end(request: HttpRequest, case_id: int) -> HttpResponse:
+    """R7.1/R7.2: a party declares the end to the mediator; the mediator declares it to all."""
+    from parley.cases.actions import do_terminate, termination_warning
+    from parley.web.forms import TerminateForm
+
+    user = signed_in(request)
+    case, me = access_case(user, case_id)
+    if me.role not in (Role.PARTY, Role.MEDIATOR) or case.status == CaseStatus.TERMINATED:
+        if case.status == CaseStatus.TERMINATED:
+            messages.info(request, "This mediation has already ended.")
+        else:
+            messages.error(request, "Only a party or the mediator can end the mediation.")
+        return redirect("case", case_id=case_id)
+    warning = termination_warning(acting_user=user, case_id=case_id)
+    error = ""
+    if request.method == "POST":
+        form = TerminateForm(request.POST)
+        if form.is_valid() and form.cleaned_data["confirm"]:
+            try:
+                do_terminate(
+                    acting_user=user,
+                    case_id=case_id,
+                    statement=form.cleaned_data["statement"],
+                    confirm_court_order=form.cleaned_data["confirm_court_order"],
+                )
+            except DomainError as exc:
+                if isinstance(exc, NotFound):
+                    raise
+                error = exc.detail
+            else:
+                messages.success(request, "The mediation has ended.")
+                return redirect("case", case_id=case_id)
+        else:
+            error = "Tick the box to confirm that you want to end the mediation."
+    return render(
+        request,
+        "web/end.html",
+        {"case": case, "me": me, "warning": warning, "error": error},
+        status=422 if error else 200,
+    )
