@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class NegotiationConfig(AppConfig):
     name = "parley.negotiation"
     label = "negotiation"
+
+    def ready(self) -> None:
+        from parley.cases.models import Case
+        from parley.negotiation.signals import close_bidding_on_termination
+
+        post_save.connect(
+            close_bidding_on_termination, sender=Case, dispatch_uid="negotiation.close_bidding"
+        )

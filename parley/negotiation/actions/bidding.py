@@ -1,0 +1,255 @@
+"""Double-blind bidding (R8.3). A failed round reveals nothing to anyone, the mediator included:
+no figure, not who bid what, not the gap. A settled round reveals only the settlement amount.
+
+Sealed figures exist only in SealedBid.sealed (encrypted) until their round is decided, then
+they are erased. Nothing here logs, publishes, or returns a figure.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.audit.actions import record_event
+from parley.cases.access import CaseContext
+from parley.cases.actions import check_mediator
+from parley.errors import DomainError
+from parley.negotiation.actions.common import locked, post_notice
+from parley.negotiation.models import Bidding, SealedBid
+from parley.negotiation.policy import (
+    BiddingStatus,
+    Margin,
+    MarginKind,
+    check_bidding_config,
+    check_bidding_sides,
+    check_can_bid,
+    check_negotiation_open,
+    format_amount,
+    parse_amount,
+    settle_round,
+)
+from parley.negotiation.sealing import keyed_hash, seal, unseal
+from parley.realtime.publish import publish_on_commit
+
+NOTHING_REVEALED = "No figures are revealed."
+
+
+def margin_of(bidding: Bidding) -> Margin:
+    return Margin(MarginKind(bidding.margin_kind), Decimal(bidding.margin_value))
+
+
+def margin_words(margin: Margin) -> str:
+    if margin.kind == MarginKind.PERCENT:
+        return f"{margin.value.normalize():f}% of the demand"
+    return f"{format_amount(margin.value)}"
+
+
+def open_bidding(ctx: CaseContext, *, for_update: bool = False) -> Bidding | None:
+    rows = Bidding.objects.filter(case=ctx.case, status=BiddingStatus.OPEN)
+    if for_update:
+        rows = rows.select_for_update()
+    return rows.first()
+
+
+def _context(bidding: Bidding, round_no: int, side_id: int) -> str:
+    return f"case {bidding.case_id} bidding {bidding.pk} round {round_no} side {side_id}"
+
+
+def do_set_up_bidding(
+    *,
+    acting_user: User,
+    case_id: int,
+    payer_side_id: int,
+    claimant_side_id: int,
+    rounds: int = 3,
+    margin_kind: MarginKind = MarginKind.PERCENT,
+    margin_value: Decimal | str = "30",
+) -> Bidding:
+    """The mediator sets the rules the parties agreed (rounds, margin) and opens bidding. Until
+    the first figure is entered the rules may be changed; after that they are fixed."""
+    if margin_kind not in MarginKind.values:
+        raise DomainError("bad_margin", "The margin is a percent or a fixed sum.", status=422)
+    try:
+        value = Decimal(str(margin_value)).quantize(Decimal("0.01"))
+    except ArithmeticError:
+        raise DomainError("bad_margin", "The margin must be a number.", status=422) from None
+    margin = Margin(MarginKind(margin_kind), value)
+    check_bidding_config(rounds, margin)
+    with transaction.atomic():
+        ctx, me = locked(acting_user, case_id)
+        check_mediator(me)
+        check_negotiation_open(ctx.state)
+        check_bidding_sides(payer_side_id, claimant_side_id, (s.pk for s in ctx.case.sides.all()))
+        bidding = open_bidding(ctx, for_update=True)
+        if bidding is not None and SealedBid.objects.filter(bidding=bidding).exists():
+            raise DomainError(
+                "bidding_started", "Figures have been entered: the rules can no longer change."
+            )
+        if bidding is None:
+            bidding = Bidding(case=ctx.case, created_by=me)
+        bidding.payer_id = payer_side_id
+        bidding.claimant_id = claimant_side_id
+        bidding.rounds = rounds
+        bidding.margin_kind = margin.kind
+        bidding.margin_value = margin.value
+        bidding.save()
+        labels = {s.pk: s.label for s in ctx.case.sides.all()}
+        post_notice(
+            ctx,
+            ctx.joint_room(),
+            f"Double-blind bidding is open: {labels[payer_side_id]} (payer) and "
+            f"{labels[claimant_side_id]} (claimant), {rounds} round(s). In each round each side "
+            "enters one sealed figure. A round settles at the midpoint of the two figures when "
+            "the payer's offer reaches the claimant's demand, or when the gap is within "
+            f"{margin_words(margin)}. A round that does not settle reveals nothing to anyone, "
+            "the mediator included.",
+        )
+        record_event(
+            ctx.case,
+            "bidding_configured",
+            actor_id=me.pk,
+            subject_id=bidding.pk,
+            content_hashes={
+                "payer": payer_side_id,
+                "claimant": claimant_side_id,
+                "rounds": rounds,
+                "margin": keyed_hash(f"{margin.kind}:{margin.value}"),
+            },
+        )
+        publish_on_commit(ctx.recipients(ctx.joint_room().pk), _event(ctx, bidding))
+    return bidding
+
+
+def _event(ctx: CaseContext, bidding: Bidding) -> dict[str, object]:
+    """The same event for everyone: status and round, never a figure or who has bid."""
+    return {
+        "type": "bidding",
+        "case": ctx.case.pk,
+        "bidding": bidding.pk,
+        "status": bidding.status,
+        "round": bidding.current_round,
+    }
+
+
+def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> Bidding:
+    """One sealed figure per side per round. When both are in, the round is decided at once and
+    both figures are erased; only the outcome is told, and only a settlement has a number."""
+    value = parse_amount(amount)
+    with transaction.atomic():
+        ctx, me = locked(acting_user, case_id)
+        check_negotiation_open(ctx.state)
+        bidding = open_bidding(ctx, for_update=True)
+        if bidding is None:
+            raise DomainError("no_bidding", "No bidding is open.")
+        person = ctx.person(me)
+        check_can_bid(person, bidding.payer_id, bidding.claimant_id)
+        side_id = me.side_id
+        assert side_id is not None
+        round_no = bidding.current_round
+        if SealedBid.objects.filter(bidding=bidding, round=round_no, side_id=side_id).exists():
+            raise DomainError(
+                "already_bid", f"Your side has already entered its figure for round {round_no}."
+            )
+        sealed = seal(value, _context(bidding, round_no, side_id))
+        SealedBid.objects.create(
+            bidding=bidding,
+            round=round_no,
+            side_id=side_id,
+            participant=me,
+            sealed=sealed.token,
+            commitment=sealed.commitment,
+        )
+        record_event(
+            ctx.case,
+            "bid_sealed",
+            actor_id=me.pk,
+            subject_id=bidding.pk,
+            content_hashes={"round": round_no, "commitment": sealed.commitment},
+        )
+        del value, sealed
+        bids = list(SealedBid.objects.select_for_update().filter(bidding=bidding, round=round_no))
+        if len(bids) == 2:
+            _decide_round(ctx, bidding, bids)
+        else:
+            # Only the bidder's own side hears that its figure is in.
+            own_side = [p.id for p in ctx.people.values() if p.side_id == side_id and p.signed]
+            publish_on_commit(
+                own_side,
+                {
+                    "type": "bid_sealed",
+                    "case": ctx.case.pk,
+                    "bidding": bidding.pk,
+                    "round": round_no,
+                },
+            )
+    return bidding
+
+
+def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> None:
+    """Precondition: the caller holds the case lock and both bids of the round."""
+    round_no = bidding.current_round
+    figures = {b.side_id: unseal(b.sealed, _context(bidding, round_no, b.side_id)) for b in bids}
+    settled = settle_round(
+        figures[bidding.payer_id], figures[bidding.claimant_id], margin_of(bidding)
+    )
+    figures.clear()
+    # Erase both figures now: whatever happens next, they can never be read again.
+    SealedBid.objects.filter(pk__in=[b.pk for b in bids]).update(sealed="")
+    joint = ctx.joint_room()
+    now = timezone.now()
+    if settled is not None:
+        bidding.status = BiddingStatus.SETTLED
+        bidding.settled_amount = settled
+        bidding.settled_round = round_no
+        bidding.closed_at = now
+        bidding.save(update_fields=["status", "settled_amount", "settled_round", "closed_at"])
+        post_notice(
+            ctx,
+            joint,
+            f"Blind bidding round {round_no} settled at {format_amount(settled)}. "
+            "The mediator can now draft a settlement for every party to sign.",
+        )
+        record_event(
+            ctx.case,
+            "bidding_settled",
+            actor_id=None,
+            subject_id=bidding.pk,
+            content_hashes={"round": round_no, "amount": keyed_hash(f"{settled:.2f}")},
+        )
+    elif round_no >= bidding.rounds:
+        bidding.status = BiddingStatus.FAILED
+        bidding.closed_at = now
+        bidding.save(update_fields=["status", "closed_at"])
+        post_notice(
+            ctx,
+            joint,
+            f"Blind bidding round {round_no} did not settle. That was the last round: the "
+            f"bidding ended without a settlement. {NOTHING_REVEALED}",
+        )
+        record_event(
+            ctx.case,
+            "bidding_failed",
+            actor_id=None,
+            subject_id=bidding.pk,
+            content_hashes={"round": round_no},
+        )
+    else:
+        bidding.current_round = round_no + 1
+        bidding.save(update_fields=["current_round"])
+        post_notice(
+            ctx,
+            joint,
+            f"Blind bidding round {round_no} did not settle. {NOTHING_REVEALED} "
+            f"Round {round_no + 1} of {bidding.rounds} is open.",
+        )
+        record_event(
+            ctx.case,
+            "bidding_round_failed",
+            actor_id=None,
+            subject_id=bidding.pk,
+            content_hashes={"round": round_no},
+        )
+    publish_on_commit(ctx.recipients(ctx.joint_room().pk), _event(ctx, bidding))

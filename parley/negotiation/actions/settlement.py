@@ -1,0 +1,189 @@
+"""The settlement (R8.5, R2.2, R7.3, R6.2): drafted from accepted terms by the mediator, signed
+by every party; the last signature ends the mediation as settled, in the same transaction."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from parley.accounts.models import User
+from parley.agreements.policy import check_signature, normalise_text, sha256_hex
+from parley.audit.actions import record_event
+from parley.audit.chain import content_hash
+from parley.cases.access import CaseContext
+from parley.cases.actions import check_mediator, do_terminate_settled
+from parley.cases.models import Participant
+from parley.errors import BadInput, DomainError, NotFound
+from parley.negotiation.access import check_in_joint_room
+from parley.negotiation.actions.common import locked, post_notice
+from parley.negotiation.actions.offers import describe_offer
+from parley.negotiation.models import (
+    Bidding,
+    Offer,
+    SettlementSignature,
+    SettlementVersion,
+)
+from parley.negotiation.policy import (
+    BiddingStatus,
+    OfferStatus,
+    check_can_sign_settlement,
+    check_negotiation_open,
+    everyone_signed,
+)
+from parley.negotiation.terms import settlement_text, sum_sentence
+from parley.realtime.publish import publish_on_commit
+
+MAX_SETTLEMENT_CHARS = 100_000
+
+
+def current_settlement(ctx: CaseContext) -> SettlementVersion | None:
+    return ctx.case.settlement_versions.order_by("-version").first()
+
+
+def _terms_lines(ctx: CaseContext, offer: Offer | None, bidding: Bidding | None) -> list[str]:
+    if offer is not None:
+        return describe_offer(ctx, offer)
+    assert bidding is not None and bidding.settled_amount is not None
+    labels = {s.pk: s.label for s in ctx.case.sides.all()}
+    return [
+        sum_sentence(labels[bidding.payer_id], labels[bidding.claimant_id], bidding.settled_amount)
+    ]
+
+
+def _new_version(
+    ctx: CaseContext,
+    me: Participant,
+    text: str,
+    offer: Offer | None,
+    bidding: Bidding | None,
+    previous: SettlementVersion | None,
+) -> SettlementVersion:
+    text = normalise_text(text)
+    version = SettlementVersion.objects.create(
+        case=ctx.case,
+        version=(previous.version + 1) if previous else 1,
+        text=text,
+        sha256=sha256_hex(text),
+        terms_offer=offer,
+        terms_bidding=bidding,
+        created_by=me,
+    )
+    voided = " Earlier signatures no longer count: every party signs again." if previous else ""
+    post_notice(
+        ctx,
+        ctx.joint_room(),
+        f"The mediator drafted the settlement, version {version.version} (SHA-256 "
+        f"{version.sha256}). Every party reads and signs it.{voided}",
+    )
+    record_event(
+        ctx.case,
+        "settlement_drafted",
+        actor_id=me.pk,
+        subject_id=version.pk,
+        content_hashes={"text": version.sha256, "version": version.version},
+    )
+    publish_on_commit(
+        ctx.recipients(ctx.joint_room().pk),
+        {"type": "settlement", "case": ctx.case.pk, "version": version.version},
+    )
+    return version
+
+
+def do_draft_settlement(
+    *,
+    acting_user: User,
+    case_id: int,
+    offer_id: int | None = None,
+    bidding_id: int | None = None,
+) -> SettlementVersion:
+    """From accepted terms: an offer or proposal every party accepted, or a settled bidding."""
+    if (offer_id is None) == (bidding_id is None):
+        raise BadInput("terms_required", "Draft from one accepted offer or one settled bidding.")
+    with transaction.atomic():
+        ctx, me = locked(acting_user, case_id)
+        check_mediator(me)
+        check_negotiation_open(ctx.state)
+        offer: Offer | None = None
+        bidding: Bidding | None = None
+        if offer_id is not None:
+            offer = (
+                Offer.objects.filter(case=ctx.case, pk=offer_id).select_related("issue_set").first()
+            )
+            if offer is None:
+                raise NotFound()
+            if offer.status != OfferStatus.ACCEPTED:
+                raise DomainError("not_accepted", "Only terms every party accepted can be drafted.")
+        else:
+            bidding = Bidding.objects.filter(case=ctx.case, pk=int(bidding_id or 0)).first()
+            if bidding is None:
+                raise NotFound()
+            if bidding.status != BiddingStatus.SETTLED:
+                raise DomainError("not_settled", "This bidding did not settle.")
+        names = [p.display_name for p in ctx.parties()]
+        text = settlement_text(ctx.case.title, names, _terms_lines(ctx, offer, bidding))
+        return _new_version(ctx, me, text, offer, bidding, current_settlement(ctx))
+
+
+def do_edit_settlement(*, acting_user: User, case_id: int, text: str) -> SettlementVersion:
+    """The mediator edits as the drafter: a new version, and every party signs again."""
+    if "\x00" in text or not text.strip():
+        raise BadInput("empty_text", "The settlement needs its text.")
+    if len(text) > MAX_SETTLEMENT_CHARS:
+        raise BadInput("too_long", f"At most {MAX_SETTLEMENT_CHARS} characters.")
+    with transaction.atomic():
+        ctx, me = locked(acting_user, case_id)
+        check_mediator(me)
+        check_negotiation_open(ctx.state)
+        previous = current_settlement(ctx)
+        if previous is None:
+            raise DomainError("no_settlement", "Draft the settlement from accepted terms first.")
+        if normalise_text(text) == previous.text:
+            return previous
+        return _new_version(ctx, me, text, previous.terms_offer, previous.terms_bidding, previous)
+
+
+def do_sign_settlement(
+    *, acting_user: User, case_id: int, typed_name: str, consent: bool, shown_sha256: str
+) -> SettlementSignature:
+    """R2.2's rules: the exact text (its hash), consent, and the full name typed. When the last
+    party signs, the case ends as settled in this same transaction (R7.3)."""
+    with transaction.atomic():
+        ctx, me = locked(acting_user, case_id)
+        check_in_joint_room(ctx, me)
+        person = ctx.person(me)
+        check_can_sign_settlement(person)
+        check_negotiation_open(ctx.state)
+        current = current_settlement(ctx)
+        if current is None:
+            raise DomainError("no_settlement", "There is no settlement to sign yet.")
+        check_signature(
+            consent=consent,
+            typed_name=typed_name,
+            expected_name=me.display_name,
+            shown_hash=shown_sha256,
+            current_hash=current.sha256,
+        )
+        if SettlementSignature.objects.filter(settlement=current, participant=me).exists():
+            raise DomainError("already_signed", "You have already signed this settlement.")
+        signature = SettlementSignature.objects.create(
+            settlement=current,
+            participant=me,
+            typed_name=" ".join(typed_name.split()),
+            text_sha256=current.sha256,
+        )
+        record_event(
+            ctx.case,
+            "settlement_signed",
+            actor_id=me.pk,
+            subject_id=signature.pk,
+            content_hashes={"text": current.sha256, "name": content_hash(signature.typed_name)},
+        )
+        publish_on_commit(
+            ctx.recipients(ctx.joint_room().pk),
+            {"type": "settlement_signed", "case": ctx.case.pk, "participant": me.pk},
+        )
+        signers = SettlementSignature.objects.filter(settlement=current).values_list(
+            "participant_id", flat=True
+        )
+        if everyone_signed((p.pk for p in ctx.parties()), signers):
+            do_terminate_settled(case=ctx.case)
+    return signature

@@ -1,0 +1,65 @@
+"""The settlement as a PDF (WeasyPrint), byte-identical across runs: fixed metadata dates taken
+from the settlement itself, a fixed file identifier, no clock and no randomness."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.template.loader import render_to_string
+from weasyprint import HTML
+
+from parley.cases.access import CaseContext
+from parley.cases.record import PRIVILEGED_STAMP
+from parley.negotiation.models import SettlementSignature, SettlementVersion
+from parley.negotiation.policy import settlement_is_confidential
+
+PUBLIC_STAMP = "NOT CONFIDENTIAL: the outcome of this mediation is not confidential (R5.3)"
+DRAFT_STAMP = "DRAFT, NOT SIGNED BY EVERY PARTY. " + PRIVILEGED_STAMP
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def settlement_html(ctx: CaseContext, version: SettlementVersion) -> str:
+    signatures = list(
+        SettlementSignature.objects.filter(settlement=version)
+        .select_related("participant")
+        .order_by("signed_at", "pk")
+    )
+    signed_ids = {s.participant_id for s in signatures}
+    settled = (
+        ctx.case.outcome == "settled"
+        and bool(ctx.parties())
+        and all(p.pk in signed_ids for p in ctx.parties())
+    )
+    results_confidential = bool(ctx.agreement and ctx.agreement.results_confidential)
+    if not settled:
+        stamp = DRAFT_STAMP
+    elif settlement_is_confidential(results_confidential, settled):
+        stamp = PRIVILEGED_STAMP
+    else:
+        stamp = PUBLIC_STAMP
+    modified = max([version.created_at] + [s.signed_at for s in signatures])
+    return render_to_string(
+        "negotiation/settlement_pdf.html",
+        {
+            "case": ctx.case,
+            "version": version,
+            "paragraphs": [p for p in version.text.split("\n\n") if p.strip()],
+            "signatures": signatures,
+            "unsigned": [p for p in ctx.parties() if p.pk not in signed_ids],
+            "stamp": stamp,
+            "created": _w3c(version.created_at),
+            "modified": _w3c(modified),
+            "agreement_sha256": ctx.agreement.sha256 if ctx.agreement else "",
+        },
+    )
+
+
+def settlement_pdf(ctx: CaseContext, version: SettlementVersion) -> bytes:
+    html = settlement_html(ctx, version)
+    data: bytes = HTML(string=html, base_url=None).write_pdf(
+        pdf_identifier=version.sha256[:32].encode("ascii")
+    )
+    return data

@@ -1,0 +1,337 @@
+"""Negotiation rules (SPEC R8, R6.2, R7.5): offers, double-blind bidding, ratings, settlement.
+
+Pure: no ORM, no HTTP. Visibility is never decided here: callers ask `parley.rooms.policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db.models import TextChoices
+
+from parley.cases.policy import CaseStatus, Role
+from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.rooms.policy import CaseState, Person, RoomKind, RoomRef, check_content_open, in_room
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("999999999999.99")
+DEFAULT_ROUNDS = 3
+MAX_ROUNDS = 10
+DEFAULT_MARGIN_PERCENT = Decimal(30)
+POINTS_TOTAL = 100
+MAX_SCORE = 100
+
+
+class OfferKind(TextChoices):
+    SUM = "sum", "A sum"
+    PACKAGE = "package", "A package of terms"
+    ALLOCATION = "allocation", "A division of items"
+
+
+class OfferOrigin(TextChoices):
+    PARTY = "party", "A party's offer"
+    MEDIATOR = "mediator", "The mediator's proposal"
+
+
+class OfferStatus(TextChoices):
+    OPEN = "open", "Open"
+    ACCEPTED = "accepted", "Accepted by every other party"
+    REJECTED = "rejected", "Rejected"
+    COUNTERED = "countered", "Answered with a counter-offer"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+    CLOSED = "closed", "Closed: the mediation ended"
+
+
+class Answer(TextChoices):
+    ACCEPT = "accept", "Accepted"
+    REJECT = "reject", "Rejected"
+
+
+class BiddingStatus(TextChoices):
+    OPEN = "open", "Bidding"
+    SETTLED = "settled", "Settled"
+    FAILED = "failed", "Did not settle"
+    CLOSED = "closed", "Closed: the mediation ended"
+
+
+class MarginKind(TextChoices):
+    PERCENT = "percent", "Percent of the demand"
+    FIXED = "fixed", "A fixed sum"
+
+
+class IssueSetKind(TextChoices):
+    ISSUES = "issues", "Issues with options (one option per issue)"
+    ITEMS = "items", "Items to divide"
+
+
+NEGOTIATING_ROLES = frozenset({Role.PARTY, Role.COUNSEL})
+
+
+# --- Sums -------------------------------------------------------------------------------------
+
+
+def parse_amount(raw: str | Decimal | int) -> Decimal:
+    """A positive sum in cents. The message never repeats the value (it may be a sealed bid)."""
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise BadInput("bad_amount", "Enter the sum as a number, like 12500 or 12500.50.") from None
+    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT:
+        raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
+    if value != value.quantize(CENT):
+        raise BadInput("bad_amount", "Give the sum to the cent at most.")
+    return value.quantize(CENT)
+
+
+def format_amount(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+# --- Who may negotiate ------------------------------------------------------------------------
+
+
+def check_negotiation_open(state: CaseState) -> None:
+    """R7.5: after termination offers and bidding close; before activation nothing opens."""
+    if state.status == CaseStatus.TERMINATED:
+        raise DomainError(
+            "case_terminated", "The mediation has ended: offers and bidding are closed."
+        )
+    check_content_open(state)
+
+
+def check_can_make_offer(person: Person, room: RoomRef, state: CaseState) -> None:
+    """R8.1: a party (or its counsel, for the side) offers in the joint room, or hands the
+    offer to the mediator in its own caucus. Nowhere else: not the counsel room or notebook."""
+    if not in_room(person, room):
+        raise NotFound()
+    check_negotiation_open(state)
+    if person.role not in NEGOTIATING_ROLES:
+        raise Forbidden(
+            "not_allowed",
+            "Only a party or its counsel makes offers. The mediator may present a proposal.",
+        )
+    if room.kind == RoomKind.JOINT:
+        return
+    if room.kind == RoomKind.CAUCUS and room.side_id == person.side_id:
+        return
+    raise BadInput(
+        "bad_room", "Make an offer in the joint room, or give it to the mediator in your caucus."
+    )
+
+
+def check_can_answer(person: Person, offering_side_id: int | None, status: OfferStatus) -> None:
+    """R8.2, R6.2: only a party answers, for its own side, never the side that made the offer.
+    The mediator never accepts anything: there is no such action."""
+    check_answerer(person, offering_side_id)
+    check_offer_open(status)
+
+
+def check_answerer(person: Person, offering_side_id: int | None) -> None:
+    if person.role == Role.MEDIATOR:
+        raise Forbidden(
+            "mediator_never_decides",
+            "The mediator decides nothing: only the parties accept or reject offers.",
+        )
+    if person.role != Role.PARTY:
+        raise Forbidden(
+            "party_only", "Only the party itself accepts or rejects; counsel advises it."
+        )
+    if person.side_id == offering_side_id:
+        raise DomainError("own_offer", "This is your side's own offer.")
+
+
+def check_can_counter(person: Person, offering_side_id: int | None, status: OfferStatus) -> None:
+    if person.role not in NEGOTIATING_ROLES:
+        raise Forbidden("not_allowed", "Only a party or its counsel makes counter-offers.")
+    if person.side_id == offering_side_id:
+        raise DomainError("own_offer", "Withdraw your own offer and make a new one instead.")
+    check_offer_open(status)
+
+
+def check_can_withdraw(person: Person, offering_side_id: int | None, status: OfferStatus) -> None:
+    if offering_side_id is None or person.side_id != offering_side_id:
+        raise Forbidden("not_allowed", "Only the side that made an offer can withdraw it.")
+    if person.role not in NEGOTIATING_ROLES:
+        raise Forbidden("not_allowed", "Only a party or its counsel withdraws an offer.")
+    check_offer_open(status)
+
+
+def check_offer_open(status: OfferStatus) -> None:
+    if status != OfferStatus.OPEN:
+        raise DomainError(
+            "offer_closed", f"This offer is no longer open ({OfferStatus(status).label.lower()})."
+        )
+
+
+def effective_status(
+    status: OfferStatus, expires_at: datetime | None, now: datetime, case_status: CaseStatus
+) -> OfferStatus:
+    """An open offer past its expiry is expired; after termination an open offer is closed."""
+    if status != OfferStatus.OPEN:
+        return status
+    if case_status == CaseStatus.TERMINATED:
+        return OfferStatus.CLOSED
+    if expires_at is not None and expires_at <= now:
+        return OfferStatus.EXPIRED
+    return OfferStatus.OPEN
+
+
+def check_expiry(expires_at: datetime | None, now: datetime) -> None:
+    if expires_at is not None and expires_at <= now:
+        raise BadInput("bad_expiry", "The expiry time must be in the future.")
+
+
+def required_sides(all_side_ids: Iterable[int], offering_side_id: int | None) -> frozenset[int]:
+    """R8.2: every other party must accept (every party, for a mediator's proposal)."""
+    return frozenset(s for s in all_side_ids if s != offering_side_id)
+
+
+def outcome_after_answer(
+    required: frozenset[int], accepted: frozenset[int], rejected: frozenset[int]
+) -> OfferStatus:
+    if rejected:
+        return OfferStatus.REJECTED
+    if required <= accepted:
+        return OfferStatus.ACCEPTED
+    return OfferStatus.OPEN
+
+
+# --- Double-blind bidding (R8.3) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Margin:
+    kind: MarginKind
+    value: Decimal
+
+    def of(self, demand: Decimal) -> Decimal:
+        if self.kind == MarginKind.PERCENT:
+            return demand * self.value / Decimal(100)
+        return self.value
+
+
+def check_bidding_config(rounds: int, margin: Margin) -> None:
+    if not 1 <= rounds <= MAX_ROUNDS:
+        raise BadInput("bad_rounds", f"Choose between 1 and {MAX_ROUNDS} rounds.")
+    if margin.kind == MarginKind.PERCENT:
+        if not Decimal(0) <= margin.value <= Decimal(100):
+            raise BadInput("bad_margin", "The margin is a percentage between 0 and 100.")
+    elif margin.value < 0 or margin.value > MAX_AMOUNT:
+        raise BadInput("bad_margin", "The margin is a sum of 0 or more.")
+
+
+def check_bidding_sides(payer_side: int, claimant_side: int, side_ids: Iterable[int]) -> None:
+    sides = set(side_ids)
+    if payer_side not in sides or claimant_side not in sides:
+        raise BadInput("bad_side", "The payer and the claimant must be sides of this case.")
+    if payer_side == claimant_side:
+        raise BadInput("bad_side", "The payer and the claimant are two different sides.")
+
+
+def midpoint(offer: Decimal, demand: Decimal) -> Decimal:
+    return ((offer + demand) / 2).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def settle_round(offer: Decimal, demand: Decimal, margin: Margin) -> Decimal | None:
+    """R8.3: the payer's offer and the claimant's demand settle at their midpoint when the offer
+    reaches the demand or the gap is within the agreed margin; otherwise None (the round fails
+    and the caller reveals nothing about why)."""
+    if offer >= demand or demand - offer <= margin.of(demand):
+        return midpoint(offer, demand)
+    return None
+
+
+def check_can_bid(person: Person, payer_side: int, claimant_side: int) -> None:
+    if person.role == Role.MEDIATOR:
+        raise Forbidden("mediator_never_decides", "The mediator never bids for anyone.")
+    if person.role not in NEGOTIATING_ROLES or person.side_id not in (payer_side, claimant_side):
+        raise Forbidden(
+            "not_allowed", "Only the payer's and the claimant's sides enter sealed figures."
+        )
+
+
+# --- Issues, items and ratings (R8.4) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssueSpec:
+    title: str
+    options: tuple[str, ...] = ()
+
+
+def check_issue_set(kind: IssueSetKind, issues: Sequence[IssueSpec]) -> None:
+    if not issues:
+        raise BadInput("no_issues", "Set out at least one issue or item.")
+    if len(issues) > 30:
+        raise BadInput("too_many", "At most 30 issues or items.")
+    titles = [i.title.strip() for i in issues]
+    if any(not t for t in titles) or len(set(titles)) != len(titles):
+        raise BadInput("bad_issue", "Every issue or item needs its own, non-empty title.")
+    for issue in issues:
+        if kind == IssueSetKind.ISSUES:
+            options = [o.strip() for o in issue.options]
+            if len(options) < 2 or len(options) > 20:
+                raise BadInput("bad_options", f"Give “{issue.title}” between 2 and 20 options.")
+            if any(not o for o in options) or len(set(options)) != len(options):
+                raise BadInput("bad_options", f"The options of “{issue.title}” must differ.")
+        elif issue.options:
+            raise BadInput("bad_options", "Items to divide have no options.")
+
+
+def check_issue_ratings(
+    option_counts: Sequence[int], weights: Sequence[int], scores: Sequence[Sequence[int]]
+) -> None:
+    """R8.4: 100 points across the issues, and a score 0–100 for every option."""
+    if len(weights) != len(option_counts) or len(scores) != len(option_counts):
+        raise BadInput("bad_ratings", "Rate every issue once.")
+    if any(w < 0 for w in weights) or sum(weights) != POINTS_TOTAL:
+        raise BadInput("bad_ratings", "Spread exactly 100 points across the issues.")
+    for count, row in zip(option_counts, scores, strict=True):
+        if len(row) != count or any(not 0 <= s <= MAX_SCORE for s in row):
+            raise BadInput("bad_ratings", "Score every option of every issue from 0 to 100.")
+
+
+def check_item_points(item_count: int, points: Sequence[int]) -> None:
+    if len(points) != item_count or any(p < 0 for p in points) or sum(points) != POINTS_TOTAL:
+        raise BadInput("bad_ratings", "Spread exactly 100 points across the items.")
+
+
+def check_can_rate(person: Person, state: CaseState) -> None:
+    check_negotiation_open(state)
+    if person.role not in NEGOTIATING_ROLES:
+        raise Forbidden("not_allowed", "Each party (or its counsel) rates for its own side.")
+
+
+def check_package(option_counts: Sequence[int], package: Sequence[int]) -> None:
+    if len(package) != len(option_counts) or any(
+        not 0 <= o < n for o, n in zip(package, option_counts, strict=True)
+    ):
+        raise BadInput("bad_package", "Choose exactly one listed option for every issue.")
+
+
+# --- Settlement (R8.5, R2.2, R7.3) ------------------------------------------------------------
+
+
+def check_can_sign_settlement(person: Person) -> None:
+    """R8.5, R6.2: every party signs for itself; the mediator and counsel sign for no one."""
+    if person.role == Role.MEDIATOR:
+        raise Forbidden(
+            "mediator_never_decides", "The mediator never signs a settlement or binds a party."
+        )
+    if person.role != Role.PARTY:
+        raise Forbidden("party_only", "Only the party itself signs the settlement.")
+
+
+def everyone_signed(party_ids: Iterable[int], signer_ids: Iterable[int]) -> bool:
+    parties = set(party_ids)
+    return bool(parties) and parties <= set(signer_ids)
+
+
+def settlement_is_confidential(results_confidential: bool, settled: bool) -> bool:
+    """R5.3: the signed settlement is public unless `results_confidential`; an unsigned draft is
+    a mediation communication, privileged like every other (R5.1)."""
+    return results_confidential or not settled

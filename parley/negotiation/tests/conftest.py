@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+
+from parley.negotiation.tests.helpers import EventTap
+from parley.testing import Cast
+
+
+@pytest.fixture
+def tap(
+    active: Cast, django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]]
+) -> EventTap:
+    return EventTap(active, django_capture_on_commit_callbacks)
+
+
+# The browser tests reuse the web engineer's real-server and Chromium fixtures.
+from parley.web.tests.browser.conftest import browser, server  # noqa: E402, F401

@@ -1,0 +1,203 @@
+"""Two mediations settled in real browsers: one through double-blind bidding, one through a
+multi-issue proposal. Both end with every party signing, the case settled, and the PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from parley.web.tests.browser.conftest import BIN, PASSWORD, Server
+
+pytestmark = pytest.mark.browser
+
+SETUP = """
+import json
+import django
+django.setup()
+from parley.accounts.models import User
+from parley.testing import Cast, build_case
+
+def user(email, name):
+    found = User.objects.filter(email=email).first()
+    return found or User.objects.create_user(email, PASSWORD, full_name=name)
+
+cast = Cast(
+    maya=User.objects.get(email="maya@example.com"),
+    alice=user("alice.n@example.com", "Alice Alvarez"),
+    bob=user("bob.n@example.com", "Bob Brightline"),
+    carol=user("carol.n@example.com", "Carol Counsel"),
+    olga=user("olga.n@example.com", "Olga Outsider"),
+)
+build_case(cast)
+print(json.dumps({"case": cast.case.pk}))
+"""
+
+
+def active_case(server: Server) -> int:
+    done = subprocess.run(
+        [str(BIN / "python"), "-c", f"PASSWORD = {PASSWORD!r}\n" + SETUP],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return int(json.loads(done.stdout.strip().splitlines()[-1])["case"])
+
+
+@pytest.fixture
+def case_id(server: Server) -> int:
+    """A fresh active mediation (built through the real actions) with its accounts."""
+    return active_case(server)
+
+
+@pytest.fixture
+def people(browser: Any, server: Server, case_id: int) -> Iterator[dict[str, Page]]:
+    contexts = []
+    pages = {}
+    for name, email in (
+        ("maya", "maya@example.com"),
+        ("alice", "alice.n@example.com"),
+        ("bob", "bob.n@example.com"),
+    ):
+        context = browser.new_context(
+            viewport={"width": 1100, "height": 900}, base_url=server.url, accept_downloads=True
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_title("My cases · Parley")
+        pages[name] = page
+    yield pages
+    for context in contexts:
+        context.close()
+
+
+def open_page(page: Page, case_id: int) -> None:
+    page.goto(f"/cases/{case_id}/negotiate/")
+    expect(page).to_have_title(re.compile(r"^Negotiate: "))
+
+
+def bid(page: Page, case_id: int, amount: str) -> None:
+    open_page(page, case_id)
+    page.get_by_label(re.compile(r"^Your sealed figure for round")).fill(amount)
+    page.get_by_role("button", name="Enter the sealed figure").click()
+    expect(page.get_by_role("status").filter(has_text="Your sealed figure is in")).to_be_visible()
+
+
+def sign_and_download(people: dict[str, Page], case_id: int) -> None:
+    for name, full in (("alice", "Alice Alvarez"), ("bob", "Bob Brightline")):
+        page = people[name]
+        open_page(page, case_id)
+        page.get_by_label("I have read the settlement and agree to it").check()
+        page.get_by_label(re.compile(r"^Type your full name")).fill(full)
+        page.get_by_role("button", name="Sign the settlement").click()
+        expect(page.get_by_role("status").filter(has_text="You signed")).to_be_visible()
+    for page in people.values():
+        open_page(page, case_id)
+        expect(page.locator("#settled-banner")).to_be_visible()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the settlement (PDF)").click()
+        path = download.value.path()
+        assert path is not None
+        with open(path, "rb") as f:
+            assert f.read(5) == b"%PDF-"
+    # The case itself says it ended with a settlement.
+    maya = people["maya"]
+    response = maya.request.get(f"/api/v1/cases/{case_id}")
+    assert response.json()["outcome"] == "settled"
+
+
+def test_a_mediation_settles_through_double_blind_bidding(
+    people: dict[str, Page], case_id: int
+) -> None:
+    maya, alice, bob = people["maya"], people["alice"], people["bob"]
+    open_page(maya, case_id)
+    maya.get_by_text("Open blind bidding", exact=True).first.click()
+    maya.get_by_label("Payer").select_option(label="Bob")
+    maya.get_by_label("Claimant").select_option(label="Alice")
+    maya.get_by_role("button", name="Open blind bidding").click()
+    expect(maya.get_by_role("status").filter(has_text="Blind bidding is open.")).to_be_visible()
+    # Round 1 fails (gap 4,321.09 > 30% of 10,987.65): nobody learns anything.
+    bid(bob, case_id, "6666.56")
+    bid(alice, case_id, "10987.65")
+    for page in (maya, alice, bob):
+        open_page(page, case_id)
+        expect(page.get_by_text("Round 1 did not settle.")).to_be_visible()
+        html = page.content()
+        for figure in ("6666.56", "6,666.56", "10987.65", "10,987.65", "4,321.09", "4321.09"):
+            assert figure not in html
+    # Round 2 settles within the margin, at the midpoint.
+    bid(bob, case_id, "8000")
+    bid(alice, case_id, "10000")
+    open_page(maya, case_id)
+    expect(maya.locator("#bidding-settled")).to_have_text("Round 2 settled at 9000.00.")
+    maya.get_by_role("button", name="Draft the settlement from the bidding result").click()
+    expect(maya.locator("#settlement-text")).to_contain_text("Bob pays Alice the sum of 9,000.00.")
+    sign_and_download(people, case_id)
+
+
+def test_a_mediation_settles_through_a_multi_issue_proposal(
+    people: dict[str, Page], case_id: int
+) -> None:
+    maya, alice, bob = people["maya"], people["alice"], people["bob"]
+    open_page(maya, case_id)
+    maya.get_by_text("Set out issues or items", exact=True).click()
+    maya.get_by_label(re.compile(r"^One per line")).fill(
+        "Payment: 5,000 now / 8,000 over a year\nApology: Written apology / No apology"
+    )
+    maya.get_by_role("button", name="Set them out").click()
+    expect(maya.get_by_role("status").filter(has_text="The issues are set out.")).to_be_visible()
+    ratings = {
+        alice: {
+            "Payment": "80",
+            "Apology": "20",
+            "5,000 now": "30",
+            "8,000 over a year": "100",
+            "Written apology": "100",
+            "No apology": "0",
+        },
+        bob: {
+            "Payment": "25",
+            "Apology": "75",
+            "5,000 now": "100",
+            "8,000 over a year": "0",
+            "Written apology": "0",
+            "No apology": "100",
+        },
+    }
+    for page, table in ratings.items():
+        open_page(page, case_id)
+        for label, value in table.items():
+            prefix = "Points for" if label in ("Payment", "Apology") else "Score for"
+            page.get_by_label(f"{prefix} {label}", exact=True).fill(value)
+        page.get_by_role("button", name="Record our ratings").click()
+        expect(
+            page.get_by_role("status").filter(has_text="Your ratings are recorded")
+        ).to_be_visible()
+    open_page(maya, case_id)
+    maya.get_by_label("Method").select_option("nash")
+    maya.get_by_role("button", name="Ask the engine").click()
+    expect(maya.locator("#suggestion")).to_contain_text("Payment: 8,000 over a year")
+    maya.get_by_role("button", name="Present this proposal in the joint room").click()
+    for page in (alice, bob):
+        open_page(page, case_id)
+        offer = page.locator("li.offer").filter(has_text="The mediator's proposal")
+        expect(offer).to_contain_text("Apology: No apology")
+        assert "100" not in offer.inner_text()  # no one's ratings on the proposal
+        offer.get_by_role("button", name="Accept").click()
+        expect(page.get_by_role("status").filter(has_text="You accepted")).to_be_visible()
+    open_page(maya, case_id)
+    maya.get_by_role("button", name="Draft the settlement from these terms").click()
+    expect(maya.locator("#settlement-text")).to_contain_text("Payment: 8,000 over a year")
+    sign_and_download(people, case_id)

@@ -1,0 +1,75 @@
+"""The negotiation page with plain forms, as the cast sees it."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from parley.negotiation.models import Offer
+from parley.negotiation.tests.helpers import side_ids
+from parley.testing import Cast
+
+
+def client(user: object) -> Client:
+    c = Client()
+    c.force_login(user)  # type: ignore[arg-type]
+    return c
+
+
+def url(cast: Cast, tail: str = "") -> str:
+    assert cast.case is not None
+    return f"/cases/{cast.case.pk}/negotiate/{tail}"
+
+
+def test_the_page_is_for_people_in_the_joint_room_only(active: Cast) -> None:
+    for user in (active.maya, active.alice, active.bob, active.carol):
+        assert client(user).get(url(active)).status_code == 200
+    response = client(active.olga).get(url(active))
+    assert response.status_code == 404
+    assert client(active.olga).get(url(active, "settlement.pdf")).status_code == 404
+
+
+def test_a_whole_settlement_through_plain_forms(active: Cast) -> None:
+    alice_side, bob_side = side_ids(active)
+    bob = client(active.bob)
+    response = bob.post(
+        url(active, "offer/"),
+        {
+            "kind": "sum",
+            "direction": f"{bob_side}:{alice_side}",
+            "amount": "4,321.00",
+            "where": "joint",
+        },
+        follow=True,
+    )
+    assert "Your offer is made." in response.content.decode()
+    offer = Offer.objects.get()
+    assert (
+        "Bob pays Alice the sum of 4,321.00."
+        in client(active.alice).get(url(active)).content.decode()
+    )
+    client(active.alice).post(url(active, "accept/"), {"offer": offer.pk})
+    maya = client(active.maya)
+    page = maya.post(url(active, "draft/"), {"offer": offer.pk}, follow=True).content.decode()
+    assert "The settlement is drafted." in page
+    from parley.negotiation.models import SettlementVersion
+
+    sha = SettlementVersion.objects.get().sha256
+    # The mediator is refused, with a reason on the page.
+    page = maya.post(
+        url(active, "sign/"),
+        {"sha256": sha, "consent": "on", "typed_name": "Maya Mediator"},
+        follow=True,
+    ).content.decode()
+    assert "never signs a settlement" in page
+    for user in (active.alice, active.bob):
+        client(user).post(
+            url(active, "sign/"), {"sha256": sha, "consent": "on", "typed_name": user.full_name}
+        )
+    page = client(active.carol).get(url(active)).content.decode()
+    assert "The mediation ended with a settlement." in page
+    pdf = client(active.carol).get(url(active, "settlement.pdf"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_an_unknown_form_is_the_one_404(active: Cast) -> None:
+    assert client(active.maya).post(url(active, "nonsense/")).status_code == 404

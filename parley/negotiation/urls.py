@@ -1,0 +1,14 @@
+from django.urls import path
+
+from parley.negotiation import views
+
+app_name = "negotiation"
+
+urlpatterns = [
+    path("cases/<int:case_id>/negotiate/", views.home, name="home"),
+    path("cases/<int:case_id>/negotiate/engine/", views.engine, name="engine"),
+    path(
+        "cases/<int:case_id>/negotiate/settlement.pdf", views.settlement_file, name="settlement_pdf"
+    ),
+    path("cases/<int:case_id>/negotiate/<slug:name>/", views.act, name="act"),
+]

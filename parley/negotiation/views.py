@@ -1,0 +1,366 @@
+"""The negotiation page (/cases/<id>/negotiate/): plain forms, each posting to one action.
+Parse, access, act, respond; refusals come back as a message on the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.accounts.models import User
+from parley.cases.access import CaseContext
+from parley.cases.models import Participant
+from parley.cases.policy import CaseStatus, Role
+from parley.errors import BadInput, DomainError, NotFound
+from parley.negotiation import actions
+from parley.negotiation.access import (
+    access_negotiation,
+    check_in_joint_room,
+    in_joint_room,
+    visible_offers,
+    visible_ratings,
+)
+from parley.negotiation.actions.offers import current_issue_set
+from parley.negotiation.actions.settlement import current_settlement
+from parley.negotiation.api import pdf_response
+from parley.negotiation.models import Bidding
+from parley.negotiation.pdf import settlement_pdf
+from parley.negotiation.policy import (
+    Answer,
+    IssueSetKind,
+    IssueSpec,
+    MarginKind,
+    OfferKind,
+)
+from parley.negotiation.serialize import (
+    bidding_payload,
+    issue_set_payload,
+    offer_payload,
+    rating_payload,
+    settlement_payload,
+)
+from parley.negotiation.suggest import ISSUE_METHODS, ITEM_METHODS, Method, Suggestion, suggest
+from parley.rooms.policy import Instruction, RoomKind
+from parley.web.pages import member_page, signed_in
+
+
+def _int(value: str | None, what: str) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise BadInput("bad_input", f"Choose {what}.") from None
+
+
+def _ints(request: HttpRequest, prefix: str, count: int, what: str) -> list[int]:
+    return [_int(request.POST.get(f"{prefix}{i}"), what) for i in range(count)]
+
+
+def page_context(
+    ctx: CaseContext, me: Participant, suggestion: Suggestion | None = None
+) -> dict[str, Any]:
+    joint = in_joint_room(ctx, me)
+    issue_set = current_issue_set(ctx) if joint else None
+    settlement = current_settlement(ctx) if joint else None
+    sides = list(ctx.case.sides.all())
+    my_side = next((s for s in sides if s.pk == me.side_id), None)
+    directions = []
+    if my_side is not None:
+        for other in sides:
+            if other.pk != my_side.pk:
+                directions.append(
+                    (f"{other.pk}:{my_side.pk}", f"{other.label} pays {my_side.label}")
+                )
+                directions.append(
+                    (f"{my_side.pk}:{other.pk}", f"{my_side.label} pays {other.label}")
+                )
+    ratings = [rating_payload(r) for r in visible_ratings(ctx, me)]
+    labels = {s.pk: s.label for s in sides}
+    for rating in ratings:
+        rating["side_label"] = labels.get(rating["side"], "")
+    return {
+        "case": ctx.case,
+        "me": me,
+        "joint": joint,
+        "is_mediator": me.role == Role.MEDIATOR,
+        "is_side": me.role in (Role.PARTY, Role.COUNSEL),
+        "open": ctx.case.status == CaseStatus.ACTIVE and not ctx.disclosures_pending,
+        "sides": sides,
+        "directions": directions,
+        "issues": issue_set_payload(issue_set) if issue_set else None,
+        "ratings": ratings,
+        "my_rating": next((r for r in ratings if r["side"] == me.side_id), None),
+        "offers": [offer_payload(ctx, me, o) for o in visible_offers(ctx, me)][::-1],
+        "biddings": [bidding_payload(ctx, me, b) for b in Bidding.objects.filter(case=ctx.case)]
+        if joint
+        else [],
+        "settlement": settlement_payload(ctx, me, settlement) if settlement else None,
+        "methods": [
+            (m.value, m.label)
+            for m in (
+                ISSUE_METHODS
+                if issue_set is not None and issue_set.kind == IssueSetKind.ISSUES
+                else ITEM_METHODS
+            )
+        ],
+        "suggestion": suggestion,
+        "suggestion_shares": [[str(x) for x in row] for row in suggestion.shares]
+        if suggestion and suggestion.shares
+        else None,
+    }
+
+
+@require_GET
+@member_page
+def home(request: HttpRequest, case_id: int) -> HttpResponse:
+    ctx, me = access_negotiation(signed_in(request), case_id)
+    if not in_joint_room(ctx, me):
+        raise NotFound()
+    return render(request, "negotiation/home.html", page_context(ctx, me))
+
+
+@require_GET
+@member_page
+def settlement_file(request: HttpRequest, case_id: int) -> HttpResponse:
+    ctx, me = access_negotiation(signed_in(request), case_id)
+    check_in_joint_room(ctx, me)
+    current = current_settlement(ctx)
+    if current is None:
+        raise Http404()
+    return pdf_response(settlement_pdf(ctx, current), ctx.case.pk, current.version)
+
+
+# --- Form handlers: each parses the form and calls one action -----------------------------
+
+
+def _offer(request: HttpRequest, user: User, case_id: int) -> str:
+    ctx, me = access_negotiation(user, case_id)
+    where = request.POST.get("where", "joint")
+    caucus = where != "joint" and me.side_id is not None
+    room = ctx.room_of(RoomKind.CAUCUS, me.side_id) if caucus else ctx.joint_room()
+    kind = OfferKind(request.POST.get("kind", "sum"))
+    expires = request.POST.get("expires_at", "").strip()
+    expires_at = None
+    if expires:
+        try:
+            expires_at = timezone.make_aware(datetime.fromisoformat(expires))
+        except ValueError:
+            raise BadInput("bad_expiry", "Give the expiry as a date and time.") from None
+    payer = payee = None
+    package = None
+    if kind == OfferKind.SUM:
+        payer_raw, _, payee_raw = request.POST.get("direction", "").partition(":")
+        payer, payee = _int(payer_raw, "who pays"), _int(payee_raw, "who is paid")
+    else:
+        issue_set = current_issue_set(ctx)
+        count = len(issue_set.spec) if issue_set else 0
+        package = _ints(request, "option_", count, "an option for every issue")
+    raw_instruction = request.POST.get("instruction")
+    actions.do_make_offer(
+        acting_user=user,
+        case_id=case_id,
+        room_id=room.pk,
+        kind=kind,
+        amount=request.POST.get("amount"),
+        payer_side_id=payer,
+        payee_side_id=payee,
+        package=package,
+        note=request.POST.get("note", ""),
+        expires_at=expires_at,
+        instruction=Instruction(raw_instruction) if raw_instruction in Instruction.values else None,
+    )
+    return "Your offer is made." if where == "joint" else "Your offer is with the mediator."
+
+
+def _answer(answer: Answer) -> Callable[[HttpRequest, User, int], str]:
+    def handler(request: HttpRequest, user: User, case_id: int) -> str:
+        actions.do_answer_offer(
+            acting_user=user,
+            case_id=case_id,
+            offer_id=_int(request.POST.get("offer"), "an offer"),
+            answer=answer,
+        )
+        return "You accepted the offer." if answer == Answer.ACCEPT else "You rejected the offer."
+
+    return handler
+
+
+def _withdraw(request: HttpRequest, user: User, case_id: int) -> str:
+    actions.do_withdraw_offer(
+        acting_user=user, case_id=case_id, offer_id=_int(request.POST.get("offer"), "an offer")
+    )
+    return "The offer is withdrawn."
+
+
+def _bidding(request: HttpRequest, user: User, case_id: int) -> str:
+    kind = request.POST.get("margin_kind", MarginKind.PERCENT)
+    if kind not in MarginKind.values:
+        raise BadInput("bad_margin", "Choose how the margin is set.")
+    actions.do_set_up_bidding(
+        acting_user=user,
+        case_id=case_id,
+        payer_side_id=_int(request.POST.get("payer"), "the payer"),
+        claimant_side_id=_int(request.POST.get("claimant"), "the claimant"),
+        rounds=_int(request.POST.get("rounds") or "3", "the number of rounds"),
+        margin_kind=MarginKind(kind),
+        margin_value=request.POST.get("margin_value") or "30",
+    )
+    return "Blind bidding is open."
+
+
+def _bid(request: HttpRequest, user: User, case_id: int) -> str:
+    actions.do_place_bid(acting_user=user, case_id=case_id, amount=request.POST.get("amount", ""))
+    return "Your sealed figure is in. It is never shown to anyone, you included."
+
+
+def _issues(request: HttpRequest, user: User, case_id: int) -> str:
+    kind = request.POST.get("kind", IssueSetKind.ISSUES)
+    if kind not in IssueSetKind.values:
+        raise BadInput("bad_kind", "Choose issues or items.")
+    specs = []
+    for line in request.POST.get("issues", "").splitlines():
+        if not line.strip():
+            continue
+        title, _, rest = line.partition(":")
+        options = tuple(o.strip() for o in rest.split("/") if o.strip())
+        specs.append(IssueSpec(title.strip(), options))
+    actions.do_set_issues(acting_user=user, case_id=case_id, kind=IssueSetKind(kind), issues=specs)
+    return "The issues are set out."
+
+
+def _rate(request: HttpRequest, user: User, case_id: int) -> str:
+    ctx, _ = access_negotiation(user, case_id)
+    issue_set = current_issue_set(ctx)
+    if issue_set is None:
+        raise DomainError("no_issues", "The mediator has not set out issues or items yet.")
+    n = len(issue_set.spec)
+    if issue_set.kind == IssueSetKind.ITEMS:
+        actions.do_rate(
+            acting_user=user, case_id=case_id, points=_ints(request, "points_", n, "points")
+        )
+    else:
+        scores = [
+            _ints(request, f"score_{i}_", len(issue["options"]), "every score")
+            for i, issue in enumerate(issue_set.spec)
+        ]
+        actions.do_rate(
+            acting_user=user,
+            case_id=case_id,
+            weights=_ints(request, "weight_", n, "points for every issue"),
+            scores=scores,
+        )
+    return "Your ratings are recorded. Only your side and the mediator see them."
+
+
+def _propose(request: HttpRequest, user: User, case_id: int) -> str:
+    package = None
+    shares = None
+    if request.POST.get("package"):
+        package = [_int(x, "a package") for x in request.POST["package"].split(",")]
+    if request.POST.get("shares"):
+        try:
+            shares = [
+                [Fraction(x) for x in row.split(",")] for row in request.POST["shares"].split(";")
+            ]
+        except (ValueError, ZeroDivisionError):
+            raise BadInput("bad_allocation", "The division is not valid.") from None
+    actions.do_present_proposal(
+        acting_user=user,
+        case_id=case_id,
+        package=package,
+        shares=shares,
+        method=request.POST.get("method", ""),
+    )
+    return "Your proposal is in the joint room."
+
+
+def _draft(request: HttpRequest, user: User, case_id: int) -> str:
+    offer = request.POST.get("offer")
+    bidding = request.POST.get("bidding")
+    actions.do_draft_settlement(
+        acting_user=user,
+        case_id=case_id,
+        offer_id=_int(offer, "terms") if offer else None,
+        bidding_id=_int(bidding, "terms") if bidding else None,
+    )
+    return "The settlement is drafted. Every party signs it."
+
+
+def _edit(request: HttpRequest, user: User, case_id: int) -> str:
+    actions.do_edit_settlement(acting_user=user, case_id=case_id, text=request.POST.get("text", ""))
+    return "The settlement text is saved as a new version. Every party signs again."
+
+
+def _sign(request: HttpRequest, user: User, case_id: int) -> str:
+    actions.do_sign_settlement(
+        acting_user=user,
+        case_id=case_id,
+        typed_name=request.POST.get("typed_name", ""),
+        consent=request.POST.get("consent") == "on",
+        shown_sha256=request.POST.get("sha256", ""),
+    )
+    return "You signed the settlement."
+
+
+HANDLERS: dict[str, Callable[[HttpRequest, User, int], str]] = {
+    "offer": _offer,
+    "accept": _answer(Answer.ACCEPT),
+    "reject": _answer(Answer.REJECT),
+    "withdraw": _withdraw,
+    "bidding": _bidding,
+    "bid": _bid,
+    "issues": _issues,
+    "rate": _rate,
+    "propose": _propose,
+    "draft": _draft,
+    "edit": _edit,
+    "sign": _sign,
+}
+
+
+@require_POST
+@member_page
+def act(request: HttpRequest, case_id: int, name: str) -> HttpResponseBase:
+    handler = HANDLERS.get(name)
+    if handler is None:
+        raise NotFound()
+    try:
+        done = handler(request, signed_in(request), case_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, done)
+    return redirect("negotiation:home", case_id=case_id)
+
+
+@require_POST
+@member_page
+def engine(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The mediator's engine run: shown on the page to the mediator only, stored nowhere."""
+    ctx, me = access_negotiation(signed_in(request), case_id)
+    check_in_joint_room(ctx, me)
+    method = request.POST.get("method", "")
+    result: Suggestion | None = None
+    try:
+        if method not in Method.values:
+            raise BadInput("bad_method", "Choose a method.")
+        baseline = None
+        if request.POST.get("baseline"):
+            baseline = [_int(x, "a baseline") for x in request.POST["baseline"].split(",")]
+        result = suggest(ctx, me, Method(method), baseline)
+        if not result.found:
+            messages.info(request, result.message)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    return render(request, "negotiation/home.html", page_context(ctx, me, result))
