@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parley.accounts.api import the_user
@@ -46,7 +46,7 @@ def upload(
     case_id: int,
     payload: Form[UploadIn],
     file: File[UploadedFile],
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Multipart upload. `provenance`: `pre_existing` (existed before the mediation) or
     `prepared` (prepared for it). Answers with the new entry, its `document` included."""
     entry = do_upload_document(
@@ -59,7 +59,7 @@ def upload(
         acknowledge_not_confidential=payload.acknowledge_not_confidential,
         instruction=payload.instruction,
     )
-    return 201, entry_payload(Entry.objects.select_related(*ENTRY_RELATED).get(pk=entry.pk))
+    return Status(201, entry_payload(Entry.objects.select_related(*ENTRY_RELATED).get(pk=entry.pk)))
 
 
 @router.get("/{case_id}/documents/{document_id}", response={200: DocumentMeta, **ERRORS})
