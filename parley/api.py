@@ -75,6 +75,8 @@ def _register() -> None:
     from parley.audit.api import router as audit_router
     from parley.cases.api import router as cases_router
     from parley.documents.api import router as documents_router
+    from parley.negotiation.api import router as negotiation_router
+    from parley.notifications.api import router as exports_router
     from parley.rooms.api import router as rooms_router
 
     api.add_router("/", accounts_router)
@@ -82,7 +84,9 @@ def _register() -> None:
     api.add_router("/cases", agreements_router)
     api.add_router("/cases", rooms_router)
     api.add_router("/cases", audit_router)
+    api.add_router("/", exports_router)
     api.add_router("/cases", documents_router)
+    api.add_router("/cases", negotiation_router)
 
 
 _register()

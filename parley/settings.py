@@ -33,10 +33,14 @@ INSTALLED_APPS = [
     "parley.negotiation",
     "parley.realtime",
     "parley.web",
+    "parley.ops",
+    "parley.notifications",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "parley.ops.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +137,19 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
 PARLEY_INVITATION_DAYS = envint("PARLEY_INVITATION_DAYS", 14)
 PARLEY_MAX_ENTRY_CHARS = envint("PARLEY_MAX_ENTRY_CHARS", 20_000)
 PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+# Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under
+# pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
+PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
+HUEY = {
+    "name": "parley-" + Path(str(DATABASES["default"]["NAME"])).stem,
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": envbool("PARLEY_JOBS_IMMEDIATE", "PYTEST_VERSION" in os.environ),
+    "results": False,
+    "utc": True,
+    "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "jobs.sqlite3")},
+    "consumer": {"workers": envint("PARLEY_JOB_WORKERS", 2), "worker_type": "thread"},
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {

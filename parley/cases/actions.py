@@ -39,6 +39,7 @@ from parley.cases.policy import (
     transition,
 )
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.notifications.hooks import send_invitation_on_commit
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, Room
@@ -92,6 +93,7 @@ def do_invite(
     role: Role,
     side_id: int | None = None,
     side_label: str = "",
+    send_mail: bool = True,
 ) -> tuple[Invitation, str]:
     """Invite someone to a role (and side). A party invitation creates the party's side and its
     caucus and counsel rooms. Returns the invitation and its signed, expiring, single-use token."""
@@ -155,6 +157,8 @@ def do_invite(
             subject_id=invitation.pk,
             content_hashes={"email": content_hash(email), "role": role.value},
         )
+        if send_mail:
+            send_invitation_on_commit(invitation.pk)
     return invitation, invitation_token(invitation)
 
 

@@ -52,6 +52,7 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
         display_name=alice.full_name,
         role=Role.PARTY,
         side_label="Alice Alvarez (homeowner)",
+        send_mail=False,
     )
     _, t_bob = do_invite(
         acting_user=maya,
@@ -60,6 +61,7 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
         display_name=bob.full_name,
         role=Role.PARTY,
         side_label="Brightline Builders",
+        send_mail=False,
     )
     alice_side = case.sides.get(position=1)
     _, t_carol = do_invite(
@@ -69,6 +71,7 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
         display_name=carol.full_name,
         role=Role.COUNSEL,
         side_id=alice_side.pk,
+        send_mail=False,
     )
     for user, token in ((alice, t_alice), (bob, t_bob), (carol, t_carol)):
         do_accept_invitation(acting_user=user, token=token)

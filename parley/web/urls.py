@@ -15,7 +15,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
-    path("healthz", views.healthz, name="healthz"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path("cases/new/", casesetup.new_case, name="new_case"),
     path("cases/<int:case_id>/", signing.case_home, name="case"),

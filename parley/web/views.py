@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parley.cases.models import Participant
@@ -17,7 +17,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/dashboard.html", {"participations": mine, "can_mediate": user.can_mediate}
     )
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"status": "ok"})

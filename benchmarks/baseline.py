@@ -1,0 +1,125 @@
+"""The bare baseline: a minimal Channels broadcast app with no auth, no policy and no database.
+Clients say which rooms they join; a POST broadcasts to the room's group. Same channel layer,
+same server (uvicorn), same client as Parley's run, so the ratio shows what Parley's
+confidentiality machinery costs.
+
+Run: uvicorn baseline:application --app-dir benchmarks [--workers N]; REDIS_URL picks Redis.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from typing import Any
+from urllib.parse import parse_qs
+
+import django
+from django.conf import settings
+
+if not settings.configured:
+    redis_url = os.environ.get("REDIS_URL", "")
+    layer: dict[str, Any] = (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "socket_timeout": None}],
+                "capacity": 1000,
+                "expiry": 60,
+            },
+        }
+        if redis_url
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+    settings.configure(
+        DEBUG=False,
+        SECRET_KEY="bare-baseline-no-secrets-here",
+        ALLOWED_HOSTS=["*"],
+        INSTALLED_APPS=["channels"],
+        CHANNEL_LAYERS={"default": layer},
+        ROOT_URLCONF=__name__,
+    )
+    django.setup()
+
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.routing import ProtocolTypeRouter, URLRouter
+from django.urls import path
+
+urlpatterns: list[Any] = []
+_ids = itertools.count(1)
+
+Scope = dict[str, Any]
+Receive = Any
+Send = Any
+
+
+class Broadcast(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    rooms: list[str] = []
+
+    async def connect(self) -> None:
+        query = parse_qs(self.scope["query_string"].decode())
+        self.rooms = [f"room.{r}" for r in query.get("rooms", [""])[0].split(",") if r]
+        for group in self.rooms:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello"})
+
+    async def disconnect(self, code: int) -> None:
+        for group in self.rooms:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+
+async def respond(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def http_app(scope: Scope, receive: Receive, send: Send) -> None:
+    parts = scope["path"].strip("/").split("/")
+    if scope["method"] == "GET" and parts == ["healthz"]:
+        await respond(send, 200, b'{"status":"ok"}')
+        return
+    if scope["method"] != "POST" or len(parts) != 3 or parts[0] != "post":
+        await respond(send, 404, b'{"code":"not_found"}')
+        return
+    raw = b""
+    while True:
+        message = await receive()
+        raw += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    data = json.loads(raw)
+    entry = {
+        "id": os.getpid() * 10_000_000 + next(_ids),
+        "room": int(parts[1]),
+        "author_id": int(parts[2]),
+        "body": data["body"],
+        "client_key": data["client_key"],
+    }
+    layer = get_channel_layer()
+    assert layer is not None
+    await layer.group_send(
+        f"room.{parts[1]}", {"type": "room.event", "event": {"type": "entry", "entry": entry}}
+    )
+    await respond(send, 201, json.dumps(entry).encode())
+
+
+application = ProtocolTypeRouter(
+    {
+        "http": http_app,
+        "websocket": URLRouter([path("ws/<int:person>/", Broadcast.as_asgi())]),
+    }
+)

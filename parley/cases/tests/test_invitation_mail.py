@@ -1,0 +1,28 @@
+"""An invitation is e-mailed with its join link; the mail carries no mediation content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import mail
+
+from parley.cases.actions import do_invite
+from parley.cases.policy import Role
+from parley.testing import Cast
+
+
+def test_an_invitation_is_mailed_with_its_link(
+    active: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    assert active.case is not None
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _, token = do_invite(
+            acting_user=active.maya,
+            case_id=active.case.pk,
+            email="oscar@example.com",
+            display_name="Oscar Observer",
+            role=Role.OBSERVER,
+        )
+    assert [m.to for m in mail.outbox] == [["oscar@example.com"]]
+    assert f"/invitations/{token}/" in mail.outbox[0].body

@@ -1,0 +1,64 @@
+"""Queueing notifications from the write path, after commit, cheaply and never failing it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Per-process leading-edge debounce: the task itself keeps the real per-person window in the
+# database; this only spares the queue one job per post on a busy room.
+_recent: dict[tuple[int, int | None], float] = {}
+_lock = threading.Lock()
+_MAX_KEYS = 50_000
+
+
+def forget_recent() -> None:
+    with _lock:
+        _recent.clear()
+
+
+def _due(room_id: int, author_id: int | None) -> bool:
+    now = time.monotonic()
+    key = (room_id, author_id)
+    with _lock:
+        last = _recent.get(key)
+        if last is not None and now - last < settings.PARLEY_NOTIFY_EVERY_SECONDS:
+            return False
+        if len(_recent) >= _MAX_KEYS:
+            _recent.clear()
+        _recent[key] = now
+    return True
+
+
+def _enqueue_activity(case_id: int, room_id: int, author_id: int | None) -> None:
+    from parley.notifications.tasks import notify_new_activity
+
+    if not _due(room_id, author_id):
+        return
+    try:
+        notify_new_activity(case_id, room_id, author_id)
+    except Exception:
+        # The entry is stored and pushed; a missed e-mail must not turn into an error.
+        logger.exception("could not queue the activity mail for room %s", room_id)
+
+
+def notify_activity_on_commit(case_id: int, room_id: int, author_id: int | None) -> None:
+    """Precondition: inside the transaction that stored an entry in `room_id`."""
+    transaction.on_commit(lambda: _enqueue_activity(case_id, room_id, author_id), robust=True)
+
+
+def send_invitation_on_commit(invitation_id: int) -> None:
+    """For the invite views: queue the invitation mail once the invitation is stored."""
+
+    def enqueue() -> None:
+        from parley.notifications.tasks import send_invitation
+
+        send_invitation(invitation_id)
+
+    transaction.on_commit(enqueue, robust=True)

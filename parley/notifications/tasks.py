@@ -1,0 +1,186 @@
+"""Background jobs. Arguments are ids only, so the queue (Redis or a SQLite file) never holds
+mediation content; each task reads through the same policy as the pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+from huey import crontab
+from huey.api import Task
+
+from parley.accounts.models import User
+from parley.agreements.models import Signature
+from parley.cases.access import current_agreement, load_context
+from parley.cases.actions import invitation_token
+from parley.cases.models import Case, Invitation, InvitationStatus, Participant
+from parley.cases.policy import CaseStatus
+from parley.cases.record import export_for
+from parley.errors import NotFound
+from parley.notifications.mail import (
+    Mail,
+    activity_mail,
+    address_of,
+    deliver,
+    invitation_mail,
+    reminder_mail,
+)
+from parley.notifications.models import (
+    DeadLetter,
+    ExportJob,
+    ExportStatus,
+    MailKind,
+    MailMark,
+)
+from parley.notifications.queue import HUEY, job, periodic_job
+
+logger = logging.getLogger(__name__)
+
+RETRIES = 3
+RETRY_DELAY = 30
+REMINDER_EVERY = timedelta(days=2)
+
+
+def _send_debounced(
+    participants: list[Participant], kind: MailKind, scope: int, mail: Mail, every: timedelta
+) -> int:
+    """Mail each person unless they were mailed about `scope` within `every`. The mark is
+    written after each successful send, so a retry after a failed send skips those already
+    mailed and reaches the rest."""
+    now = timezone.now()
+    recent = set(
+        MailMark.objects.filter(
+            participant__in=participants, kind=kind, scope=scope, last_sent_at__gt=now - every
+        ).values_list("participant_id", flat=True)
+    )
+    sent = 0
+    for person in participants:
+        if person.pk in recent:
+            continue
+        deliver(mail, address_of(person))
+        MailMark.objects.update_or_create(
+            participant=person, kind=kind, scope=scope, defaults={"last_sent_at": now}
+        )
+        sent += 1
+    return sent
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def notify_new_activity(
+    case_id: int, room_id: int, exclude_participant_id: int | None = None
+) -> int:
+    """ "New activity in <room>" to the room's members (the policy's recipients), except the
+    writer; at most one mail per person per room per PARLEY_NOTIFY_EVERY_SECONDS."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return 0
+    ctx = load_context(case)
+    room = ctx.rooms.get(room_id)
+    if room is None:
+        return 0
+    ids = [pid for pid in ctx.recipients(room_id) if pid != exclude_participant_id]
+    people = [ctx.participants[pid] for pid in ids]
+    every = timedelta(seconds=settings.PARLEY_NOTIFY_EVERY_SECONDS)
+    return _send_debounced(people, MailKind.ACTIVITY, room.pk, activity_mail(room, case), every)
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def send_invitation(invitation_id: int) -> bool:
+    """The invitation with its join link. The token is made here, not passed through the queue."""
+    invitation = Invitation.objects.filter(pk=invitation_id).first()
+    if invitation is None or invitation.status != InvitationStatus.PENDING:
+        return False
+    if invitation.expires_at < timezone.now():
+        return False
+    deliver(invitation_mail(invitation, invitation_token(invitation)), invitation.email)
+    return True
+
+
+def unsigned_participants(case: Case) -> list[Participant]:
+    agreement = current_agreement(case)
+    if agreement is None or agreement.issued_at is None:
+        return []
+    signed = set(
+        Signature.objects.filter(agreement=agreement).values_list("participant_id", flat=True)
+    )
+    return [
+        p
+        for p in Participant.objects.filter(case=case).select_related("user")
+        if p.pk not in signed
+    ]
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def remind_unsigned(case_id: int) -> int:
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None or case.status == CaseStatus.TERMINATED:
+        return 0
+    people = unsigned_participants(case)
+    return _send_debounced(people, MailKind.REMINDER, case.pk, reminder_mail(case), REMINDER_EVERY)
+
+
+@periodic_job(crontab(minute="0", hour="9"))
+def remind_all_unsigned() -> None:
+    """Once a day: one reminder job per case still waiting for signatures."""
+    for case_id in Case.objects.filter(
+        status__in=[CaseStatus.SIGNING, CaseStatus.ACTIVE]
+    ).values_list("pk", flat=True):
+        remind_unsigned(case_id)
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def generate_export(job_id: int) -> str:
+    """The JSON record of what the requester can see (R5.2), through cases.record.export_for,
+    stored for the requester only. Someone who left the case gets nothing."""
+    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or job.status != ExportStatus.QUEUED:
+        return ""
+    user = job.requested_by
+    assert isinstance(user, User)
+    try:
+        data = export_for(user, job.case_id)
+    except NotFound:
+        job.status = ExportStatus.FAILED
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "finished_at"])
+        return ""
+    raw = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    digest = hashlib.sha256(raw).hexdigest()
+    with transaction.atomic():
+        job.file.save(f"export-{job.pk}-{digest[:16]}.json", ContentFile(raw), save=False)
+        job.sha256 = digest
+        job.status = ExportStatus.READY
+        job.finished_at = timezone.now()
+        job.save(update_fields=["file", "sha256", "status", "finished_at"])
+    return digest
+
+
+def record_dead_letter(task: Task, task_value: Any, exc: BaseException | None) -> None:
+    """A task that failed and has no retries left goes to the dead-letter table, where the
+    operator sees it (ids only) and can run it again."""
+    if exc is None or task.retries:
+        return
+    try:
+        DeadLetter.objects.create(
+            task_name=task.name,
+            task_id=task.id,
+            arguments={"args": list(task.args or ()), "kwargs": dict(task.kwargs or {})},
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+    except Exception:
+        logger.exception("could not record dead letter for %s %s", task.name, task.id)
+    finally:
+        # This hook runs outside db_task's connection handling: do not leave one open in a
+        # consumer thread (djhuey's own rule: never in immediate mode, inside a request).
+        if not HUEY.immediate:
+            close_old_connections()
+
+
+HUEY.post_execute()(record_dead_letter)

@@ -1,0 +1,65 @@
+"""A database outage answers 503 with a clear message, never a 500 page or a hang."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from parley.ops.health import is_database_outage
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+DETAIL = "Parley cannot reach its database right now. Try again in a moment."
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"code": "unavailable", "detail": DETAIL}, status=503)
+    else:
+        response = HttpResponse(
+            "<!doctype html><title>Unavailable</title><h1>Parley is briefly unavailable</h1>"
+            f"<p>{DETAIL}</p>",
+            status=503,
+        )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Only outages (see health.is_database_outage) are turned into 503; every other error keeps
+    its normal path so bugs still surface as 500s."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_database_outage(exception):
+            return None
+        logger.warning("database outage on %s %s: %s", request.method, request.path, exception)
+        return unavailable_response(request)
+
+
+def install_api_handlers() -> None:
+    """django-ninja answers exceptions itself when DEBUG is on (a 500 with a traceback), before
+    any middleware sees them; register the outage answer on the API as well."""
+    from django.db import InterfaceError, OperationalError
+
+    from parley.api import api
+
+    def on_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
+        if is_database_outage(exc):
+            logger.warning("database outage on %s %s: %s", request.method, request.path, exc)
+            return unavailable_response(request)
+        raise exc
+
+    api.add_exception_handler(OperationalError, on_database_error)
+    api.add_exception_handler(InterfaceError, on_database_error)

@@ -1,0 +1,67 @@
+"""R9.2: an acknowledged entry is stored before the acknowledgement, and a retried post with the
+same idempotency key never stores a second entry."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from parley.audit.models import AuditEvent
+from parley.rooms.models import Entry
+from parley.testing import Api, Cast
+
+
+def entries_path(cast: Cast, room: str) -> str:
+    assert cast.case is not None
+    return f"/cases/{cast.case.pk}/rooms/{cast.room(room).pk}/entries"
+
+
+def test_r9_2_a_retried_post_with_the_same_idempotency_key_stores_one_entry(active: Cast) -> None:
+    alice = Api(active.alice)
+    payload = {"body": "We accept 7,000.", "client_key": "c5e1a7d2-retry-1"}
+    first = alice.post(entries_path(active, "joint"), payload)
+    # The connection dropped before the 201 arrived; the browser sends the same post again.
+    again = alice.post(entries_path(active, "joint"), payload)
+    assert first[0] == again[0] == 201
+    assert first[1]["id"] == again[1]["id"]
+    assert Entry.objects.filter(client_key="c5e1a7d2-retry-1").count() == 1
+    assert AuditEvent.objects.filter(kind="entry_posted", subject_id=first[1]["id"]).count() == 1
+
+
+def test_r9_2_the_same_key_from_two_people_is_two_entries(active: Cast) -> None:
+    payload = {"body": "Agreed.", "client_key": "same-key"}
+    _, a = Api(active.alice).post(entries_path(active, "joint"), payload)
+    _, b = Api(active.bob).post(entries_path(active, "joint"), payload)
+    assert a["id"] != b["id"]
+
+
+def test_r9_2_a_post_without_a_key_is_not_deduplicated(active: Cast) -> None:
+    alice = Api(active.alice)
+    alice.post(entries_path(active, "joint"), {"body": "Hello"})
+    alice.post(entries_path(active, "joint"), {"body": "Hello"})
+    assert Entry.objects.filter(body="Hello").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r9_2_an_entry_is_committed_before_the_201_returns(active: Cast) -> None:
+    status, entry = Api(active.bob).post(
+        entries_path(active, "caucus_b"), {"body": "Only for the mediator.", "client_key": "k1"}
+    )
+    assert status == 201
+    seen: list[bool] = []
+
+    def read_on_another_connection() -> None:
+        # A new thread has its own database connection: it sees only committed rows.
+        try:
+            seen.append(
+                Entry.objects.filter(pk=entry["id"], body="Only for the mediator.").exists()
+            )
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=read_on_another_connection)
+    reader.start()
+    reader.join()
+    assert seen == [True]
