@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit browser pg bench clean
+.PHONY: run test lint typecheck unit browser pg bench faults clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ pg: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/negotiation.py
+	$(BIN)/python benchmarks/load.py
+
+# Stops and starts the machine's PostgreSQL and Redis: never run it in CI.
+faults: $(STAMP)
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) data

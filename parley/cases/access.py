@@ -102,9 +102,12 @@ def load_context(case: Case) -> CaseContext:
             )
         )
         pending = any((d, p) not in acks for d in needing for p in party_ids)
-    pending_parties = Invitation.objects.filter(
-        case=case, role=Role.PARTY, status=InvitationStatus.PENDING
-    ).count()
+    pending_parties = 0
+    if case.status in (CaseStatus.SETUP, CaseStatus.SIGNING):
+        # Only activation asks; parties are fixed once the agreement is issued.
+        pending_parties = Invitation.objects.filter(
+            case=case, role=Role.PARTY, status=InvitationStatus.PENDING
+        ).count()
     return CaseContext(
         case=case,
         agreement=agreement,

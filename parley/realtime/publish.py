@@ -21,14 +21,19 @@ def send_now(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for pid in sorted(set(recipient_ids)):
-        try:
-            async_to_sync(layer.group_send)(
-                participant_group(pid), {"type": "parley.event", "event": event}
-            )
-        except Exception:
-            # The entry is committed; a reader that misses the push catches up on reconnect.
-            logger.exception("could not push %s to participant %s", event.get("type"), pid)
+    recipients = sorted(set(recipient_ids))
+    message = {"type": "parley.event", "event": event}
+
+    async def send_all() -> None:
+        # One hop into the event loop for all recipients, not one per recipient.
+        for pid in recipients:
+            try:
+                await layer.group_send(participant_group(pid), message)
+            except Exception:
+                # The entry is committed; a reader that misses the push catches up on reconnect.
+                logger.exception("could not push %s to participant %s", event.get("type"), pid)
+
+    async_to_sync(send_all)()
 
 
 def publish_on_commit(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from parley.rooms.models import Entry, Room
+from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
 
 
@@ -38,7 +38,8 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
             "author": source.author.display_name if source.author else None,
             "shared_by": entry.shared_by.display_name if entry.shared_by else None,
         }
-    if hasattr(entry, "document"):
+    # The kind check first: on an entry without a document, hasattr() would cost a query.
+    if entry.kind == EntryKind.DOCUMENT and hasattr(entry, "document"):
         doc = entry.document
         payload["document"] = {
             "id": doc.pk,
