@@ -24,10 +24,12 @@ HIGHS_OPTIONS: dict[str, object] = {
     "threads": 1,
     "mip_rel_gap": 0.0,
     "mip_abs_gap": 0.0,
-    "mip_feasibility_tolerance": 1e-9,
+    "mip_feasibility_tolerance": 1e-7,
     "primal_feasibility_tolerance": 1e-9,
     "dual_feasibility_tolerance": 1e-9,
     "random_seed": 0,
+    "output_flag": False,
+    "presolve": True,
 }
 
 
@@ -78,11 +80,16 @@ class MilpModel:
         coeffs: Sequence[float] | NDArray[np.float64],
         lo: float,
         hi: float,
-    ) -> None:
+    ) -> int:
+        """Append a row ``lo <= coeffs . x[indices] <= hi``; returns its index."""
         self._row_idx.append(np.asarray(indices, dtype=np.int64))
         self._row_val.append(np.asarray(coeffs, dtype=np.float64))
         self._row_lo.append(lo)
         self._row_hi.append(hi)
+        return len(self._row_lo) - 1
+
+    def set_row_lower(self, row: int, lo: float) -> None:
+        self._row_lo[row] = lo
 
     def solve(
         self,
@@ -96,6 +103,8 @@ class MilpModel:
         Raises :class:`EngineError` on any other outcome (time limit, numerical
         trouble) because callers must not act on an unproven answer.
         """
+        if self.num_vars == 0:  # scipy needs at least one column
+            self.add_vars(1, 0.0, 0.0, integer=False)
         n = self.num_vars
         c = np.zeros(n)
         if isinstance(objective, dict):

@@ -13,6 +13,7 @@ deterministic.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from functools import cmp_to_key
@@ -24,21 +25,38 @@ TOTAL_POINTS = 100
 Points = Sequence[int] | Sequence[Fraction] | Sequence[int | Fraction]
 
 
-def _as_points(points: Points, name: str) -> tuple[Fraction, ...]:
-    values: list[Fraction] = []
-    for p in points:
-        if isinstance(p, bool) or not isinstance(p, int | Fraction):
-            raise TypeError(f"{name}: points must be ints or Fractions, got {p!r}")
-        value = Fraction(p)
-        if value < 0:
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
+
+
+def _as_integers(points_a: Points, points_b: Points) -> tuple[list[int], list[int]]:
+    """Validate and scale both parties to a common denominator (ints only afterwards).
+
+    Scaling both parties by the same factor changes no ratio, comparison or
+    equality, so every conclusion carries over to the original points.
+    """
+    if len(points_a) != len(points_b):
+        raise ValueError("points_a and points_b must have the same length")
+    scale = 1
+    for name, points in (("points_a", points_a), ("points_b", points_b)):
+        for p in points:
+            if type(p) is int:
+                continue
+            if isinstance(p, bool) or not isinstance(p, int | Fraction):
+                raise TypeError(f"{name}: points must be ints or Fractions, got {p!r}")
+            scale = math.lcm(scale, Fraction(p).denominator)
+    out: list[list[int]] = []
+    for name, points in (("points_a", points_a), ("points_b", points_b)):
+        ints = [int(p) * scale if type(p) is int else int(Fraction(p) * scale) for p in points]
+        if any(x < 0 for x in ints):
             raise ValueError(f"{name}: points must be non-negative")
-        values.append(value)
-    if sum(values, Fraction(0)) != TOTAL_POINTS:
-        raise ValueError(f"{name}: points must sum to {TOTAL_POINTS}")
-    return tuple(values)
+        if sum(ints) != TOTAL_POINTS * scale:
+            raise ValueError(f"{name}: points must sum to {TOTAL_POINTS}")
+        out.append(ints)
+    return out[0], out[1]
 
 
-def _ratio_order(a: Sequence[Fraction], b: Sequence[Fraction]) -> list[int]:
+def _ratio_order(a: Sequence[int], b: Sequence[int]) -> list[int]:
     """Items someone values, by decreasing a/b (a/0 counts as infinite), ties by index.
 
     Cross-multiplication keeps the comparison exact and defined when b is 0.
@@ -63,87 +81,71 @@ def adjusted_winner(points_a: Points, points_b: Points) -> AdjustedWinnerResult:
     Pareto-optimal with at most one split item; it is verified before being
     returned because a wrong division would be presented to real parties.
     """
-    a = _as_points(points_a, "points_a")
-    b = _as_points(points_b, "points_b")
-    if len(a) != len(b):
-        raise ValueError("points_a and points_b must have the same length")
+    a, b = _as_integers(points_a, points_b)
     m = len(a)
     order = _ratio_order(a, b)
-    shares = [Fraction(1)] * m  # items nobody values stay with A
+    # Shares of A as numerators over a common denominator ``den``.
+    nums = [1] * m  # items nobody values stay with A
+    den = 1
 
-    # Walk the boundary: A owns order[:k] plus share t of order[k].  The
+    # Walk the boundary: A owns order[:k] plus a share of order[k].  The
     # difference A - B increases strictly with every item (each has a or b > 0).
-    points_a_total = Fraction(0)
-    points_b_total = sum((b[j] for j in order), Fraction(0))
+    total_a = 0
+    total_b = sum(b[j] for j in order)
     split: int | None = None
     boundary = len(order)
     for k, j in enumerate(order):
-        # With item j entirely to B the difference is points_a_total - points_b_total.
-        # With item j entirely to A it is that plus a[j] + b[j].
-        gap = points_b_total - points_a_total
+        # With item j entirely to B the difference A - B is -gap; with it
+        # entirely to A it is -gap + a[j] + b[j].
+        gap = total_b - total_a
         if gap <= 0:
             boundary = k
             break
         if gap < a[j] + b[j]:
-            t = gap / (a[j] + b[j])
-            shares[j] = t
+            den = a[j] + b[j]
+            nums = [den] * m
+            nums[j] = gap
             split = j
             boundary = k + 1
-            points_a_total += t * a[j]
-            points_b_total -= t * b[j]
             break
-        points_a_total += a[j]
-        points_b_total -= b[j]
+        total_a += a[j]
+        total_b -= b[j]
     for j in order[boundary:]:
-        shares[j] = Fraction(0)
+        nums[j] = 0
 
-    result = AdjustedWinnerResult(
-        shares_a=tuple(shares),
-        points=sum((s * x for s, x in zip(shares, a, strict=True)), Fraction(0)),
-        split_item=split,
-    )
-    verdict = check_adjusted_winner(a, b, result.shares_a)
+    verdict, value_a = _check(a, b, nums, den)
     if not verdict.ok:
         raise EngineError(f"Adjusted Winner self-check failed: {verdict}")
-    return result
+    scale = sum(a) // TOTAL_POINTS
+    shares = [_ONE if x == den else _ZERO if x == 0 else Fraction(x, den) for x in nums]
+    return AdjustedWinnerResult(
+        shares_a=tuple(shares), points=Fraction(value_a, den * scale), split_item=split
+    )
 
 
-def check_adjusted_winner(
-    points_a: Points, points_b: Points, shares_a: Sequence[Fraction]
-) -> AdjustedWinnerCheck:
-    """Verify envy-freeness, equitability, Pareto-optimality and at most one split.
-
-    Precondition: same lengths, non-negative points, shares in [0, 1].  Works for
-    any division, not only Adjusted Winner's, so tests can probe it with
-    perturbed divisions.
-
-    Pareto-optimality for two additive parties and divisible items holds exactly
-    when (1) nobody holds any part of an item it values 0 that the other values
-    positively (a free gift would improve the other), and (2) no item held partly
-    by B has a strictly higher a/b ratio than an item held partly by A (a small
-    exchange would improve both).  Ratios are compared by cross-multiplication
-    so zeros need no special case there; items valued 0 by both are ignored.
-    """
-    a = [Fraction(x) for x in points_a]
-    b = [Fraction(x) for x in points_b]
-    s = [Fraction(x) for x in shares_a]
-    if not (len(a) == len(b) == len(s)):
-        raise ValueError("lengths differ")
-    if any(x < 0 or x > 1 for x in s):
-        raise ValueError("shares must lie in [0, 1]")
-    own_a = sum((si * ai for si, ai in zip(s, a, strict=True)), Fraction(0))
-    other_a = sum(((1 - si) * ai for si, ai in zip(s, a, strict=True)), Fraction(0))
-    own_b = sum(((1 - si) * bi for si, bi in zip(s, b, strict=True)), Fraction(0))
-    other_b = sum((si * bi for si, bi in zip(s, b, strict=True)), Fraction(0))
+def _check(
+    a: Sequence[int], b: Sequence[int], nums: Sequence[int], den: int
+) -> tuple[AdjustedWinnerCheck, int]:
+    """The checks of :func:`check_adjusted_winner` on integers; also A's value times ``den``."""
+    own_a = sum(x * y for x, y in zip(nums, a, strict=True))
+    own_b = sum((den - x) * y for x, y in zip(nums, b, strict=True))
+    other_a = den * sum(a) - own_a
+    other_b = den * sum(b) - own_b
 
     pareto = True
+    held_by_a: list[int] = []
+    held_by_b: list[int] = []
     for j in range(len(a)):
-        if a[j] == 0 and b[j] > 0 and s[j] > 0:
-            pareto = False
-        if b[j] == 0 and a[j] > 0 and s[j] < 1:
-            pareto = False
-    held_by_a = [j for j in range(len(a)) if s[j] > 0 and (a[j] > 0 or b[j] > 0)]
-    held_by_b = [j for j in range(len(a)) if s[j] < 1 and (a[j] > 0 or b[j] > 0)]
+        if a[j] == 0 and b[j] == 0:
+            continue
+        if nums[j] > 0:
+            held_by_a.append(j)
+            if a[j] == 0:
+                pareto = False
+        if nums[j] < den:
+            held_by_b.append(j)
+            if b[j] == 0:
+                pareto = False
     if pareto and held_by_a and held_by_b:
         # Smallest ratio among A's items versus largest among B's, exactly.
         worst_a = held_by_a[0]
@@ -156,10 +158,37 @@ def check_adjusted_winner(
                 best_b = j
         if a[best_b] * b[worst_a] > a[worst_a] * b[best_b]:
             pareto = False
-
-    return AdjustedWinnerCheck(
+    verdict = AdjustedWinnerCheck(
         envy_free=own_a >= other_a and own_b >= other_b,
         equitable=own_a == own_b,
         pareto_optimal=pareto,
-        at_most_one_split=sum(1 for x in s if 0 < x < 1) <= 1,
+        at_most_one_split=sum(1 for x in nums if 0 < x < den) <= 1,
     )
+    return verdict, own_a
+
+
+def check_adjusted_winner(
+    points_a: Points, points_b: Points, shares_a: Sequence[Fraction]
+) -> AdjustedWinnerCheck:
+    """Verify envy-freeness, equitability, Pareto-optimality and at most one split.
+
+    Preconditions: as for :func:`adjusted_winner`, plus one share in [0, 1]
+    per item.  Works for any division, not only Adjusted Winner's, so tests can
+    probe it with perturbed divisions.
+
+    Pareto-optimality for two additive parties and divisible items holds exactly
+    when (1) nobody holds any part of an item it values 0 that the other values
+    positively (a free gift would improve the other), and (2) no item held partly
+    by B has a strictly higher a/b ratio than an item held partly by A (a small
+    exchange would improve both).  Ratios are compared by cross-multiplication
+    so zeros need no special case there; items valued 0 by both are ignored.
+    """
+    a, b = _as_integers(points_a, points_b)
+    shares = [Fraction(x) for x in shares_a]
+    if len(shares) != len(a):
+        raise ValueError("one share per item is required")
+    if any(x < 0 or x > 1 for x in shares):
+        raise ValueError("shares must lie in [0, 1]")
+    den = math.lcm(*(x.denominator for x in shares)) if shares else 1
+    nums = [int(x * den) for x in shares]
+    return _check(a, b, nums, den)[0]

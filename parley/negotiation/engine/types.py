@@ -120,8 +120,11 @@ class Allocation:
     party ``i``'s own value of its bundle.  ``positive_parties`` is the largest
     set of parties that can simultaneously get positive value; the Nash product
     is taken over them (Caragiannis et al.).  ``nash_product`` is that product,
-    exact.  ``log_gap`` is the solver's certified gap between the MILP upper
-    bound and ``log(nash_product)`` (0.0 when solved combinatorially).
+    exact.  ``log_gap`` is 0.0 when optimality was proven exactly (no
+    allocation has a larger integer product); otherwise it is the remaining gap
+    between the MILP bound and ``log(nash_product)``, at most 1e-6 and in
+    practice below 1e-12 (large products, where floats cannot separate P
+    from P + 1).
     """
 
     bundles: tuple[tuple[int, ...], ...]
