@@ -19,14 +19,13 @@ from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.cases.access import load_context
 from parley.cases.actions import lock_case
-from parley.cases.policy import CaseStatus, Role
 from parley.documents.models import Document, Provenance
 from parley.documents.policy import HEAD_BYTES, check_upload, clean_name
-from parley.errors import BadInput, NotFound
-from parley.rooms.actions import caucus_default, clean_text
+from parley.errors import BadInput
+from parley.rooms.actions import clean_text, store_entry
 from parley.rooms.events import publish_entry
-from parley.rooms.models import Entry, EntryKind, InstructionChange
-from parley.rooms.policy import Instruction, check_can_post, initial_instruction, is_privileged
+from parley.rooms.models import Entry, EntryKind
+from parley.rooms.policy import Instruction
 
 
 def sha256_of(upload: File) -> str:  # type: ignore[type-arg]
@@ -68,30 +67,17 @@ def do_upload_document(
         with transaction.atomic():
             case, me = lock_case(acting_user, case_id)
             ctx = load_context(case)
-            room = ctx.rooms.get(room_id)
-            if room is None:
-                raise NotFound()
-            check_can_post(
-                ctx.person(me),
-                ctx.room_refs[room.pk],
-                ctx.state,
-                acknowledged_not_confidential=acknowledge_not_confidential,
-            )
-            chosen = initial_instruction(ctx.room_refs[room.pk], Role(me.role), caucus_default(ctx))
-            if chosen is not None and instruction is not None:
-                chosen = Instruction(instruction)
-            stored_name = default_storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}", upload)
-            entry = Entry.objects.create(
-                case=case,
-                room=room,
-                author=me,
-                kind=EntryKind.DOCUMENT,
+            entry = store_entry(
+                ctx,
+                me,
+                room_id,
                 body=body,
-                privileged=is_privileged(CaseStatus(case.status)),
-                instruction=chosen or "",
+                kind=EntryKind.DOCUMENT,
+                acknowledge_not_confidential=acknowledge_not_confidential,
+                instruction=instruction,
             )
-            if chosen is not None:
-                InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+            room = entry.room
+            stored_name = default_storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}", upload)
             Document.objects.create(
                 entry=entry,
                 name=name,

@@ -10,6 +10,7 @@ from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import lock_case
+from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, NotFound
 from parley.realtime.publish import publish_on_commit
@@ -56,6 +57,46 @@ def caucus_default(ctx: CaseContext) -> Instruction:
     return Instruction(ctx.agreement.caucus_default)
 
 
+def store_entry(
+    ctx: CaseContext,
+    me: Participant,
+    room_id: int,
+    *,
+    body: str,
+    kind: EntryKind,
+    acknowledge_not_confidential: bool,
+    instruction: Instruction | None,
+    client_key: str = "",
+) -> Entry:
+    """Check R3/R5.1 for posting in `room_id`, then store the entry with its disclosure
+    instruction (R4.1) and the instruction's first history row.
+
+    Precondition: the caller holds the case lock and writes the audit event."""
+    room = ctx.rooms.get(room_id)
+    if room is None:
+        raise NotFound()
+    ref = ctx.room_refs[room.pk]
+    check_can_post(
+        ctx.person(me), ref, ctx.state, acknowledged_not_confidential=acknowledge_not_confidential
+    )
+    chosen = initial_instruction(ref, Role(me.role), caucus_default(ctx))
+    if chosen is not None and instruction is not None:
+        chosen = Instruction(instruction)
+    entry = Entry.objects.create(
+        case=ctx.case,
+        room=room,
+        author=me,
+        kind=kind,
+        body=body,
+        privileged=is_privileged(CaseStatus(ctx.case.status)),
+        instruction=chosen or "",
+        client_key=client_key,
+    )
+    if chosen is not None:
+        InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+    return entry
+
+
 def do_post_entry(
     *,
     acting_user: User,
@@ -79,30 +120,17 @@ def do_post_entry(
             if existing is not None:
                 return existing
         ctx = load_context(case)
-        room = ctx.rooms.get(room_id)
-        if room is None:
-            raise NotFound()
-        check_can_post(
-            ctx.person(me),
-            ctx.room_refs[room.pk],
-            ctx.state,
-            acknowledged_not_confidential=acknowledge_not_confidential,
-        )
-        chosen = initial_instruction(ctx.room_refs[room.pk], Role(me.role), caucus_default(ctx))
-        if chosen is not None and instruction is not None:
-            chosen = Instruction(instruction)
-        entry = Entry.objects.create(
-            case=case,
-            room=room,
-            author=me,
-            kind=kind,
+        entry = store_entry(
+            ctx,
+            me,
+            room_id,
             body=body,
-            privileged=is_privileged(CaseStatus(case.status)),
-            instruction=chosen or "",
+            kind=kind,
+            acknowledge_not_confidential=acknowledge_not_confidential,
+            instruction=instruction,
             client_key=client_key,
         )
-        if chosen is not None:
-            InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+        room = entry.room
         record_event(
             case,
             "entry_posted",
