@@ -8,7 +8,9 @@ from ninja import Router, Schema
 from parley.accounts.api import the_user
 from parley.apischema import ERRORS
 from parley.audit.actions import links_of, verify_case
-from parley.cases.access import access_case
+from parley.cases.access import access_case, load_context
+from parley.cases.models import Case
+from parley.errors import NotFound
 
 router = Router(tags=["audit"])
 
@@ -31,16 +33,24 @@ class VerdictOut(Schema):
     head: str
 
 
+def access_chain(request: HttpRequest, case_id: int) -> Case:
+    """The chain is metadata about content (who did what, when, commitments to content), so it
+    is open to the same people as the content: signed participants (R2.2, R2.3)."""
+    case, me = access_case(the_user(request), case_id)
+    if not load_context(case).person(me).signed:
+        raise NotFound()
+    return case
+
+
 @router.get("/{case_id}/audit", response={200: list[LinkOut], **ERRORS})
 def audit_log(request: HttpRequest, case_id: int) -> list[Any]:
     """The chain itself, so a participant can recompute it on their own machine."""
-    case, _ = access_case(the_user(request), case_id)
-    return list(links_of(case))
+    return list(links_of(access_chain(request, case_id)))
 
 
 @router.get("/{case_id}/audit/verify", response={200: VerdictOut, **ERRORS})
 def audit_verify(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case, _ = access_case(the_user(request), case_id)
+    case = access_chain(request, case_id)
     verdict = verify_case(case)
     return {
         "ok": verdict.ok,

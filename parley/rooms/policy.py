@@ -169,7 +169,9 @@ def check_can_share(
     if not in_room(person, target):
         raise NotFound()
     check_content_open(state)
-    if entry.room.kind != RoomKind.CAUCUS or entry.is_copy:
+    if entry.room.kind != RoomKind.CAUCUS or entry.is_copy or entry.author_role is None:
+        # System notices (a party's termination declaration) carry no instruction the side
+        # could set, so they are never passed on.
         raise DomainError(
             "not_shareable", "Only an original caucus entry can be shared into another room."
         )

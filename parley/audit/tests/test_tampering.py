@@ -123,3 +123,15 @@ def test_r1_3_operator_tools_print_metadata_only(active: Cast) -> None:
     call_command("audit", "verify", "all", stdout=out)
     call_command("report", str(case_of(active).pk), stdout=out)
     assert "words nobody" not in out.getvalue()
+
+
+def test_r2_3_the_chain_is_closed_to_participants_who_have_not_signed(cast: Cast) -> None:
+    from parley.testing import build_case
+
+    build_case(cast, stage="signing")
+    case_id = case_of(cast).pk
+    assert Api(cast.carol).get(f"/cases/{case_id}/audit") == (
+        404,
+        {"code": "not_found", "detail": "Not found."},
+    )
+    assert Api(cast.carol).get(f"/cases/{case_id}/audit/verify")[0] == 404

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
+from parley.audit.chain import salted_hash
 from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator
 from parley.cases.models import Participant
@@ -41,12 +42,11 @@ from parley.negotiation.policy import (
     parse_amount,
     required_sides,
 )
-from parley.negotiation.sealing import keyed_hash
 from parley.negotiation.terms import allocation_lines, bullet, package_lines, sum_sentence
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.actions import clean_text
 from parley.rooms.models import EntryKind
-from parley.rooms.policy import Instruction
+from parley.rooms.policy import Instruction, RoomKind
 
 
 def current_issue_set(ctx: CaseContext) -> IssueSet | None:
@@ -147,7 +147,8 @@ def do_make_offer(
     instruction: Instruction | None = None,
 ) -> Offer:
     """R8.1: in the joint room, or handed to the mediator in the side's caucus (where R4 decides
-    whether the mediator may convey it). A counter-offer closes the offer it answers."""
+    whether the mediator may convey it). A counter-offer closes the offer it answers when the
+    answered side can see it."""
     note = clean_text(note, limit=2000) if note.strip() else ""
     if kind not in (OfferKind.SUM, OfferKind.PACKAGE):
         raise BadInput("bad_kind", "An offer is a sum or a package of terms.")
@@ -200,7 +201,13 @@ def do_make_offer(
             )
             offer.entry = entry
             offer.save()
-            if counter_to is not None:
+            # A counter handed to the mediator in caucus answers the offer privately: closing
+            # the original would tell its side that the counter exists (R4.3). Only a counter
+            # made where the original's side can read it closes the original.
+            seen_by_offering_side = counter_to is not None and (
+                room.kind == RoomKind.JOINT or room.pk == counter_to.entry.room_id
+            )
+            if counter_to is not None and seen_by_offering_side:
                 counter_to.status = OfferStatus.COUNTERED
                 counter_to.closed_at = now
                 counter_to.save(update_fields=["status", "closed_at"])
@@ -220,6 +227,9 @@ def do_make_offer(
 
 
 def _terms_hash(offer: Offer) -> str:
+    """Keyed with the offer entry's salt, which only the entry's readers get: a hash keyed
+    the same way for every offer would let the other side test a guess of a caucus offer by
+    making the same offer in its own caucus and comparing the two hashes in the chain."""
     data: dict[str, Any] = {
         "kind": offer.kind,
         "amount": f"{offer.amount:.2f}" if offer.amount is not None else None,
@@ -228,7 +238,7 @@ def _terms_hash(offer: Offer) -> str:
         "issue_set": offer.issue_set_id,
         "terms": offer.terms,
     }
-    return keyed_hash(json.dumps(data, sort_keys=True))
+    return salted_hash(offer.entry.salt, json.dumps(data, sort_keys=True))
 
 
 def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: Answer) -> Offer:

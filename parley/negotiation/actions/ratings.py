@@ -11,7 +11,7 @@ from django.db import transaction
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.chain import content_hash, salted_hash
 from parley.cases.actions import check_mediator
 from parley.errors import BadInput, DomainError
 from parley.negotiation.actions.common import locked, post_entry, post_notice
@@ -26,7 +26,6 @@ from parley.negotiation.policy import (
     check_item_points,
     check_negotiation_open,
 )
-from parley.negotiation.sealing import keyed_hash
 from parley.negotiation.terms import bullet
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.models import EntryKind
@@ -135,7 +134,10 @@ def do_rate(
             "ratings_recorded",
             actor_id=me.pk,
             subject_id=rating.pk,
-            content_hashes={"ratings": keyed_hash(json.dumps(data, sort_keys=True))},
+            # Keyed with the rating entry's salt, which only this side and the mediator get:
+            # one key for every side would let another side test a guess of these ratings by
+            # recording the same figures itself and comparing the hashes in the chain.
+            content_hashes={"ratings": salted_hash(entry.salt, json.dumps(data, sort_keys=True))},
         )
         publish_on_commit(
             ctx.recipients(caucus.pk),

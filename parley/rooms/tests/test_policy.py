@@ -119,6 +119,7 @@ ALICE_CAUCUS_ENTRY = EntryRef(1, CAUCUS_A, Role.PARTY, is_copy=False)
 MAYA_CAUCUS_ENTRY = EntryRef(2, CAUCUS_A, Role.MEDIATOR, is_copy=False)
 JOINT_ENTRY = EntryRef(3, JOINT, Role.PARTY, is_copy=False)
 COPY_IN_B = EntryRef(4, CAUCUS_B, Role.PARTY, is_copy=True)
+SYSTEM_NOTICE = EntryRef(5, CAUCUS_A, None, is_copy=False)
 
 
 @pytest.mark.parametrize(
@@ -157,6 +158,7 @@ def test_r4_2_who_may_change_an_instruction(who: Person, entry: EntryRef, outcom
         (MAYA, ALICE_CAUCUS_ENTRY, COUNSEL_B, Instruction.MAY_DISCLOSE, "not_found"),
         (MAYA, JOINT_ENTRY, CAUCUS_B, None, "not_shareable"),
         (MAYA, COPY_IN_B, JOINT, None, "not_shareable"),
+        (MAYA, SYSTEM_NOTICE, JOINT, None, "not_shareable"),
         (ALICE, ALICE_CAUCUS_ENTRY, JOINT, Instruction.MAY_DISCLOSE, "not_allowed"),
         (CAROL, ALICE_CAUCUS_ENTRY, COUNSEL_A, Instruction.MAY_DISCLOSE, "not_allowed"),
         (BOB, ALICE_CAUCUS_ENTRY, JOINT, Instruction.MAY_DISCLOSE, "not_found"),

@@ -243,6 +243,7 @@ class Mediation(RuleBasedStateMachine):
             # Every condition R4.3-R4.5 sets for a share held.
             assert name == "maya" and self.model.status != "signing"
             assert entry.room.startswith("caucus") and not entry.is_copy
+            assert entry.author != "system"
             assert entry.instruction != "do_not_disclose"
             assert target == "joint" or (target.startswith("caucus") and target != entry.room)
             self.model.entries.append(
@@ -255,6 +256,7 @@ class Mediation(RuleBasedStateMachine):
                 and self.model.status in ("active", "terminated")
                 and entry.room.startswith("caucus")
                 and not entry.is_copy
+                and entry.author != "system"
                 and entry.instruction != "do_not_disclose"
                 and (target == "joint" or (target.startswith("caucus") and target != entry.room))
             )
