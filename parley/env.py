@@ -94,6 +94,11 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 0,
             "TEST": {"NAME": f"test_{name}"},
+            # Under ASGI every request runs in a fresh thread, so Django's persistent
+            # connections never get reused: without a pool each request pays a new connection.
+            "OPTIONS": {"pool": {"min_size": 2, "max_size": envint("PARLEY_DB_POOL_SIZE", 20)}}
+            if envbool("PARLEY_DB_POOL", True)
+            else {},
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)}
