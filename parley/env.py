@@ -93,10 +93,21 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": 0,
+            # With the pool, check a connection before handing it out: after a database restart
+            # the pool would otherwise give a request a dead connection.
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": f"test_{name}"},
             # Under ASGI every request runs in a fresh thread, so Django's persistent
             # connections never get reused: without a pool each request pays a new connection.
-            "OPTIONS": {"pool": {"min_size": 2, "max_size": envint("PARLEY_DB_POOL_SIZE", 20)}}
+            # A short wait for a free connection: during an outage a request must get its clear
+            # 503 in seconds, not hang for the pool's default 30 s.
+            "OPTIONS": {
+                "pool": {
+                    "min_size": 2,
+                    "max_size": envint("PARLEY_DB_POOL_SIZE", 20),
+                    "timeout": 3,
+                }
+            }
             if envbool("PARLEY_DB_POOL", True)
             else {},
         }
