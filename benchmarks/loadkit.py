@@ -391,8 +391,12 @@ class Client:
         *,
         run_tag: str,
         stop_at: float,
+        heartbeat: float | None = None,
     ) -> None:
         self.pop = population
+        # Seconds between pings, as the browser sends them (None: no heartbeat). Each pong is
+        # followed by a catch-up fetch from the last entry id, as the browser does.
+        self.heartbeat = heartbeat
         self.port = port
         self.protocol = protocol
         self.tag = run_tag
@@ -422,8 +426,10 @@ class Client:
             self.stats.latencies.append(now - self.stats.sent[key])
         if not live:
             self.stats.caught_up += 1
+        # Like the browser, the resume cursor moves only with what a fetch returned: a push that
+        # arrives after a lost one must not move it past the gap.
         k = (person.participant_id, room)
-        if entry_id > self.last_seen.get(k, 0):
+        if not live and entry_id > self.last_seen.get(k, 0):
             self.last_seen[k] = entry_id
 
     async def resume(self, person: Person, http: HttpConnection) -> None:
@@ -477,10 +483,21 @@ class Client:
                         ready.set()
                     first = False
                     delay = 0.2
-                    async for raw in ws:
-                        message = json.loads(raw)
-                        if message.get("type") == "entry":
-                            self.deliver(person, message["entry"], CLOCK(), live=True)
+                    beat = (
+                        asyncio.create_task(self.beat(ws, self.heartbeat))
+                        if self.heartbeat
+                        else None
+                    )
+                    try:
+                        async for raw in ws:
+                            message = json.loads(raw)
+                            if message.get("type") == "entry":
+                                self.deliver(person, message["entry"], CLOCK(), live=True)
+                            elif message.get("type") == "pong" and self.protocol.catch_up:
+                                await self.resume(person, http)
+                    finally:
+                        if beat is not None:
+                            beat.cancel()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -492,6 +509,12 @@ class Client:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
         await http.close()
+
+    @staticmethod
+    async def beat(ws: Any, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await ws.send('{"type":"ping"}')
 
     async def open_sockets(self, timeout: float = 120) -> float:
         ready = asyncio.Event()

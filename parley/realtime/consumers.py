@@ -58,6 +58,10 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if isinstance(content, dict) and content.get("type") == "ping":
+            # A Redis restart forgets group memberships while this socket stays open. Joining
+            # again on every heartbeat restores pushes; the client then fetches what it missed
+            # (from its last entry id) when the pong arrives.
+            await self.channel_layer.group_add(self.group, self.channel_name)
             await self.send_json({"type": "pong"})
 
     async def parley_event(self, message: dict[str, Any]) -> None:

@@ -197,3 +197,35 @@ async def test_a_ping_is_answered(live: Cast) -> None:
     await comm.send_json_to({"type": "ping"})
     assert (await next_of(comm, "pong"))["type"] == "pong"
     await comm.disconnect()
+
+
+async def test_r9_2_a_heartbeat_rejoins_a_socket_whose_group_membership_was_lost(
+    live: Cast,
+) -> None:
+    """A Redis restart forgets group memberships while sockets stay open; the heartbeat
+    restores them, so later entries are pushed again."""
+    from channels.layers import get_channel_layer
+
+    from parley.realtime.publish import participant_group
+
+    assert live.case is not None
+    comm, connected, _ = await connect(live.bob, live.case.pk)
+    assert connected
+    await next_of(comm, "hello")
+    await drain(comm)
+    layer = get_channel_layer()
+    bob = await sync_to_async(live.participant)(live.bob)
+    # What a restarted Redis does: every group is empty.
+    layer.groups.pop(participant_group(bob.pk), None)  # the in-memory layer's own table
+    joint = live.room("joint").pk
+    await sync_to_async(do_post_entry)(
+        acting_user=live.alice, case_id=live.case.pk, room_id=joint, body="lost push"
+    )
+    assert [e for e in await drain(comm) if e["type"] == "entry"] == []
+    await comm.send_json_to({"type": "ping"})
+    await next_of(comm, "pong")
+    await sync_to_async(do_post_entry)(
+        acting_user=live.alice, case_id=live.case.pk, room_id=joint, body="pushed again"
+    )
+    assert (await next_of(comm, "entry"))["entry"]["body"] == "pushed again"
+    await comm.disconnect()

@@ -113,6 +113,10 @@
         showPresence();
         catchUp();
         break;
+      case "pong":
+        // The server re-joined this socket to its group: fetch anything a lost push missed.
+        catchUp();
+        break;
       case "presence":
         if (ev.online) online.add(ev.participant); else online.delete(ev.participant);
         showPresence();
@@ -166,7 +170,7 @@
       // Keeps proxies from closing a quiet socket; far longer than any server-side timeout.
       pingTimer = setInterval(function () {
         if (socket && socket.readyState === 1) socket.send('{"type":"ping"}');
-      }, 25000);
+      }, 15000);
     };
     socket.onmessage = function (msg) {
       var ev;
