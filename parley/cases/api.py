@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -20,6 +20,7 @@ from parley.cases.actions import (
 from parley.cases.models import Case, Invitation, InvitationStatus, Participant
 from parley.cases.policy import Role, TerminationKind
 from parley.cases.record import export_for, report_for
+from parley.cases.record_pdf import record_pdf
 from parley.rooms.queries import my_rooms
 from parley.rooms.serialize import room_payload
 
@@ -259,6 +260,15 @@ def terminate(request: HttpRequest, case_id: int, payload: TerminateIn) -> dict[
 @router.get("/{case_id}/export", response={200: dict[str, Any], **ERRORS})
 def export(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return export_for(the_user(request), case_id)
+
+
+@router.get("/{case_id}/export.pdf", response={200: None, **ERRORS})
+def export_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The same record as /export, as a PDF with every item stamped."""
+    pdf, name = record_pdf(the_user(request), case_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @router.get("/{case_id}/report", response={200: dict[str, Any], **ERRORS})

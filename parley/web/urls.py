@@ -16,6 +16,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
+    path(
+        "cases/<int:case_id>/record.<str:fmt>",
+        views.record,
+        name="record",
+    ),
     path("cases/new/", casesetup.new_case, name="new_case"),
     path("cases/<int:case_id>/", signing.case_home, name="case"),
     path("cases/<int:case_id>/setup/", casesetup.setup, name="setup"),
