@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.chain import content_hash, salted_hash
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import (
     Case,
@@ -277,8 +277,15 @@ def _finish(
     kind: TerminationKind,
     by: Participant | None,
     outcome: Outcome,
+    *,
+    declaration: Entry | None = None,
 ) -> None:
-    """Precondition: the caller holds the case lock and has checked the transition."""
+    """Precondition: the caller holds the case lock and has checked the transition.
+
+    `declaration`: a party's declaration to the mediator, in its caucus. The chain is readable by
+    every participant, but only the mediator (and the party's own side) may know who declared
+    it (R7.1): the chain then names no actor and commits to the declarer with the declaration's
+    salt, which only its readers hold."""
     case = ctx.case
     case.status = transition(CaseStatus(case.status), CaseEvent.TERMINATE)
     case.terminated_at = timezone.now()
@@ -288,12 +295,12 @@ def _finish(
     case.save(
         update_fields=["status", "terminated_at", "termination_kind", "terminated_by", "outcome"]
     )
-    record_event(
-        case,
-        "case_terminated",
-        actor_id=by.pk if by else None,
-        content_hashes={"kind": kind.value, "outcome": outcome.value},
-    )
+    hashes = {"kind": kind.value, "outcome": outcome.value}
+    actor_id = by.pk if by else None
+    if declaration is not None and by is not None:
+        hashes["declared_by"] = salted_hash(declaration.salt, str(by.pk))
+        actor_id = None
+    record_event(case, "case_terminated", actor_id=actor_id, content_hashes=hashes)
     publish_on_commit(ctx.everyone(), {"type": "terminated", "case": case.pk})
 
 
@@ -315,7 +322,7 @@ def do_terminate(
             # Declared to the mediator: the mediator (and the party's own side) see who it was,
             # in the caucus; everyone else sees that the mediation ended.
             caucus = ctx.room_of(RoomKind.CAUCUS, me.side_id)
-            _post_system(
+            notice = _post_system(
                 ctx,
                 caucus,
                 f"{me.display_name} declared to the mediator that the mediation is terminated."
@@ -323,7 +330,7 @@ def do_terminate(
                 privileged=True,
             )
             _post_system(ctx, ctx.joint_room(), "The mediation has ended.", privileged=True)
-            _finish(ctx, TerminationKind.PARTY, me, Outcome.NOT_SETTLED)
+            _finish(ctx, TerminationKind.PARTY, me, Outcome.NOT_SETTLED, declaration=notice)
         else:
             _post_system(
                 ctx,

@@ -135,3 +135,21 @@ def test_r2_3_the_chain_is_closed_to_participants_who_have_not_signed(cast: Cast
         {"code": "not_found", "detail": "Not found."},
     )
     assert Api(cast.carol).get(f"/cases/{case_id}/audit/verify")[0] == 404
+
+
+def test_r7_1_the_chain_does_not_tell_other_parties_who_ended_the_mediation(active: Cast) -> None:
+    case_id = case_of(active).pk
+    Api(active.bob).post(f"/cases/{case_id}/terminate", {})
+    _, links = Api(active.alice).get(f"/cases/{case_id}/audit")
+    ended = links[-1]
+    assert ended["kind"] == "case_terminated"
+    assert ended["actor_id"] is None
+    bob = active.participant(active.bob).pk
+    assert set(ended["content_hashes"]) == {"kind", "outcome", "declared_by"}
+    # The mediator, who reads the declaration in Bob's caucus, can check who it was.
+    _, caucus = Api(active.maya).get(f"/cases/{case_id}/rooms/{active.room('caucus_b').pk}/entries")
+    declaration = caucus[-1]
+    assert ended["content_hashes"]["declared_by"] == salted_hash(
+        declaration["audit_salt"], str(bob)
+    )
+    assert verify_case(case_of(active)).ok
