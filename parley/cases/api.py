@@ -146,7 +146,7 @@ def case_payload(ctx: CaseContext, me: Participant) -> dict[str, Any]:
             }
             for p in ctx.participants.values()
         ],
-        "rooms": [room_payload(r) for r in my_rooms(ctx, me)],
+        "rooms": [room_payload(ctx, me, r) for r in my_rooms(ctx, me)],
     }
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley.cases.access import CaseContext
+from parley.cases.models import Participant
 from parley.rooms.models import Entry, EntryKind, Room
-from parley.rooms.policy import RoomKind
+from parley.rooms.readers import readers_sentence
 
 
 def room_label(room: Room) -> str:
@@ -52,29 +54,14 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
     return payload
 
 
-def room_payload(room: Room) -> dict[str, Any]:
+def room_payload(ctx: CaseContext, me: Participant, room: Room) -> dict[str, Any]:
     return {
         "id": room.pk,
         "kind": room.kind,
         "side": room.side_id,
         "label": room.label,
-        "readers": readers_sentence(room),
+        "readers": readers_sentence(ctx, me, room),
     }
-
-
-def readers_sentence(room: Room) -> str:
-    """The plain-words answer to "who can read this?" shown on every room."""
-    if room.kind == RoomKind.JOINT:
-        return "Everyone in the mediation sees this room."
-    if room.kind == RoomKind.CAUCUS:
-        side = room.side.label if room.side else "this side"
-        return (
-            f"Only {side}'s side (the party, their lawyers and support) and the mediator see this."
-        )
-    if room.kind == RoomKind.COUNSEL:
-        side = room.side.label if room.side else "this side"
-        return f"Only {side}'s side sees this: the mediator does not."
-    return "Only the mediator sees this notebook. It is never exported or reported."
 
 
 ENTRY_RELATED = (

@@ -32,9 +32,10 @@ from parley.rooms.actions import (
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_instruction
 from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline
+from parley.rooms.readers import readers_sentence
 from parley.web.forms import EntryForm, InstructionForm, ShareForm, UploadForm
 from parley.web.pages import is_htmx, member_page, signed_in
-from parley.web.presenters import entry_view, people_context, readers_sentence, room_tab_label
+from parley.web.presenters import entry_view, people_context, room_tab_label
 from parley.web.signing import pending_disclosures, where_to
 
 FIRST_PAGE = 100

@@ -325,3 +325,15 @@ def test_a_session_attendee_must_take_part_in_the_case(active: Cast) -> None:
         f"/cases/{cid(active)}/sessions", {"held_on": "2026-11-20", "attendees": [999999]}
     )
     assert (status, refusal["code"]) == (422, "bad_attendee")
+
+
+def test_r3_2_each_room_says_who_reads_it_by_name(active: Cast) -> None:
+    _, case = Api(active.alice).get(f"/cases/{cid(active)}")
+    readers = {room["kind"]: room["readers"] for room in case["rooms"]}
+    assert readers["caucus"].startswith(
+        "Only you, Carol Counsel (your lawyer) and Maya Mediator (the mediator) see this."
+    )
+    assert (
+        readers["counsel"]
+        == "Only you and Carol Counsel (your lawyer) see this. The mediator does not."
+    )
