@@ -150,3 +150,34 @@ class Api:
             f"/api/v1{path}", data=json.dumps(data or {}), content_type="application/json"
         )
         return response.status_code, response.json()
+
+
+def session_cookie(user: User) -> str:
+    """A real signed-in session for `user`, as the browser's cookie would carry it."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    assert store.session_key is not None
+    return store.session_key
+
+
+async def open_socket(user: User | None, case_id: int) -> tuple[Any, bool, Any]:
+    """The case's WebSocket through the real ASGI application: (communicator, connected, code)."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+    from django.conf import settings
+
+    from parley.asgi import application
+
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if user is not None:
+        key = await sync_to_async(session_cookie)(user)
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
+    comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
+    connected, code = await comm.connect()
+    return comm, connected, code

@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from parley.accounts.auth import TokenAuth
+from parley.accounts.auth import request_user as the_user
 from parley.accounts.models import ApiToken, User
 from parley.apischema import ERRORS, ShortText, Text
 from parley.cases.actions import do_accept_invitation, read_invitation
@@ -56,12 +57,6 @@ class AcceptOut(Schema):
     case: int
     participant: int
     role: str
-
-
-def the_user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})

@@ -9,7 +9,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from parley.accounts.models import ApiToken, hash_token
+from parley.accounts.models import ApiToken, User, hash_token
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user. Precondition: authentication already ran (API auth or
+    login_required), so an anonymous request never gets here."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 class TokenAuth(HttpBearer):

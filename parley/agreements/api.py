@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.agreements.actions import (
     do_acknowledge_disclosure,
     do_add_disclosure,

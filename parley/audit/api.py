@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS
 from parley.audit.actions import links_of, verify_case
 from parley.cases.access import access_case, load_context

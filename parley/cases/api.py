@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, ShortText, Text
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import (

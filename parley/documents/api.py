@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, ShortText
 from parley.documents.access import access_document
 from parley.documents.actions import do_upload_document

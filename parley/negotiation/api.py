@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, LongText, ShortText, Text
 from parley.errors import BadInput, DomainError
 from parley.negotiation import actions

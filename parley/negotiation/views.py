@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from parley.accounts.auth import request_user as signed_in
 from parley.accounts.models import User
 from parley.cases.access import CaseContext
 from parley.cases.models import Participant
@@ -49,7 +50,7 @@ from parley.negotiation.serialize import (
 )
 from parley.negotiation.suggest import ISSUE_METHODS, ITEM_METHODS, Method, Suggestion, suggest
 from parley.rooms.policy import Instruction, RoomKind
-from parley.web.pages import member_page, signed_in
+from parley.web.pages import member_page
 
 
 def _int(value: str | None, what: str) -> int:

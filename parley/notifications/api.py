@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS
 from parley.cases.access import access_case
 from parley.errors import NotFound

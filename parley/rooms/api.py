@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from parley.accounts.api import the_user
+from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, Text
 from parley.rooms.actions import do_change_instruction, do_post_entry, do_share_entry
 from parley.rooms.models import Entry, InstructionChange

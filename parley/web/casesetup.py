@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from parley.accounts.auth import request_user as signed_in
 from parley.agreements.actions import (
     do_add_disclosure,
     do_issue_agreement,
@@ -22,7 +23,7 @@ from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
 from parley.rooms.policy import Instruction
 from parley.web.forms import AgreementForm, CaseForm, DisclosureForm, InviteForm
-from parley.web.pages import member_page, not_found, refusal, signed_in
+from parley.web.pages import member_page, not_found, refusal
 
 
 @require_POST

@@ -12,18 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from parley.accounts.models import User
 from parley.errors import DomainError, NotFound
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
-
-
-def signed_in(request: HttpRequest) -> User:
-    """Precondition: the view is login_required."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from parley.accounts.auth import request_user as signed_in
 from parley.agreements.actions import do_acknowledge_disclosure, do_sign
 from parley.agreements.models import ConflictDisclosure, DisclosureAcknowledgement, Signature
 from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE
@@ -15,7 +16,7 @@ from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import DomainError
 from parley.web.forms import SignForm
-from parley.web.pages import member_page, refusal, signed_in
+from parley.web.pages import member_page, refusal
 from parley.web.presenters import people_context
 
 

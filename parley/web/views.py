@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from parley.accounts.auth import request_user as signed_in
 from parley.cases.models import Participant
 from parley.cases.record import export_for
 from parley.cases.record_pdf import record_pdf
 from parley.errors import NotFound
-from parley.web.pages import member_page, signed_in
+from parley.web.pages import member_page
 
 
 @login_required

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from parley.accounts.auth import request_user as signed_in
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.api import case_payload
 from parley.cases.models import Participant
@@ -34,7 +35,7 @@ from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_i
 from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline
 from parley.rooms.readers import readers_sentence
 from parley.web.forms import EntryForm, InstructionForm, ShareForm, UploadForm
-from parley.web.pages import is_htmx, member_page, signed_in
+from parley.web.pages import is_htmx, member_page
 from parley.web.presenters import entry_view, people_context, room_tab_label
 from parley.web.signing import pending_disclosures, where_to
 

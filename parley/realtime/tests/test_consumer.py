@@ -11,39 +11,20 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from parley.accounts.models import User
-from parley.asgi import application
 from parley.cases.actions import do_terminate
 from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, build_case, make_cast
+from parley.testing import Cast, build_case, make_cast, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 CONTENT_TYPES = {"entry", "instruction"}
 
 
-def _session_cookie(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    assert store.session_key is not None
-    return store.session_key
-
-
 async def connect(user: User | None, case_id: int) -> tuple[WebsocketCommunicator, bool, Any]:
-    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if user is not None:
-        key = await sync_to_async(_session_cookie)(user)
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
-    comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
-    connected, code = await comm.connect()
+    comm, connected, code = await open_socket(user, case_id)
     return comm, connected, code
 
 

@@ -15,15 +15,11 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parley.accounts.models import User
 from parley.agreements.policy import AgreementPolicy
-from parley.asgi import application
 from parley.audit.chain import salted_hash
 from parley.cases.actions import do_accept_invitation, do_invite
 from parley.cases.policy import Role
@@ -32,7 +28,7 @@ from parley.errors import NotFound
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.actions import do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import PASSWORD, Api, Cast, build_case, make_cast
+from parley.testing import PASSWORD, Api, Cast, build_case, make_cast, open_socket
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 SECRET = "Our walk-away figure is 7,314 and the boat stays with us"
@@ -417,25 +413,8 @@ def test_r4_3_a_counter_offer_given_in_caucus_tells_the_offering_side_nothing(
 # --- The WebSocket (R3.2, R3.3, R2.3) ------------------------------------------------------
 
 
-def _session_cookie(user: User) -> str:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    assert store.session_key is not None
-    return store.session_key
-
-
 async def _socket(user: User, case_id: int) -> tuple[WebsocketCommunicator, bool]:
-    key = await sync_to_async(_session_cookie)(user)
-    headers = [
-        (b"origin", b"http://testserver"),
-        (b"host", b"testserver"),
-        (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()),
-    ]
-    comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
-    connected, _ = await comm.connect()
+    comm, connected, _ = await open_socket(user, case_id)
     return comm, connected
 
 
