@@ -136,6 +136,11 @@ async def drive(
     result: dict[str, Any] = {}
     result["connect_seconds"] = round(await client.open_sockets(), 1)
     result["sockets"] = len(client.connected)
+    print(
+        f"  {result['sockets']} sockets open in {result['connect_seconds']} s; "
+        f"posting at {rate:g}/s for {duration:g} s",
+        flush=True,
+    )
     client_cpu0 = time.process_time()
     with sampling(server.worker_pids) as usage:
         first, last = await client.post_load(rate, duration, inflight)

@@ -392,8 +392,15 @@ class Client:
         run_tag: str,
         stop_at: float,
         heartbeat: float | None = None,
+        post_via: str = "socket",
     ) -> None:
         self.pop = population
+        # "socket": posts go over the person's WebSocket, as the browser's page sends them;
+        # "http": through the JSON API, as an API client does.
+        self.post_via = post_via
+        self.sockets: dict[int, Any] = {}  # person index -> open socket
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}  # client key -> answer
+        self.pending_of: dict[int, set[str]] = {}  # person index -> keys awaiting an answer
         # Seconds between pings, as the browser sends them (None: no heartbeat). Each pong is
         # followed by a catch-up fetch from the last entry id, as the browser does.
         self.heartbeat = heartbeat
@@ -477,6 +484,7 @@ class Client:
                     if not first:
                         self.stats.reconnects += 1
                     self.connected.add(person.index)
+                    self.sockets[person.index] = ws
                     if self.protocol.catch_up:
                         await self.resume(person, http)
                     if ready is not None and len(self.connected) == len(self.pop.people):
@@ -493,6 +501,10 @@ class Client:
                             message = json.loads(raw)
                             if message.get("type") == "entry":
                                 self.deliver(person, message["entry"], CLOCK(), live=True)
+                            elif message.get("type") in ("posted", "refused"):
+                                waiter = self.waiting.pop(str(message.get("client_key")), None)
+                                if waiter is not None and not waiter.done():
+                                    waiter.set_result(message)
                             elif message.get("type") == "pong" and self.protocol.catch_up:
                                 await self.resume(person, http)
                     finally:
@@ -504,6 +516,13 @@ class Client:
                 self.stats.count(self.stats.errors, f"ws:{type(exc).__name__}")
             finally:
                 self.connected.discard(person.index)
+                self.sockets.pop(person.index, None)
+                # Posts in flight on this socket: their answer is lost, so they are sent again
+                # (same key) once the socket is back.
+                for key in self.pending_of.pop(person.index, set()):
+                    waiter = self.waiting.pop(key, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_exception(ConnectionError("socket closed before the answer"))
             if self.closing:
                 break
             await asyncio.sleep(delay)
@@ -536,6 +555,67 @@ class Client:
     # ------------------------------------------------------------------ posting
 
     async def post_one(self, http: HttpConnection, person: Person, room: int, key: str) -> None:
+        if self.post_via == "socket":
+            await self.post_over_socket(person, room, key)
+        else:
+            await self.post_over_http(http, person, room, key)
+
+    def acknowledge(self, key: str, entry_id: int, room: int) -> None:
+        self.stats.acked[key] = entry_id
+        self.stats.ack_time[key] = CLOCK()
+        self.stats.entry_room[entry_id] = room
+
+    async def post_over_socket(self, person: Person, room: int, key: str) -> None:
+        """The browser's way: the post goes over the person's open socket and the server
+        answers `posted` (after commit) or `refused`. A lost answer (socket closed, timeout)
+        means "unknown": the same key goes again once the socket is back."""
+        text = json.dumps(
+            {"type": "post", "room": room, "body": f"Bench message {key}", "client_key": key}
+        )
+        self.stats.sent[key] = CLOCK()
+        self.stats.key_room[key] = room
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ws = self.sockets.get(person.index)
+            if ws is None:
+                await asyncio.sleep(0.05)
+                continue
+            waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+            self.waiting[key] = waiter
+            self.pending_of.setdefault(person.index, set()).add(key)
+            try:
+                await ws.send(text)
+                answer = await asyncio.wait_for(waiter, 15)
+            except (TimeoutError, OSError, ConnectionError) as exc:
+                self.stats.count(self.stats.errors, f"post:{type(exc).__name__}")
+                self.stats.retries += 1
+                await asyncio.sleep(0.25)
+                continue
+            except Exception as exc:  # the socket library's "closed" errors
+                self.stats.count(self.stats.errors, f"post:{type(exc).__name__}")
+                self.stats.retries += 1
+                await asyncio.sleep(0.25)
+                continue
+            finally:
+                self.waiting.pop(key, None)
+                self.pending_of.get(person.index, set()).discard(key)
+            status = 201 if answer["type"] == "posted" else int(answer.get("status", 400))
+            self.stats.count(self.stats.statuses, status)
+            self.stats.status_log.append((time.monotonic(), status))
+            if status == 201:
+                self.acknowledge(key, int(answer["entry"]), room)
+                return
+            if answer.get("retry"):
+                self.stats.retries += 1
+                await asyncio.sleep(0.25)
+                continue
+            self.stats.rejected += 1
+            return
+        self.stats.gave_up += 1
+
+    async def post_over_http(
+        self, http: HttpConnection, person: Person, room: int, key: str
+    ) -> None:
         body = json.dumps({"body": f"Bench message {key}", "client_key": key}).encode()
         path = self.protocol.post_path(person, room)
         self.stats.sent[key] = CLOCK()
@@ -555,10 +635,7 @@ class Client:
             self.stats.count(self.stats.statuses, status)
             self.stats.status_log.append((time.monotonic(), status))
             if status == 201:
-                entry = json.loads(payload)
-                self.stats.acked[key] = int(entry["id"])
-                self.stats.ack_time[key] = CLOCK()
-                self.stats.entry_room[int(entry["id"])] = room
+                self.acknowledge(key, int(json.loads(payload)["id"]), room)
                 return
             if status >= 500 or status == 429:
                 # Not stored, or stored without the answer reaching us: send the same key again.

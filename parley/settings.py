@@ -88,7 +88,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}}
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -140,6 +140,11 @@ PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 # Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under
 # pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
+# Threads per process that run writes arriving over WebSockets on PostgreSQL (each keeps one
+# pooled connection); SQLite always uses one.
+PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 4)
+# Cases whose policy context a process keeps for posting (parley/cases/roster.py).
+PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
 HUEY = {
     "name": "parley-" + Path(str(DATABASES["default"]["NAME"])).stem,

@@ -128,3 +128,19 @@ class MediationSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session {self.number}"
+
+
+class RosterVersion(models.Model):
+    """A random token per case, replaced by database triggers (migration 0002) whenever anything
+    the access policy reads about the case changes: participants, sides, invitations, rooms,
+    agreements, signatures, disclosures and their acknowledgements. Written only by those
+    triggers, never by code, so a stale copy cannot be saved back; see parley/cases/roster.py."""
+
+    case = models.OneToOneField(
+        Case,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the triggers may write it while a case is being deleted
+        related_name="+",
+    )
+    token = models.CharField(max_length=32)

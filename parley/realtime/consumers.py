@@ -1,8 +1,10 @@
-"""One WebSocket per person per case. It only relays events the actions addressed to this
-participant (the policy chose the recipients); it never reads content on its own."""
+"""One WebSocket per person per case. It relays events the actions addressed to this participant
+(the policy chose the recipients; it never reads content on its own) and takes the person's
+posts, which go through the same action, checks and audit as the HTTP API."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -10,9 +12,19 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from parley.cases.access import access_case
 from parley.cases.models import Participant
-from parley.errors import NotFound
+from parley.errors import BadInput, DomainError, NotFound
+from parley.ops.health import is_database_outage
+from parley.realtime import writer
 from parley.realtime.presence import presence
-from parley.realtime.publish import participant_group
+from parley.realtime.publish import participant_group, session_group
+from parley.rooms.actions import do_post_entry
+from parley.rooms.policy import Instruction
+
+logger = logging.getLogger(__name__)
+
+# Close codes: 4404 = not a participant (or no such case), 4401 = signed out.
+CLOSE_NOT_FOUND = 4404
+CLOSE_SIGNED_OUT = 4401
 
 
 def _participant_sync(user: Any, case_id: int) -> Participant | None:
@@ -28,20 +40,61 @@ async def _participant(user: Any, case_id: int) -> Participant | None:
     return result
 
 
+def read_post(content: dict[str, Any]) -> dict[str, Any]:
+    """The socket's post message, checked as strictly as the API's EntryIn."""
+    room = content.get("room")
+    body = content.get("body")
+    key = content.get("client_key", "")
+    instruction = content.get("instruction")
+    acknowledge = content.get("acknowledge_not_confidential", False)
+    if not isinstance(room, int) or isinstance(room, bool):
+        raise BadInput("bad_room", "Say which room to post in (a room id).")
+    if not isinstance(body, str) or len(body) > 100_000:
+        raise BadInput("bad_body", "The message must be text of at most 100,000 characters.")
+    if not isinstance(key, str) or len(key) > 64:
+        raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
+    if instruction is not None and instruction not in Instruction.values:
+        raise BadInput("bad_instruction", "Choose may_disclose or do_not_disclose.")
+    if not isinstance(acknowledge, bool):
+        raise BadInput("bad_acknowledgement", "acknowledge_not_confidential is true or false.")
+    return {
+        "room_id": room,
+        "body": body,
+        "client_key": key,
+        "instruction": Instruction(instruction) if instruction is not None else None,
+        "acknowledge_not_confidential": acknowledge,
+    }
+
+
 class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     participant: Participant | None = None
     group: str = ""
+    session: str = ""
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections before every message, which costs a
+        # thread hop per pushed event. Nothing here reads the database on the event loop:
+        # connect runs through database_sync_to_async (which cleans up itself) and posts run
+        # on the writer threads, which own their connections.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         case_id = int(self.scope["url_route"]["kwargs"]["case_id"])
         me = await _participant(self.scope.get("user"), case_id)
         if me is None:
-            await self.close(code=4404)
+            await self.close(code=CLOSE_NOT_FOUND)
             return
         self.participant = me
         self.case_id = case_id
         self.group = participant_group(me.pk)
+        session = self.scope.get("session")
+        self.session = session_group(session.session_key) if session is not None else ""
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.session:
+            await self.channel_layer.group_add(self.session, self.channel_name)
         await self.accept()
         online = await presence.join(case_id, me.pk, self.channel_name)
         await self.send_json({"type": "hello", "participant": me.pk, "online": online})
@@ -50,6 +103,8 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def disconnect(self, code: int) -> None:
         if self.participant is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            if self.session:
+                await self.channel_layer.group_discard(self.session, self.channel_name)
             still_online = await presence.leave(
                 self.case_id, self.participant.pk, self.channel_name
             )
@@ -57,12 +112,65 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 await presence.announce(self.case_id, self.participant.pk, False)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if isinstance(content, dict) and content.get("type") == "ping":
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
             # A Redis restart forgets group memberships while this socket stays open. Joining
             # again on every heartbeat restores pushes; the client then fetches what it missed
             # (from its last entry id) when the pong arrives.
             await self.channel_layer.group_add(self.group, self.channel_name)
+            if self.session:
+                await self.channel_layer.group_add(self.session, self.channel_name)
             await self.send_json({"type": "pong"})
+        elif kind == "post":
+            await self.post(content)
+        else:
+            await self.send_json(
+                {"type": "refused", "code": "bad_message", "detail": "Unknown message type."}
+            )
+
+    async def post(self, content: dict[str, Any]) -> None:
+        """Answers `posted` only after the entry is committed (R9.2); a retry with the same
+        client key answers with the entry already stored. Every refusal names the key."""
+        key = content.get("client_key") if isinstance(content.get("client_key"), str) else ""
+        try:
+            fields = read_post(content)
+            entry = await writer.run(
+                do_post_entry,
+                acting_user=self.scope["user"],
+                case_id=self.case_id,
+                **fields,
+            )
+        except DomainError as exc:
+            await self.refuse(key, exc.code, exc.detail, exc.status)
+            return
+        except Exception as exc:
+            if is_database_outage(exc):
+                await self.refuse(key, "unavailable", "Parley cannot reach its database.", 503)
+            else:
+                logger.exception("posting over the socket failed")
+                await self.refuse(key, "server_error", "Something went wrong on our side.", 500)
+            return
+        await self.send_json(
+            {"type": "posted", "client_key": key, "entry": entry.pk, "room": entry.room_id}
+        )
+
+    async def refuse(self, key: str, code: str, detail: str, status: int) -> None:
+        await self.send_json(
+            {
+                "type": "refused",
+                "client_key": key,
+                "code": code,
+                "detail": detail,
+                "status": status,
+                "retry": status >= 500,
+            }
+        )
 
     async def parley_event(self, message: dict[str, Any]) -> None:
         await self.send_json(message["event"])
+
+    async def parley_signed_out(self, message: dict[str, Any]) -> None:
+        # The session this socket was opened with has ended: nothing more reaches it.
+        if self.participant is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.close(code=CLOSE_SIGNED_OUT)

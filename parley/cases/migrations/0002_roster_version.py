@@ -1,0 +1,121 @@
+"""The roster version: a random token per case that the database itself replaces whenever
+anything the access policy reads about the case changes (see parley/cases/roster.py)."""
+
+from typing import Any
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+# (table, SQL giving the case id from the changed row's alias: NEW or OLD). A row whose case is
+# gone (a cascade) bumps nothing: the INSERT selects from cases_case.
+ROSTER_TABLES: list[tuple[str, str]] = [
+    ("cases_participant", "{row}.case_id"),
+    ("cases_side", "{row}.case_id"),
+    ("cases_invitation", "{row}.case_id"),
+    ("rooms_room", "{row}.case_id"),
+    ("agreements_agreement", "{row}.case_id"),
+    ("agreements_conflictdisclosure", "{row}.case_id"),
+    (
+        "agreements_signature",
+        "(SELECT case_id FROM agreements_agreement WHERE id = {row}.agreement_id)",
+    ),
+    (
+        "agreements_disclosureacknowledgement",
+        "(SELECT case_id FROM agreements_conflictdisclosure WHERE id = {row}.disclosure_id)",
+    ),
+]
+
+SQLITE_TOKEN = "lower(hex(randomblob(16)))"
+POSTGRES_TOKEN = "md5(random()::text || clock_timestamp()::text)"
+
+
+def sqlite_statements(table: str, case_of: str) -> list[str]:
+    out = []
+    for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
+        bumps = " ".join(
+            f"INSERT INTO cases_rosterversion (case_id, token) "
+            f"SELECT id, {SQLITE_TOKEN} FROM cases_case WHERE id = {case_of.format(row=row)} "
+            f"ON CONFLICT (case_id) DO UPDATE SET token = excluded.token;"
+            for row in rows
+        )
+        out.append(
+            f"CREATE TRIGGER parley_roster_{table}_{event.lower()} AFTER {event} ON {table} "
+            f"FOR EACH ROW BEGIN {bumps} END"
+        )
+    return out
+
+
+def postgres_statements(table: str, case_of: str) -> list[str]:
+    function = f"parley_roster_{table}"
+    bump = (
+        "INSERT INTO cases_rosterversion (case_id, token) "
+        "SELECT id, {token} FROM cases_case WHERE id = {case} "
+        "ON CONFLICT (case_id) DO UPDATE SET token = EXCLUDED.token;"
+    )
+    return [
+        f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        {bump.format(token=POSTGRES_TOKEN, case=case_of.format(row="OLD"))}
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        {bump.format(token=POSTGRES_TOKEN, case=case_of.format(row="NEW"))}
+    END IF;
+    RETURN NULL;
+END $$""",
+        f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+    ]
+
+
+def create_triggers(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for table, case_of in ROSTER_TABLES:
+        if vendor == "sqlite":
+            statements = sqlite_statements(table, case_of)
+        elif vendor == "postgresql":
+            statements = postgres_statements(table, case_of)
+        else:
+            raise RuntimeError(f"no roster triggers for {vendor}")
+        for sql in statements:
+            schema_editor.execute(sql)
+
+
+def drop_triggers(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    for table, _ in ROSTER_TABLES:
+        if vendor == "sqlite":
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS parley_roster_{table}_{event}")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS parley_roster_{table} ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS parley_roster_{table}()")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0001_initial"),
+        ("agreements", "0001_initial"),
+        ("rooms", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="RosterVersion",
+            fields=[
+                (
+                    "case",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                ("token", models.CharField(max_length=32)),
+            ],
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
