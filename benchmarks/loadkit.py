@@ -413,6 +413,8 @@ class Client:
         self.stop_at = stop_at  # sockets give up reconnecting after this (monotonic)
         self.closing = False
         self.tasks: list[asyncio.Task[None]] = []
+        # Posts sent before this moment (the warm-up) are checked for delivery, not timed.
+        self.timed_from = 0.0
 
     # ------------------------------------------------------------------ receiving
 
@@ -429,7 +431,7 @@ class Client:
         self.stats.entry_room.setdefault(entry_id, self.stats.key_room.get(key, room))
         if key not in self.stats.sent:
             self.stats.foreign += 1
-        elif live:
+        elif live and self.stats.sent[key] >= self.timed_from:
             self.stats.latencies.append(now - self.stats.sent[key])
         if not live:
             self.stats.caught_up += 1
@@ -646,13 +648,16 @@ class Client:
             return
         self.stats.gave_up += 1
 
-    async def post_load(self, rate: float, duration: float, inflight: int) -> tuple[float, float]:
-        """Open-loop posts at `rate` per second for `duration` s, at most `inflight` at once.
-        Returns (first send, last ack) on the shared clock."""
+    async def post_load(
+        self, rate: float, duration: float, inflight: int, *, warmup: float = 0.0
+    ) -> tuple[float, float]:
+        """Open-loop posts at `rate` per second for `duration` s, at most `inflight` at once;
+        the first `warmup` seconds are not timed. Returns (first send, last ack)."""
         people = self.pop.people
         cursor = {p.index: 0 for p in people}
         start = CLOCK() + 0.05
         end = start + duration
+        self.timed_from = start + warmup
         counter = 0
 
         async def worker(slot: int) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from parley.audit.chain import GENESIS, Link, Verdict, link_hash, verify
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
+from parley.inserts import insert
 
 
 def stamp(moment: datetime) -> str:
@@ -42,7 +44,7 @@ def record_event(
         content_hashes=hashes,
         prev_hash=prev,
     )
-    event = AuditEvent.objects.create(
+    event = AuditEvent(
         case=case,
         seq=seq,
         kind=kind,
@@ -53,9 +55,15 @@ def record_event(
         prev_hash=prev,
         hash=digest,
     )
+    insert(event)
     case.audit_count = seq
     case.audit_head = digest
-    case.save(update_fields=["audit_count", "audit_head"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # The table name is the model's own; values are parameters.
+            f"UPDATE {Case._meta.db_table} SET audit_head = %s, audit_count = %s WHERE id = %s",  # noqa: S608
+            [digest, seq, case.pk],
+        )
     return event
 
 

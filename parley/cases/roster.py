@@ -43,8 +43,9 @@ def _lock_sql(vendor: str) -> str:
         Participant._meta.db_table,
         RosterVersion._meta.db_table,
     )
+    # Table names are the models' own; values are parameters.
     sql = (
-        f"SELECT c.id, c.status, c.audit_head, c.audit_count, "
+        f"SELECT c.id, c.status, c.audit_head, c.audit_count, "  # noqa: S608
         f"p.id, p.case_id, p.user_id, p.role, p.side_id, p.display_name, v.token "
         f"FROM {case} c JOIN {part} p ON p.case_id = c.id AND p.user_id = %s "
         f"LEFT JOIN {version} v ON v.case_id = c.id WHERE c.id = %s"

@@ -131,7 +131,8 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def post(self, content: dict[str, Any]) -> None:
         """Answers `posted` only after the entry is committed (R9.2); a retry with the same
         client key answers with the entry already stored. Every refusal names the key."""
-        key = content.get("client_key") if isinstance(content.get("client_key"), str) else ""
+        raw_key = content.get("client_key")
+        key = raw_key if isinstance(raw_key, str) else ""
         try:
             fields = read_post(content)
             entry = await writer.run(

@@ -99,7 +99,7 @@ def set_thread_loop(loop: asyncio.AbstractEventLoop | None) -> None:
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
-    loop = getattr(_local, "loop", None)
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
     if loop is None:
         # A sync view under ASGI: asgiref records the loop that called it.
         loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)

@@ -10,10 +10,11 @@ from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import lock_case
-from parley.cases.roster import context_for, lock_for_writing
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
+from parley.cases.roster import context_for, lock_for_writing
 from parley.errors import BadInput, DomainError, NotFound
+from parley.inserts import insert
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
@@ -83,7 +84,7 @@ def store_entry(
     chosen = initial_instruction(ref, Role(me.role), caucus_default(ctx))
     if chosen is not None and instruction is not None:
         chosen = Instruction(instruction)
-    entry = Entry.objects.create(
+    entry = Entry(
         case=ctx.case,
         room=room,
         author=me,
@@ -93,8 +94,9 @@ def store_entry(
         instruction=chosen or "",
         client_key=client_key,
     )
+    insert(entry)
     if chosen is not None:
-        InstructionChange.objects.create(entry=entry, changed_by=me, instruction=chosen)
+        insert(InstructionChange(entry=entry, changed_by=me, instruction=chosen))
     return entry
 
 
@@ -102,7 +104,7 @@ def stored_with_key(author: Participant, client_key: str) -> Entry | None:
     """The entry this author already stored under this idempotency key, if any."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {Entry._meta.db_table} WHERE author_id = %s AND client_key = %s",
+            f"SELECT id FROM {Entry._meta.db_table} WHERE author_id = %s AND client_key = %s",  # noqa: S608
             [author.pk, client_key],
         )
         row = cursor.fetchone()
