@@ -76,14 +76,16 @@ if os.environ.get("PARLEY_TEST_SQLITE_FILE"):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis pub/sub: a push is one PUBLISH and arrives on each worker's one subscribed
+    # connection, where the list-based layer costs several round trips per recipient and one
+    # blocking pop per delivered message (it capped pushes far below the workers' capacity).
+    # Pushes are best-effort either way: what a socket misses it fetches from its last entry id.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "parley.realtime.layers.RedisPushLayer",
             "CONFIG": {
                 # redis-py's default 5 s socket timeout drops idle WebSockets (channels_redis#422).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-                "capacity": 1000,
-                "expiry": 60,
             },
         }
     }
@@ -142,7 +144,7 @@ PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
 # Threads per process that run writes arriving over WebSockets on PostgreSQL (each keeps one
 # pooled connection); SQLite always uses one.
-PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 4)
+PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 # Cases whose policy context a process keeps for posting (parley/cases/roster.py).
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)

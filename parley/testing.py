@@ -166,8 +166,11 @@ def session_cookie(user: User) -> str:
     return store.session_key
 
 
-async def open_socket(user: User | None, case_id: int) -> tuple[Any, bool, Any]:
-    """The case's WebSocket through the real ASGI application: (communicator, connected, code)."""
+async def open_socket(
+    user: User | None, case_id: int, *, session_key: str | None = None
+) -> tuple[Any, bool, Any]:
+    """The case's WebSocket through the real ASGI application: (communicator, connected, code).
+    Signed in with a new session for `user`, or with `session_key` when given."""
     from asgiref.sync import sync_to_async
     from channels.testing import WebsocketCommunicator
     from django.conf import settings
@@ -175,8 +178,8 @@ async def open_socket(user: User | None, case_id: int) -> tuple[Any, bool, Any]:
     from parley.asgi import application
 
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
-    if user is not None:
-        key = await sync_to_async(session_cookie)(user)
+    if user is not None or session_key is not None:
+        key = session_key or await sync_to_async(session_cookie)(user)  # type: ignore[arg-type]
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
     comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
     connected, code = await comm.connect()

@@ -113,6 +113,10 @@
         showPresence();
         catchUp();
         break;
+      case "posted":
+      case "refused":
+        onPostAnswer(ev);
+        break;
       case "pong":
         // The server re-joined this socket to its group: fetch anything a lost push missed.
         catchUp();
@@ -156,6 +160,96 @@
     }
   }
 
+  // Posting: over the socket when it is open (the server answers "posted" after the entry is
+  // committed, or "refused" with a reason); otherwise, or if the socket drops before the answer,
+  // the form goes through HTMX over HTTP with the same idempotency key, so nothing is lost and
+  // nothing is stored twice.
+  var pending = {};  // client key -> {form, timer}
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function showError(form, text) {
+    var p = form.querySelector(".error");
+    if (!text) { if (p) p.remove(); return; }
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "error";
+      p.setAttribute("role", "alert");
+      form.insertBefore(p, form.querySelector("label"));
+    }
+    p.textContent = text;
+  }
+
+  function busy(form, on) {
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = on;
+  }
+
+  function overHttp(form) {
+    // The socket could not carry it: the same key over HTTP (HTMX), as without a socket.
+    form.dataset.viaHttp = "1";
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+
+  function settle(key) {
+    var p = pending[key];
+    if (!p) return null;
+    clearTimeout(p.timer);
+    delete pending[key];
+    busy(p.form, false);
+    return p.form;
+  }
+
+  function onPostAnswer(ev) {
+    var form = settle(ev.client_key);
+    if (!form) return;
+    if (ev.type === "posted") {
+      showError(form, "");
+      var text = form.querySelector("textarea[name=body]");
+      if (text) text.value = "";
+      var radios = form.querySelectorAll("input[name=instruction]");
+      for (var i = 0; i < radios.length; i++) radios[i].checked = radios[i].defaultChecked;
+      var ack = form.querySelector("input[name=acknowledge_not_confidential]");
+      if (ack) ack.checked = false;
+      form.querySelector("input[name=client_key]").value = newKey();
+      catchUp();
+    } else if (ev.retry) {
+      overHttp(form);
+    } else {
+      showError(form, ev.detail || "This could not be posted.");
+    }
+  }
+
+  function postOverSocket(e) {
+    var form = e.target;
+    if (!form.classList || !form.classList.contains("post-form")) return;
+    if (form.dataset.viaHttp) { delete form.dataset.viaHttp; return; }  // HTMX takes it
+    if (!socket || socket.readyState !== 1 || !roomId) return;  // HTMX takes it
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    var key = form.querySelector("input[name=client_key]").value;
+    if (pending[key]) return;  // already on its way
+    var checked = form.querySelector("input[name=instruction]:checked");
+    var ack = form.querySelector("input[name=acknowledge_not_confidential]");
+    busy(form, true);
+    pending[key] = {
+      form: form,
+      timer: setTimeout(function () { if (settle(key)) overHttp(form); }, 10000)
+    };
+    socket.send(JSON.stringify({
+      type: "post",
+      room: parseInt(roomId, 10),
+      body: form.querySelector("textarea[name=body]").value,
+      client_key: key,
+      instruction: checked ? checked.value : null,
+      acknowledge_not_confidential: !!(ack && ack.checked)
+    }));
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + "/ws/cases/" + caseId + "/");
@@ -179,7 +273,13 @@
     };
     socket.onclose = function (e) {
       clearInterval(pingTimer);
+      // Posts still waiting for their answer go over HTTP with the same key.
+      Object.keys(pending).forEach(function (key) {
+        var form = settle(key);
+        if (form) overHttp(form);
+      });
       if (e.code === 4404) { setStatus("Not connected", "closed"); return; }
+      if (e.code === 4401) { setStatus("Signed out", "closed"); return; }
       setStatus("Reconnecting…", "closed");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 8000);
@@ -190,6 +290,8 @@
     // The post form answers with a fresh form; the new entry arrives through catch-up.
     body.addEventListener("parleyCatchup", function () { catchUp(); });
     body.addEventListener("htmx:afterSwap", showPresence);
+    // Capture phase: before HTMX sees the submit.
+    document.addEventListener("submit", postOverSocket, true);
     if (body.dataset.terminated) ended();
     connect();
   });

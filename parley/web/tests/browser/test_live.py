@@ -157,3 +157,51 @@ def test_the_mediators_notebook_and_caucus_pages_pass_axe(
     expect(maya.entry("Between us").get_by_text("Do not disclose")).to_be_visible()
     maya.axe("caucus (mediator)")
     maya.shot("workspace-caucus-mediator")
+
+
+def test_r9_2_the_page_posts_over_its_socket_and_over_http_when_the_socket_is_down(
+    browser: Any, demo_server: Server, closing: list[Person]
+) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    context.set_default_timeout(15_000)
+    bob = Person(context.new_page(), demo_server.url, "bob")
+    closing.append(bob)
+    posts: list[str] = []
+    bob.page.on(
+        "request",
+        lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/post/") else None,
+    )
+    network = {"up": True}
+
+    def route(ws: WebSocketRoute) -> None:
+        if not network["up"]:
+            ws.close()
+            return
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    sockets: list[WebSocketRoute] = []
+    bob.page.route_web_socket("**/ws/cases/**", route)
+    bob.sign_in("bob@demo.parley.test", DEMO_PASSWORD)
+    bob.page.get_by_role("link", name=DEMO_TITLE).click()
+    bob.wait_live()
+    key = bob.page.locator("#composer input[name=client_key]")
+    first_key = key.input_value()
+
+    bob.post("Sent over the live connection.")
+    assert posts == [], "with the socket open the page must not post over HTTP"
+    expect(bob.page.get_by_label("Write in this room")).to_have_value("")
+    assert key.input_value() != first_key, "the next message needs a fresh idempotency key"
+
+    # A refusal comes back with the server's reason, and the text stays for a retry.
+    bob.page.get_by_label("Write in this room").fill("   ")
+    bob.page.get_by_role("button", name="Post").click()
+    expect(bob.page.locator("#composer [role=alert]")).to_have_text("Write something first.")
+    assert posts == []
+
+    network["up"] = False
+    for ws in sockets:
+        ws.close()
+    expect(bob.page.locator("body")).not_to_have_attribute("data-live", "open")
+    bob.post("Sent while the live connection is down.")
+    assert len(posts) == 1, "without a socket the same form goes over HTTP"
