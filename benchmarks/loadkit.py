@@ -498,6 +498,7 @@ class Client:
                         if self.heartbeat
                         else None
                     )
+                    resuming: asyncio.Task[None] | None = None
                     try:
                         async for raw in ws:
                             message = json.loads(raw)
@@ -507,11 +508,21 @@ class Client:
                                 waiter = self.waiting.pop(str(message.get("client_key")), None)
                                 if waiter is not None and not waiter.done():
                                     waiter.set_result(message)
-                            elif message.get("type") == "pong" and self.protocol.catch_up:
-                                await self.resume(person, http)
+                            elif (
+                                message.get("type") == "pong"
+                                and self.protocol.catch_up
+                                and (resuming is None or resuming.done())
+                            ):
+                                # As the page: the catch-up runs beside the socket (one at a
+                                # time), so answers to posts are read while it fetches.
+                                resuming = asyncio.create_task(self.resume(person, http))
                     finally:
                         if beat is not None:
                             beat.cancel()
+                        if resuming is not None:
+                            resuming.cancel()
+                            with contextlib.suppress(BaseException):
+                                await resuming
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -601,6 +612,8 @@ class Client:
             finally:
                 self.waiting.pop(key, None)
                 self.pending_of.get(person.index, set()).discard(key)
+                if waiter.done() and not waiter.cancelled():
+                    waiter.exception()  # seen: the retry above handles it
             status = 201 if answer["type"] == "posted" else int(answer.get("status", 400))
             self.stats.count(self.stats.statuses, status)
             self.stats.status_log.append((time.monotonic(), status))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
@@ -48,9 +49,36 @@ def _enqueue_activity(case_id: int, room_id: int, author_id: int | None) -> None
         logger.exception("could not queue the activity mail for room %s", room_id)
 
 
+_queueing: ThreadPoolExecutor | None = None
+
+
+def _queue_in_background(case_id: int, room_id: int, author_id: int | None) -> None:
+    """A post's answer must not wait for the job queue: when Redis restarts, redis-py retries
+    with backoff for seconds. The entry is committed and pushed either way."""
+    global _queueing
+    if settings.HUEY.get("immediate"):
+        _enqueue_activity(case_id, room_id, author_id)  # tests: the job runs here and now
+        return
+    if not _due(room_id, author_id):
+        return
+    with _lock:
+        if _queueing is None:
+            _queueing = ThreadPoolExecutor(1, thread_name_prefix="parley-queueing")
+    _queueing.submit(_enqueue_due, case_id, room_id, author_id)
+
+
+def _enqueue_due(case_id: int, room_id: int, author_id: int | None) -> None:
+    from parley.notifications.tasks import notify_new_activity
+
+    try:
+        notify_new_activity(case_id, room_id, author_id)
+    except Exception:
+        logger.exception("could not queue the activity mail for room %s", room_id)
+
+
 def notify_activity_on_commit(case_id: int, room_id: int, author_id: int | None) -> None:
     """Precondition: inside the transaction that stored an entry in `room_id`."""
-    transaction.on_commit(lambda: _enqueue_activity(case_id, room_id, author_id), robust=True)
+    transaction.on_commit(lambda: _queue_in_background(case_id, room_id, author_id), robust=True)
 
 
 def send_invitation_on_commit(invitation_id: int) -> None:

@@ -4,6 +4,7 @@ posts, which go through the same action, checks and audit as the HTTP API."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -70,6 +71,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     participant: Participant | None = None
     group: str = ""
     session: str = ""
+    rejoining: asyncio.Future[None] | None = None
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message, which costs a
@@ -101,6 +103,8 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await presence.announce(case_id, me.pk, True)
 
     async def disconnect(self, code: int) -> None:
+        if self.rejoining is not None:
+            self.rejoining.cancel()
         if self.participant is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             if self.session:
@@ -114,12 +118,12 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
-            # A Redis restart forgets group memberships while this socket stays open. Joining
+            # A Redis restart can forget group memberships while this socket stays open. Joining
             # again on every heartbeat restores pushes; the client then fetches what it missed
-            # (from its last entry id) when the pong arrives.
-            await self.channel_layer.group_add(self.group, self.channel_name)
-            if self.session:
-                await self.channel_layer.group_add(self.session, self.channel_name)
+            # (from its last entry id) when the pong arrives. The join runs beside this socket's
+            # messages: while Redis is down it waits, and posts must not wait behind it.
+            if self.rejoining is None or self.rejoining.done():
+                self.rejoining = asyncio.ensure_future(self.rejoin())
             await self.send_json({"type": "pong"})
         elif kind == "post":
             await self.post(content)
@@ -127,6 +131,14 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.send_json(
                 {"type": "refused", "code": "bad_message", "detail": "Unknown message type."}
             )
+
+    async def rejoin(self) -> None:
+        groups = [self.group] + ([self.session] if self.session else [])
+        try:
+            for group in groups:
+                await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 10)
+        except Exception:
+            logger.warning("could not re-join %s; the next heartbeat tries again", self.group)
 
     async def post(self, content: dict[str, Any]) -> None:
         """Answers `posted` only after the entry is committed (R9.2); a retry with the same
