@@ -22,15 +22,11 @@ if not settings.configured:
     redis_url = os.environ.get("REDIS_URL", "")
     layer: dict[str, Any] = (
         {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [{"address": redis_url, "socket_timeout": None}],
-                "capacity": 1000,
-                "expiry": 60,
-            },
+            "BACKEND": "parley.realtime.layers.RedisPushLayer",
+            "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": None}]},
         }
         if redis_url
-        # The same single-process layer Parley ships (channels' in-memory layer without its
+        # The same layers Parley ships (Redis pub/sub; channels' in-memory layer without its
         # per-message scans), so the ratio measures Parley's own work, not the layer's.
         else {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}
     )

@@ -1,8 +1,9 @@
-"""Load benchmark: C cases x P people, each person a real WebSocket client, posting through the
-HTTP API the way the browser does, at a set rate. Measures post -> delivery latency at every
-entitled recipient, sustained throughput, CPU and memory per worker; checks that every entitled
-recipient got every entry exactly once (after de-duplication by entry id) and nobody else got
-any; runs the bare Channels baseline the same way and prints our/baseline ratios.
+"""Load benchmark: C cases x P people, each person a real WebSocket client, posting over its
+socket with an idempotency key the way the browser does, at a set rate. Measures post ->
+delivery latency at every entitled recipient, sustained throughput, CPU and memory per worker;
+checks that every entitled recipient got every entry exactly once (after de-duplication by entry
+id) and nobody else got any; runs the bare Channels baseline the same way and prints our/baseline
+ratios.
 
     python benchmarks/load.py                        # both configurations, 200 cases x 4
     python benchmarks/load.py --configs sqlite --cases 20 --duration 10
@@ -339,6 +340,11 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=float, default=5.0, help="untimed seconds at the start of each phase"
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="run nothing: rebuild load.md and load.csv from the configs' saved JSON results",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -346,6 +352,9 @@ def main() -> None:
         return
     results = []
     for config in args.configs.split(","):
+        if args.report_only:
+            results.append(json.loads((RESULTS / f"load-{config}.json").read_text()))
+            continue
         command = [
             sys.executable, __file__, "--child", config, "--cases", str(args.cases),
             "--duration", str(args.duration), "--rate", str(args.rate), "--inflight", str(args.inflight),

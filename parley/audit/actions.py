@@ -26,9 +26,11 @@ def record_event(
     actor_id: int | None,
     subject_id: int | None = None,
     content_hashes: dict[str, Any] | None = None,
+    event_id: int | None = None,
 ) -> AuditEvent:
     """Append one event. Precondition: the caller holds the case row lock (select_for_update)
-    inside the transaction that makes the change, so the chain and the change commit together."""
+    inside the transaction that makes the change, so the chain and the change commit together.
+    `event_id`: an id reserved after taking that lock (inserts.reserve_ids_sql), or None."""
     seq = case.audit_count + 1
     prev = case.audit_head or GENESIS
     now = timezone.now()
@@ -45,6 +47,7 @@ def record_event(
         prev_hash=prev,
     )
     event = AuditEvent(
+        id=event_id,
         case=case,
         seq=seq,
         kind=kind,

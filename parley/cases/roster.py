@@ -24,11 +24,13 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Model
 
 from parley.accounts.models import User
 from parley.cases.access import CaseContext, load_context
 from parley.cases.models import Case, Participant, RosterVersion
 from parley.errors import NotFound
+from parley.inserts import reserve_ids_sql, reserves_ids
 
 _lock = threading.Lock()
 _cache: OrderedDict[int, tuple[tuple[str, str], CaseContext]] = OrderedDict()
@@ -55,22 +57,58 @@ def _lock_sql(vendor: str) -> str:
     return sql + (" FOR UPDATE OF c" if vendor == "postgresql" else "")
 
 
-def lock_for_writing(user: User, case_id: int) -> tuple[Case, Participant, str | None]:
+@dataclasses.dataclass(frozen=True)
+class Writing:
+    case: Case
+    me: Participant
+    roster_token: str | None
+    existing_id: int | None  # the entry this writer already stored under the client key
+    ids: tuple[int, ...]  # reserved ids, one per model asked for (PostgreSQL only, else empty)
+
+
+def lock_for_writing(
+    user: User,
+    case_id: int,
+    *,
+    client_key: str = "",
+    author_table: str = "",
+    reserve: tuple[type[Model], ...] = (),
+) -> Writing:
     """Precondition: inside transaction.atomic(). The case (status and audit head only; other
     fields load on access), the user's participation, and the roster version. NotFound for a
-    missing case and for a user who is not in it, alike."""
+    missing case and for a user who is not in it, alike.
+
+    With a client key, also the id of the row in `author_table` this writer stored under that
+    key; on PostgreSQL, ids reserved for `reserve`. Both are separate statements sent after the
+    lock's (one round trip in pipeline mode): each runs once the lock is held, so the key check
+    sees a retry that committed while this one waited, and reserved ids follow commit order."""
     if not user.is_authenticated:
         raise NotFound()
     connection = connections["default"]
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_sql(connection.vendor), [user.pk, case_id])
-        row = cursor.fetchone()
+    with connection.cursor() as lock, connection.cursor() as key, connection.cursor() as ids:
+        lock.execute(_lock_sql(connection.vendor), [user.pk, case_id])
+        if client_key:
+            key.execute(
+                # The table name is the caller's model's own; values are parameters.
+                f"SELECT e.id FROM {author_table} e JOIN {Participant._meta.db_table} p "  # noqa: S608
+                "ON p.id = e.author_id WHERE p.case_id = %s AND p.user_id = %s "
+                "AND e.client_key = %s",
+                [case_id, user.pk, client_key],
+            )
+        if reserve and reserves_ids():
+            ids.execute(*reserve_ids_sql(list(reserve)))
+        row = lock.fetchone()
+        found = key.fetchone() if client_key else None
+        reserved = tuple(ids.fetchone()) if reserve and reserves_ids() else ()
     if row is None:
         raise NotFound()
-    case = Case.from_db("default", CASE_FIELDS, row[0:4])
-    me = Participant.from_db("default", PARTICIPANT_FIELDS, row[4:10])
-    token: str | None = row[10]
-    return case, me, token
+    return Writing(
+        case=Case.from_db("default", CASE_FIELDS, row[0:4]),
+        me=Participant.from_db("default", PARTICIPANT_FIELDS, row[4:10]),
+        roster_token=row[10],
+        existing_id=None if found is None else found[0],
+        ids=reserved,
+    )
 
 
 def context_for(case: Case, token: str | None) -> CaseContext:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
+from parley.audit.models import AuditEvent
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import lock_case
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.roster import context_for, lock_for_writing
 from parley.errors import BadInput, DomainError, NotFound
-from parley.inserts import insert
+from parley.inserts import insert, pipelined
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
@@ -69,11 +70,13 @@ def store_entry(
     acknowledge_not_confidential: bool,
     instruction: Instruction | None,
     client_key: str = "",
+    ids: tuple[int | None, int | None] = (None, None),
 ) -> Entry:
     """Check R3/R5.1 for posting in `room_id`, then store the entry with its disclosure
     instruction (R4.1) and the instruction's first history row.
 
-    Precondition: the caller holds the case lock and writes the audit event."""
+    Precondition: the caller holds the case lock and writes the audit event. `ids`: ids
+    reserved for the entry and the instruction row, or None to let the database choose."""
     room = ctx.rooms.get(room_id)
     if room is None:
         raise NotFound()
@@ -85,6 +88,7 @@ def store_entry(
     if chosen is not None and instruction is not None:
         chosen = Instruction(instruction)
     entry = Entry(
+        id=ids[0],
         case=ctx.case,
         room=room,
         author=me,
@@ -96,19 +100,8 @@ def store_entry(
     )
     insert(entry)
     if chosen is not None:
-        insert(InstructionChange(entry=entry, changed_by=me, instruction=chosen))
+        insert(InstructionChange(id=ids[1], entry=entry, changed_by=me, instruction=chosen))
     return entry
-
-
-def stored_with_key(author: Participant, client_key: str) -> Entry | None:
-    """The entry this author already stored under this idempotency key, if any."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {Entry._meta.db_table} WHERE author_id = %s AND client_key = %s",  # noqa: S608
-            [author.pk, client_key],
-        )
-        row = cursor.fetchone()
-    return None if row is None else Entry.objects.get(pk=row[0])
 
 
 def do_post_entry(
@@ -127,15 +120,23 @@ def do_post_entry(
     body = clean_text(body)
     if len(client_key) > 64 or "\x00" in client_key:
         raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
-    with transaction.atomic():
-        # The hot path: one statement for the lock and the writer, the policy's context from
-        # the roster cache (see cases/roster.py for why it cannot be stale).
-        case, me, roster_token = lock_for_writing(acting_user, case_id)
-        if client_key:
-            existing = stored_with_key(me, client_key)
-            if existing is not None:
-                return existing
-        ctx = context_for(case, roster_token)
+    # The hot path: one round trip for the lock, the key check and the ids; one for the writes
+    # and the commit (PostgreSQL's pipeline mode; see parley/inserts.py).
+    with pipelined(), transaction.atomic():
+        # The writer's participation comes with the lock, the policy's context from the roster
+        # cache (see cases/roster.py for why it cannot be stale).
+        writing = lock_for_writing(
+            acting_user,
+            case_id,
+            client_key=client_key,
+            author_table=Entry._meta.db_table,
+            reserve=(Entry, InstructionChange, AuditEvent),
+        )
+        if writing.existing_id is not None:
+            return Entry.objects.get(pk=writing.existing_id)
+        case, me = writing.case, writing.me
+        ctx = context_for(case, writing.roster_token)
+        entry_id, change_id, event_id = writing.ids or (None, None, None)
         entry = store_entry(
             ctx,
             me,
@@ -145,6 +146,7 @@ def do_post_entry(
             acknowledge_not_confidential=acknowledge_not_confidential,
             instruction=instruction,
             client_key=client_key,
+            ids=(entry_id, change_id),
         )
         record_event(
             case,
@@ -152,6 +154,7 @@ def do_post_entry(
             actor_id=me.pk,
             subject_id=entry.pk,
             content_hashes={"body": salted_hash(entry.salt, body), "room": entry.room_id},
+            event_id=event_id,
         )
         publish_entry(ctx, entry)
     return entry

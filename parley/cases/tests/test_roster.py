@@ -122,7 +122,8 @@ def test_r3_an_insert_into_a_roster_table_bumps_the_version(active: Cast) -> Non
 def recipients(cast: Cast, room: str) -> list[int]:
     assert cast.case is not None
     with transaction.atomic():
-        case, _, version = lock_for_writing(cast.alice, cast.case.pk)
+        writing = lock_for_writing(cast.alice, cast.case.pk)
+        case, version = writing.case, writing.roster_token
         return context_for(case, version).recipients(cast.room(room).pk)
 
 

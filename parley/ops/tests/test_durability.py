@@ -65,3 +65,63 @@ def test_r9_2_an_entry_is_committed_before_the_201_returns(active: Cast) -> None
     reader.start()
     reader.join()
     assert seen == [True]
+
+
+@pytest.mark.skipif(
+    connections["default"].vendor != "postgresql",
+    reason="PostgreSQL's row lock and per-statement snapshots; the unit tests' in-memory SQLite "
+    "refuses a second writer at once instead of making it wait",
+)
+@pytest.mark.django_db(transaction=True)
+def test_r9_2_a_retry_sent_while_the_first_post_is_being_stored_returns_its_entry(
+    active: Cast,
+) -> None:
+    """The socket post is slow, the page gives up and posts again over HTTP with the same key:
+    the retry waits for the case lock and must then see the entry the first one committed
+    (not store a second one, nor fail on the key's unique constraint)."""
+    from django.db import transaction
+
+    from parley.rooms.actions import do_post_entry
+
+    assert active.case is not None
+    room = active.room("joint").pk
+    stored, release = threading.Event(), threading.Event()
+    ids: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def post(name: str, hold: bool) -> None:
+        try:
+            with transaction.atomic():
+                entry = do_post_entry(
+                    acting_user=active.alice,
+                    case_id=active.case.pk,  # type: ignore[union-attr]
+                    room_id=room,
+                    body="We accept 7,000.",
+                    client_key="slow-socket-1",
+                )
+                ids[name] = entry.pk
+                if hold:  # the first post has stored its entry but not yet committed
+                    stored.set()
+                    release.wait(10)
+        except BaseException as exc:  # reported below, on the test's thread
+            errors.append(exc)
+            stored.set()
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=post, args=("first", True))
+    retry = threading.Thread(target=post, args=("retry", False))
+    first.start()
+    try:
+        assert stored.wait(10)
+        retry.start()
+        retry.join(0.5)
+        assert retry.is_alive(), "the retry must wait for the first post's lock"
+    finally:
+        release.set()
+        first.join(10)
+        if retry.is_alive() or retry.ident is not None:
+            retry.join(10)
+    assert errors == []
+    assert ids["retry"] == ids["first"]
+    assert Entry.objects.filter(client_key="slow-socket-1").count() == 1
