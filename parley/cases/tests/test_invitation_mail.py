@@ -28,6 +28,6 @@ def test_an_invitation_is_mailed_with_its_link(
     assert [m.to for m in mail.outbox] == [["oscar@example.com"]]
     # The link is signed with a timestamp, so it may differ from the returned token by a second;
     # what matters is that it opens this invitation.
-    found = re.search(r"/invitations/([^/\s]+)/", mail.outbox[0].body)
+    found = re.search(r"/invitations/([^/\s]+)/", str(mail.outbox[0].body))
     assert found is not None
     assert read_invitation(found.group(1)).pk == invitation.pk
