@@ -8,8 +8,8 @@ for models nothing listens to (the entry, instruction and audit tables).
 
 On PostgreSQL the post path also runs in pipeline mode (`pipelined()`): its statements travel
 together and the server runs them in order, so a post costs two round trips instead of eight.
-For that its rows get their ids up front (`reserve_ids()`, sent with the lock), and their
-INSERTs then need no answer."""
+For that its rows get their ids up front (`reserve_ids_sql()`, sent after the lock), and
+their INSERTs then need no answer."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _statement(
 
 def insert(obj: Model, *, alias: str = "default") -> None:
     """Precondition: `obj` is new and its model has no save signals in use. Its primary key is
-    either unset (the database assigns one) or an id from reserve_ids()."""
+    either unset (the database assigns one) or an id from reserve_ids_sql()."""
     assert obj._state.adding, "insert() only adds new rows"
     connection = connections[alias]
     with_pk = obj.pk is not None

@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
@@ -62,7 +63,7 @@ class Writing:
     case: Case
     me: Participant
     roster_token: str | None
-    existing_id: int | None  # the entry this writer already stored under the client key
+    found: tuple[Any, ...] | None  # the row the caller's `check` statement found, if any
     ids: tuple[int, ...]  # reserved ids, one per model asked for (PostgreSQL only, else empty)
 
 
@@ -70,43 +71,38 @@ def lock_for_writing(
     user: User,
     case_id: int,
     *,
-    client_key: str = "",
-    author_table: str = "",
+    check: tuple[str, list[Any]] | None = None,
     reserve: tuple[type[Model], ...] = (),
 ) -> Writing:
     """Precondition: inside transaction.atomic(). The case (status and audit head only; other
     fields load on access), the user's participation, and the roster version. NotFound for a
     missing case and for a user who is not in it, alike.
 
-    With a client key, also the id of the row in `author_table` this writer stored under that
-    key; on PostgreSQL, ids reserved for `reserve`. Both are separate statements sent after the
-    lock's (one round trip in pipeline mode): each runs once the lock is held, so the key check
-    sees a retry that committed while this one waited, and reserved ids follow commit order."""
+    Also the first row of the caller's `check` statement (the post path's idempotency check) and,
+    on PostgreSQL, ids reserved for `reserve`. Both are separate statements sent after the
+    lock's (one round trip in pipeline mode): each runs once the lock is held, so the check sees
+    what a writer that held the lock before committed, and reserved ids follow commit order. (In
+    the lock's own statement they would not: its snapshot predates its wait for the lock.)"""
     if not user.is_authenticated:
         raise NotFound()
     connection = connections["default"]
-    with connection.cursor() as lock, connection.cursor() as key, connection.cursor() as ids:
+    reserving = bool(reserve) and reserves_ids()
+    with connection.cursor() as lock, connection.cursor() as also, connection.cursor() as ids:
         lock.execute(_lock_sql(connection.vendor), [user.pk, case_id])
-        if client_key:
-            key.execute(
-                # The table name is the caller's model's own; values are parameters.
-                f"SELECT e.id FROM {author_table} e JOIN {Participant._meta.db_table} p "  # noqa: S608
-                "ON p.id = e.author_id WHERE p.case_id = %s AND p.user_id = %s "
-                "AND e.client_key = %s",
-                [case_id, user.pk, client_key],
-            )
-        if reserve and reserves_ids():
+        if check is not None:
+            also.execute(*check)
+        if reserving:
             ids.execute(*reserve_ids_sql(list(reserve)))
         row = lock.fetchone()
-        found = key.fetchone() if client_key else None
-        reserved = tuple(ids.fetchone()) if reserve and reserves_ids() else ()
+        found = also.fetchone() if check is not None else None
+        reserved = tuple(ids.fetchone()) if reserving else ()
     if row is None:
         raise NotFound()
     return Writing(
         case=Case.from_db("default", CASE_FIELDS, row[0:4]),
         me=Participant.from_db("default", PARTICIPANT_FIELDS, row[4:10]),
         roster_token=row[10],
-        existing_id=None if found is None else found[0],
+        found=None if found is None else tuple(found),
         ids=reserved,
     )
 

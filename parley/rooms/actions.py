@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 
@@ -104,6 +106,18 @@ def store_entry(
     return entry
 
 
+def stored_with_key(case_id: int, user: User, client_key: str) -> tuple[str, list[Any]]:
+    """The statement that finds the entry this user already stored in this case under this
+    idempotency key (run by lock_for_writing once the case lock is held)."""
+    entries, participants = Entry._meta.db_table, Participant._meta.db_table
+    return (
+        # Table names are the models' own; values are parameters.
+        f"SELECT e.id FROM {entries} e JOIN {participants} p ON p.id = e.author_id "  # noqa: S608
+        "WHERE p.case_id = %s AND p.user_id = %s AND e.client_key = %s",
+        [case_id, user.pk, client_key],
+    )
+
+
 def do_post_entry(
     *,
     acting_user: User,
@@ -128,12 +142,11 @@ def do_post_entry(
         writing = lock_for_writing(
             acting_user,
             case_id,
-            client_key=client_key,
-            author_table=Entry._meta.db_table,
+            check=stored_with_key(case_id, acting_user, client_key) if client_key else None,
             reserve=(Entry, InstructionChange, AuditEvent),
         )
-        if writing.existing_id is not None:
-            return Entry.objects.get(pk=writing.existing_id)
+        if writing.found is not None:
+            return Entry.objects.get(pk=writing.found[0])
         case, me = writing.case, writing.me
         ctx = context_for(case, writing.roster_token)
         entry_id, change_id, event_id = writing.ids or (None, None, None)
