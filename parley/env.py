@@ -102,7 +102,7 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             # A short wait for a free connection: during an outage a request must get its clear
             # 503 in seconds, not hang for the pool's default 30 s.
             "OPTIONS": {
-                # Parameters travel apart from the SQL and a statement run a second time on a
+                # Parameters travel apart from the SQL, and a statement run five times on a
                 # connection is prepared: the server parses and plans it once, not per post
                 # (measured: a third of the database's CPU per post).
                 "server_side_binding": True,
