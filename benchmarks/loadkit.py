@@ -516,6 +516,9 @@ class Client:
                                 # As the page: the catch-up runs beside the socket (one at a
                                 # time), so answers to posts are read while it fetches.
                                 resuming = asyncio.create_task(self.resume(person, http))
+                                # A failed catch-up (a 503 while the database is down) is
+                                # tried again after the next pong; nothing waits for it here.
+                                resuming.add_done_callback(self.catch_up_done)
                     finally:
                         if beat is not None:
                             beat.cancel()
@@ -541,6 +544,10 @@ class Client:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
         await http.close()
+
+    def catch_up_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.stats.count(self.stats.errors, f"catch-up:{type(task.exception()).__name__}")
 
     @staticmethod
     async def beat(ws: Any, every: float) -> None:

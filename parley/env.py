@@ -104,9 +104,13 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             "OPTIONS": {
                 # Parameters travel apart from the SQL, and a statement run five times on a
                 # connection is prepared: the server parses and plans it once, not per post
-                # (measured: a third of the database's CPU per post).
-                "server_side_binding": True,
-                "prepare_threshold": 5,
+                # (measured: a third of the database's CPU per post). Off for a pooler that
+                # cannot carry prepared statements (PgBouncer before 1.21).
+                **(
+                    {"server_side_binding": True, "prepare_threshold": 5}
+                    if envbool("PARLEY_DB_PREPARED", True)
+                    else {}
+                ),
                 **(
                     {
                         "pool": {

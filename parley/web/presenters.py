@@ -13,8 +13,10 @@ from parley.errors import DomainError
 from parley.rooms.actions import entry_ref
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import (
+    Instruction,
     RoomKind,
     check_can_change_instruction,
+    check_can_share,
     in_room,
     visible_rooms,
 )
@@ -48,6 +50,8 @@ class EntryView:
     entry: Entry
     can_change_instruction: bool = False
     share_targets: list[tuple[int, str]] = field(default_factory=list)
+    # The side said "do not disclose": no share form, and the page says why instead.
+    share_withheld: bool = False
     error: str = ""
     notice: str = ""
 
@@ -86,10 +90,26 @@ def entry_view(ctx: CaseContext, me: Participant, entry: Entry, **extra: str) ->
         can_change = True
     except DomainError:
         can_change = False
+    targets = share_targets(ctx, me, entry)
+    withheld = False
+    if targets:
+        # The policy's own answer for this moment: an entry the side marked "do not
+        # disclose" offers no share at all (the share action refuses it the same way).
+        try:
+            check_can_share(
+                person,
+                entry_ref(entry, ctx),
+                ctx.room_refs[targets[0][0]],
+                Instruction(entry.instruction) if entry.instruction else None,
+                ctx.state,
+            )
+        except DomainError as refusal:
+            targets, withheld = [], refusal.code == "disclosure_refused"
     return EntryView(
         entry=entry,
         can_change_instruction=can_change,
-        share_targets=share_targets(ctx, me, entry),
+        share_targets=targets,
+        share_withheld=withheld,
         **extra,
     )
 

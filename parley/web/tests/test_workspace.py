@@ -7,7 +7,7 @@ import re
 from django.test import Client
 
 from parley.cases.models import Case
-from parley.rooms.actions import do_post_entry
+from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
 from parley.testing import Cast
@@ -152,6 +152,32 @@ def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
     html = client_for(active.maya).get(f"/cases/{case.pk}/entries/{entry.pk}/").content.decode()
     assert "/instruction/" not in html
     assert "Share to…" in html
+
+
+def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: Cast) -> None:
+    case = the_case(active)
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=case.pk,
+        room_id=active.room("caucus_a").pk,
+        body="Our real limit is 9,000.",
+        instruction=Instruction.DO_NOT_DISCLOSE,
+    )
+    maya = client_for(active.maya)
+    part = f"/cases/{case.pk}/entries/{entry.pk}/"
+    html = maya.get(part).content.decode()
+    assert "Share to…" not in html
+    assert "/share/" not in html
+    assert "Not for sharing: the side asked that this stay in their caucus." in html
+    do_change_instruction(
+        acting_user=active.alice,
+        case_id=case.pk,
+        entry_id=entry.pk,
+        instruction=Instruction.MAY_DISCLOSE,
+    )
+    html = maya.get(part).content.decode()
+    assert "Share to…" in html
+    assert "Not for sharing" not in html
 
 
 def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
