@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from pytest_django.fixtures import Settings
 
@@ -21,3 +23,13 @@ def cast(db: None) -> Cast:
 @pytest.fixture
 def active(cast: Cast) -> Cast:
     return build_case(cast, stage="active")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_writer_connections(django_db_setup: None) -> Iterator[None]:
+    """Socket posts run on writer threads that keep their database connection between writes;
+    close them before the test database is dropped (a server simply exits)."""
+    yield
+    from parley.realtime import writer
+
+    writer.shutdown()
