@@ -134,8 +134,8 @@ def do_post_entry(
     body = clean_text(body)
     if len(client_key) > 64 or "\x00" in client_key:
         raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
-    # The hot path: one round trip for the lock, the key check and the ids; one for the writes
-    # and the commit (PostgreSQL's pipeline mode; see parley/inserts.py).
+    # The hot path: one batch for the lock, the key check and the ids; one for the writes and
+    # the commit (PostgreSQL's pipeline mode; see parley/inserts.py).
     with pipelined(), transaction.atomic():
         # The writer's participation comes with the lock, the policy's context from the roster
         # cache (see cases/roster.py for why it cannot be stale).
