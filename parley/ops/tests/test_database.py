@@ -1,0 +1,57 @@
+"""The PostgreSQL connection settings the hot paths rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from parley.env import ConfigError, database_from_url
+from parley.rooms.actions import do_post_entry
+from parley.testing import Cast
+
+URL = "postgresql://parley@db.example.org/parley"
+
+
+def test_postgresql_prepares_statements_unless_an_operator_turns_it_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("PARLEY_DB_PREPARED", raising=False)
+    options = database_from_url(URL, tmp_path)["OPTIONS"]
+    assert isinstance(options, dict)
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+    # Behind a pooler that cannot carry prepared statements (PgBouncer before 1.21).
+    monkeypatch.setenv("PARLEY_DB_PREPARED", "0")
+    options = database_from_url(URL, tmp_path)["OPTIONS"]
+    assert isinstance(options, dict)
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+    assert "pool" in options  # the pool does not depend on it
+    monkeypatch.setenv("PARLEY_DB_PREPARED", "sometimes")
+    with pytest.raises(ConfigError, match="PARLEY_DB_PREPARED must be true or false"):
+        database_from_url(URL, tmp_path)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
+def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> None:
+    assert active.case is not None
+    for n in range(6):
+        do_post_entry(
+            acting_user=active.alice,
+            case_id=active.case.pk,
+            room_id=active.room("joint").pk,
+            body=f"Offer {n}.",
+            client_key=f"prepared-{n}",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['INSERT INTO "rooms_entry"%'],
+        )
+        prepared = cursor.fetchall()
+    # The server planned the entry's INSERT once and ran it again by name.
+    assert len(prepared) == 1
