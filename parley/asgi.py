@@ -1,11 +1,39 @@
 """HTTP through Django, WebSockets through Channels, one process or many."""
 
 import os
+from typing import Any
 
-from django.core.asgi import get_asgi_application
+import django
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIHandler
+from django.http import HttpRequest, HttpResponseBase
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+
+class HttpHandler(ASGIHandler):
+    """Django's ASGI handler, with the middleware and the view run in one thread per request.
+
+    Django's own builds an async middleware chain: every middleware that is not natively async
+    (all of Django's, WhiteNoise, ours) and the view are each handed between the event loop and
+    the request's thread, several hand-offs per request through a loop that also carries
+    every WebSocket. Parley's views and middleware are all synchronous, so the whole chain runs
+    as Django's WSGI handler runs it, on the request's thread (the same thread Django would use
+    for the request's database connection)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.load_middleware(is_async=False)
+
+    async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:
+        response: HttpResponseBase = await sync_to_async(self.get_response, thread_sensitive=True)(
+            request
+        )
+        return response
+
+
+django_asgi_app: Any = HttpHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

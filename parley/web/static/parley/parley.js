@@ -42,9 +42,16 @@
   }
 
   // One fetch at a time, each from the last id the page holds: nothing is missed or doubled.
+  // A burst of pushes asks for one more fetch, not one each: a fetch that has not started yet
+  // will be sent after every push that queued it, so it returns all of their entries.
+  var fetchQueued = false;
+
   function catchUp() {
     if (!entriesUrl) return chain;
+    if (fetchQueued) return chain;
+    fetchQueued = true;
     chain = chain.then(function step() {
+      fetchQueued = false;
       return fetch(entriesUrl + "?after=" + lastId(), { credentials: "same-origin" })
         .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.text(); })
         .then(function (html) {

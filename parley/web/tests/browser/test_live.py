@@ -3,6 +3,7 @@ a keyboard with no mouse. All on the demo mediation (`parley demo`)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,72 @@ def test_r9_2_a_dropped_socket_catches_up_without_gaps_or_duplicates(
     assert ids == sorted(set(ids)), "entries are doubled or out of order after the reconnect"
     bodies = alice.page.locator("#entries article.entry .body").all_inner_texts()
     assert bodies[-5:] == ["Before the drop.", *missed, "After the reconnect."]
+
+
+def test_a_burst_of_pushes_is_fetched_together_and_nothing_is_missed(
+    browser: Any, demo_server: Server, closing: list[Person]
+) -> None:
+    """Each push makes the page fetch what is new; a burst must not cost a fetch per entry."""
+    bob = open_joint_room(browser, demo_server, "bob")
+    closing.append(bob)
+    context = browser.new_context(viewport={"width": 1024, "height": 800})
+    context.set_default_timeout(15_000)
+    alice = Person(context.new_page(), demo_server.url, "alice")
+    closing.append(alice)
+    held: list[str | bytes] = []
+    pages: list[WebSocketRoute] = []
+    holding = {"on": False}
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+        pages.append(ws)
+
+        def from_server(message: str | bytes) -> None:
+            # While holding, pushed entries wait here and then reach the page all at once.
+            if holding["on"] and json.loads(message).get("type") == "entry":
+                held.append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(from_server)
+
+    alice.page.route_web_socket("**/ws/cases/**", route)
+    # Counts the page's catch-up fetches (the browser may answer repeats from its cache, which
+    # Playwright's request events would not all show).
+    alice.page.add_init_script(
+        "(() => { const f = window.fetch; window.catchUps = 0;"
+        " window.fetch = function (url) {"
+        " if (String(url).includes('after=')) window.catchUps++;"
+        " return f.apply(this, arguments); }; })()"
+    )
+    alice.sign_in("alice@demo.parley.test", DEMO_PASSWORD)
+    alice.page.get_by_role("link", name=DEMO_TITLE).click()
+    alice.wait_live()
+
+    holding["on"] = True
+    burst = [f"Point {n} of six." for n in range(1, 7)]
+    for text in burst:
+        bob.post(text)
+    for _ in range(100):
+        if len(held) == len(burst):
+            break
+        alice.page.wait_for_timeout(100)
+    assert len(held) == len(burst), "the pushes did not arrive"
+    for text in burst:
+        expect(alice.entry(text)).to_have_count(0)
+    holding["on"] = False
+    before = alice.page.evaluate("window.catchUps")
+    for message in held:
+        pages[-1].send(message)
+    for text in burst:
+        alice.sees(text)
+    alice.page.wait_for_timeout(500)  # let any fetch still queued run
+    fetched = alice.page.evaluate("window.catchUps") - before
+    # One fetch for the first push, one more for all the rest (at most one more if a push
+    # arrives just as that one starts); a fetch per push would be six.
+    assert fetched <= 3, fetched
+    bodies = alice.page.locator("#entries article.entry .body").all_inner_texts()
+    assert bodies[-6:] == burst
 
 
 def test_the_workspace_fits_a_375_px_phone_without_horizontal_scroll(
