@@ -60,25 +60,37 @@ class EntryView:
         return self.entry.pk
 
 
-def share_targets(ctx: CaseContext, me: Participant, entry: Entry) -> list[tuple[int, str]]:
-    """Where the mediator may offer to share an original caucus entry (R4.3). Whether the side
-    allows it is decided when the share is asked for, so the refusal can say why."""
+def share_options(
+    ctx: CaseContext, me: Participant, entry: Entry
+) -> tuple[list[tuple[int, str]], bool]:
+    """The rooms the mediator may share an original caucus entry into right now (R4.3), each
+    one asked of the policy, and whether it is the side's "do not disclose" that withholds them
+    (the page then says so instead of offering a share the server would refuse)."""
     if me.role != Role.MEDIATOR or entry.source_id is not None or entry.author_id is None:
-        return []
+        return [], False
     ref = ctx.room_refs[entry.room_id]
     if ref.kind != RoomKind.CAUCUS or ctx.participants[entry.author_id].role == Role.MEDIATOR:
-        return []
+        return [], False
     if CaseStatus(ctx.case.status) != CaseStatus.ACTIVE:
-        return []
-    targets = []
-    for target in visible_rooms(ctx.person(me), ctx.room_refs.values()):
+        return [], False
+    person, shared = ctx.person(me), entry_ref(entry, ctx)
+    instruction = Instruction(entry.instruction) if entry.instruction else None
+    targets, withheld = [], False
+    for target in visible_rooms(person, ctx.room_refs.values()):
         if target.kind == RoomKind.JOINT:
-            targets.append((target.id, "the joint room (everyone)"))
+            label = "the joint room (everyone)"
         elif target.kind == RoomKind.CAUCUS and target.side_id != ref.side_id:
             room = ctx.rooms[target.id]
-            label = room.side.label if room.side else ""
-            targets.append((target.id, f"{label}'s caucus"))
-    return targets
+            label = f"{room.side.label if room.side else ''}'s caucus"
+        else:
+            continue
+        try:
+            check_can_share(person, shared, target, instruction, ctx.state)
+        except DomainError as refusal:
+            withheld = withheld or refusal.code == "disclosure_refused"
+            continue
+        targets.append((target.id, label))
+    return targets, withheld
 
 
 def entry_view(ctx: CaseContext, me: Participant, entry: Entry, **extra: str) -> EntryView:
@@ -90,21 +102,7 @@ def entry_view(ctx: CaseContext, me: Participant, entry: Entry, **extra: str) ->
         can_change = True
     except DomainError:
         can_change = False
-    targets = share_targets(ctx, me, entry)
-    withheld = False
-    if targets:
-        # The policy's own answer for this moment: an entry the side marked "do not
-        # disclose" offers no share at all (the share action refuses it the same way).
-        try:
-            check_can_share(
-                person,
-                entry_ref(entry, ctx),
-                ctx.room_refs[targets[0][0]],
-                Instruction(entry.instruction) if entry.instruction else None,
-                ctx.state,
-            )
-        except DomainError as refusal:
-            targets, withheld = [], refusal.code == "disclosure_refused"
+    targets, withheld = share_options(ctx, me, entry)
     return EntryView(
         entry=entry,
         can_change_instruction=can_change,
