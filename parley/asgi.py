@@ -23,7 +23,8 @@ class HttpHandler(ASGIHandler):
     for the request's database connection)."""
 
     def __init__(self) -> None:
-        super().__init__()
+        # Not ASGIHandler.__init__: it builds the async chain this handler replaces (and would
+        # instantiate every middleware twice, WhiteNoise's scan of the static files included).
         self.load_middleware(is_async=False)
 
     async def get_response_async(self, request: HttpRequest) -> HttpResponseBase:

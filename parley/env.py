@@ -85,6 +85,23 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
         name = unquote(parsed.path.lstrip("/"))
         if not name:
             raise ConfigError("DATABASE_URL must name a database, e.g. postgresql://host/parley")
+        options: dict[str, object] = {}
+        if envbool("PARLEY_DB_PREPARED", True):
+            # Parameters travel apart from the SQL, and a statement run five times on a
+            # connection is prepared: the server parses and plans it once, not per post
+            # (measured: a third of the database's CPU per post). Off for a pooler that cannot
+            # carry prepared statements (PgBouncer before 1.21).
+            options.update(server_side_binding=True, prepare_threshold=5)
+        if envbool("PARLEY_DB_POOL", True):
+            # Under ASGI every request runs in a fresh thread, so Django's persistent
+            # connections never get reused: without a pool each request pays a new connection.
+            # A short wait for a free connection: during an outage a request must get its clear
+            # 503 in seconds, not hang for the pool's default 30 s.
+            options["pool"] = {
+                "min_size": 2,
+                "max_size": envint("PARLEY_DB_POOL_SIZE", 20),
+                "timeout": 3,
+            }
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -97,32 +114,7 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             # the pool would otherwise give a request a dead connection.
             "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": f"test_{name}"},
-            # Under ASGI every request runs in a fresh thread, so Django's persistent
-            # connections never get reused: without a pool each request pays a new connection.
-            # A short wait for a free connection: during an outage a request must get its clear
-            # 503 in seconds, not hang for the pool's default 30 s.
-            "OPTIONS": {
-                # Parameters travel apart from the SQL, and a statement run five times on a
-                # connection is prepared: the server parses and plans it once, not per post
-                # (measured: a third of the database's CPU per post). Off for a pooler that
-                # cannot carry prepared statements (PgBouncer before 1.21).
-                **(
-                    {"server_side_binding": True, "prepare_threshold": 5}
-                    if envbool("PARLEY_DB_PREPARED", True)
-                    else {}
-                ),
-                **(
-                    {
-                        "pool": {
-                            "min_size": 2,
-                            "max_size": envint("PARLEY_DB_POOL_SIZE", 20),
-                            "timeout": 3,
-                        }
-                    }
-                    if envbool("PARLEY_DB_POOL", True)
-                    else {}
-                ),
-            },
+            "OPTIONS": options,
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)}
