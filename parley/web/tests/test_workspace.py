@@ -122,14 +122,20 @@ def test_catch_up_returns_only_entries_after_the_given_id(active: Cast) -> None:
     assert html.count("data-entry-id=") == 1
 
 
+def alices_caucus_entry(active: Cast, body: str, instruction: Instruction | None = None) -> Entry:
+    """An entry Alice writes in her side's caucus with the mediator."""
+    return do_post_entry(
+        acting_user=active.alice,
+        case_id=the_case(active).pk,
+        room_id=active.room("caucus_a").pk,
+        body=body,
+        instruction=instruction,
+    )
+
+
 def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: Cast) -> None:
     case = the_case(active)
-    entry = do_post_entry(
-        acting_user=active.alice,
-        case_id=case.pk,
-        room_id=active.room("caucus_a").pk,
-        body="Our limit is 7,000.",
-    )
+    entry = alices_caucus_entry(active, "Our limit is 7,000.")
     response = client_for(active.carol).post(
         f"/cases/{case.pk}/entries/{entry.pk}/instruction/",
         {"instruction": "do_not_disclose"},
@@ -143,12 +149,7 @@ def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: Cast) 
 
 def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
     case = the_case(active)
-    entry = do_post_entry(
-        acting_user=active.alice,
-        case_id=case.pk,
-        room_id=active.room("caucus_a").pk,
-        body="Limit.",
-    )
+    entry = alices_caucus_entry(active, "Limit.")
     html = client_for(active.maya).get(f"/cases/{case.pk}/entries/{entry.pk}/").content.decode()
     assert "/instruction/" not in html
     assert "Share to…" in html
@@ -156,13 +157,7 @@ def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
 
 def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: Cast) -> None:
     case = the_case(active)
-    entry = do_post_entry(
-        acting_user=active.alice,
-        case_id=case.pk,
-        room_id=active.room("caucus_a").pk,
-        body="Our real limit is 9,000.",
-        instruction=Instruction.DO_NOT_DISCLOSE,
-    )
+    entry = alices_caucus_entry(active, "Our real limit is 9,000.", Instruction.DO_NOT_DISCLOSE)
     maya = client_for(active.maya)
     part = f"/cases/{case.pk}/entries/{entry.pk}/"
     html = maya.get(part).content.decode()
@@ -182,13 +177,7 @@ def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: Cast)
 
 def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
     case = the_case(active)
-    entry = do_post_entry(
-        acting_user=active.alice,
-        case_id=case.pk,
-        room_id=active.room("caucus_a").pk,
-        body="Secret.",
-        instruction=Instruction.DO_NOT_DISCLOSE,
-    )
+    entry = alices_caucus_entry(active, "Secret.", Instruction.DO_NOT_DISCLOSE)
     response = client_for(active.maya).post(
         f"/cases/{case.pk}/entries/{entry.pk}/share/",
         {"target_room": active.room("joint").pk},
@@ -203,12 +192,7 @@ def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
 
 def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> None:
     case = the_case(active)
-    entry = do_post_entry(
-        acting_user=active.alice,
-        case_id=case.pk,
-        room_id=active.room("caucus_a").pk,
-        body="We could accept 6,000.",
-    )
+    entry = alices_caucus_entry(active, "We could accept 6,000.")
     response = client_for(active.maya).post(
         f"/cases/{case.pk}/entries/{entry.pk}/share/",
         {"target_room": active.room("joint").pk},
