@@ -19,17 +19,27 @@ pytestmark = pytest.mark.browser
 DEMO_TITLE = "Demo: Alvarez v. Brightline Builders (kitchen renovation)"
 
 
-def open_joint_room(
+def new_person(
     browser: Any, server: Server, who: str, *, width: int = 1024, shots: Path | None = None
 ) -> Person:
+    """A browser of their own, not signed in yet (a test may route its socket first)."""
     context = browser.new_context(viewport={"width": width, "height": 800}, base_url=server.url)
     context.set_default_timeout(15_000)
-    person = Person(context.new_page(), server.url, who, shots)
-    person.sign_in(f"{who}@demo.parley.test", DEMO_PASSWORD)
+    return Person(context.new_page(), server.url, who, shots)
+
+
+def enter_joint_room(person: Person) -> Person:
+    person.sign_in(f"{person.name}@demo.parley.test", DEMO_PASSWORD)
     person.page.get_by_role("link", name=DEMO_TITLE).click()
     expect(person.page).to_have_title(f"Joint room · {DEMO_TITLE} · Parley")
     person.wait_live()
     return person
+
+
+def open_joint_room(
+    browser: Any, server: Server, who: str, *, width: int = 1024, shots: Path | None = None
+) -> Person:
+    return enter_joint_room(new_person(browser, server, who, width=width, shots=shots))
 
 
 @pytest.fixture
@@ -60,9 +70,7 @@ def test_r9_2_a_dropped_socket_catches_up_without_gaps_or_duplicates(
 ) -> None:
     bob = open_joint_room(browser, demo_server, "bob")
     closing.append(bob)
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    context.set_default_timeout(15_000)
-    alice = Person(context.new_page(), demo_server.url, "alice")
+    alice = new_person(browser, demo_server, "alice")
     closing.append(alice)
     routes: list[WebSocketRoute] = []
     network = {"up": True}
@@ -77,9 +85,7 @@ def test_r9_2_a_dropped_socket_catches_up_without_gaps_or_duplicates(
         routes.append(ws)
 
     alice.page.route_web_socket("**/ws/cases/**", route)
-    alice.sign_in("alice@demo.parley.test", DEMO_PASSWORD)
-    alice.page.get_by_role("link", name=DEMO_TITLE).click()
-    alice.wait_live()
+    enter_joint_room(alice)
     bob.post("Before the drop.")
     alice.sees("Before the drop.")
 
@@ -113,9 +119,7 @@ def test_a_burst_of_pushes_is_fetched_together_and_nothing_is_missed(
     """Each push makes the page fetch what is new; a burst must not cost a fetch per entry."""
     bob = open_joint_room(browser, demo_server, "bob")
     closing.append(bob)
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    context.set_default_timeout(15_000)
-    alice = Person(context.new_page(), demo_server.url, "alice")
+    alice = new_person(browser, demo_server, "alice")
     closing.append(alice)
     held: list[str | bytes] = []
     pages: list[WebSocketRoute] = []
@@ -143,9 +147,7 @@ def test_a_burst_of_pushes_is_fetched_together_and_nothing_is_missed(
         " if (String(url).includes('after=')) window.catchUps++;"
         " return f.apply(this, arguments); }; })()"
     )
-    alice.sign_in("alice@demo.parley.test", DEMO_PASSWORD)
-    alice.page.get_by_role("link", name=DEMO_TITLE).click()
-    alice.wait_live()
+    enter_joint_room(alice)
 
     holding["on"] = True
     burst = [f"Point {n} of six." for n in range(1, 7)]
