@@ -9,10 +9,9 @@ for models nothing listens to (the entry, instruction and audit tables).
 On PostgreSQL the post path also runs in pipeline mode (`pipelined()`): its statements travel
 together and the server runs them in order, so a post's eight statements go out in two batches
 (lock, key check and ids; then the writes and the COMMIT), with the case lock held across one
-round trip. psycopg adds a sync after its BEGIN and empty ones when Django switches autocommit
-(strace: six round trips per post, three of them empty and outside the lock). For that its rows
-get their ids up front (`reserve_ids_sql()`, sent after the lock), and their INSERTs then need
-no answer."""
+round trip. For that its rows get their ids up front (`reserve_ids_sql()`, sent after the lock),
+and their INSERTs then need no answer. With the pool's connection class (parley/pgconn.py) a post
+waits on the server three times: its BEGIN, the lock batch, the writes with the COMMIT."""
 
 from __future__ import annotations
 
