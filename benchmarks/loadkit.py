@@ -409,6 +409,9 @@ class Client:
         self.tag = run_tag
         self.stats = Stats()
         self.connected: set[int] = set()
+        # People whose socket has connected and finished its first catch-up.
+        self.caught_up: set[int] = set()
+        self.opened_at = self.all_connected_at = 0.0
         self.last_seen: dict[tuple[int, int], int] = {}  # (participant, room) -> last entry id
         self.stop_at = stop_at  # sockets give up reconnecting after this (monotonic)
         self.closing = False
@@ -487,9 +490,12 @@ class Client:
                         self.stats.reconnects += 1
                     self.connected.add(person.index)
                     self.sockets[person.index] = ws
+                    if len(self.connected) == len(self.pop.people) and not self.all_connected_at:
+                        self.all_connected_at = CLOCK()
                     if self.protocol.catch_up:
                         await self.resume(person, http)
-                    if ready is not None and len(self.connected) == len(self.pop.people):
+                    self.caught_up.add(person.index)
+                    if ready is not None and len(self.caught_up) == len(self.pop.people):
                         ready.set()
                     first = False
                     delay = 0.2
@@ -556,8 +562,10 @@ class Client:
             await ws.send('{"type":"ping"}')
 
     async def open_sockets(self, timeout: float = 120) -> float:
+        """Open every socket; returns once each has connected and finished its first catch-up
+        (the page's fetch of what it missed), so that posting starts in a steady state."""
         ready = asyncio.Event()
-        start = CLOCK()
+        start = self.opened_at = CLOCK()
         gate = asyncio.Semaphore(40)
 
         async def one(person: Person) -> None:
