@@ -92,3 +92,26 @@ def test_a_post_waits_on_the_database_three_times(active: Cast, tmp_path: Path) 
     assert waits == ["Sync", "Flush", "Sync"]
     queries = [fields for fields in sent if fields[0] == "F" and fields[2] in ("Query", "Parse")]
     assert any("COMMIT" in "\t".join(q) for q in queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: Cast) -> None:
+    """The refusal comes after the lock batch, inside the pipeline: the rollback must leave the
+    connection idle, with nothing stored, for the writer's next post."""
+    from parley.errors import NotFound
+    from parley.rooms.models import Entry
+
+    assert active.case is not None
+    case_id, joint = active.case.pk, active.room("joint").pk
+    for n in range(3):
+        with pytest.raises(NotFound):
+            do_post_entry(
+                acting_user=active.alice, case_id=case_id, room_id=0, body="x", client_key=f"r{n}"
+            )
+        entry = do_post_entry(
+            acting_user=active.alice, case_id=case_id, room_id=joint, body=f"Offer {n}.",
+            client_key=f"s{n}",
+        )  # fmt: skip
+        assert connection.get_autocommit()
+        assert Entry.objects.get(pk=entry.pk).body == f"Offer {n}."
+    assert not Entry.objects.filter(client_key__startswith="r").exists()
