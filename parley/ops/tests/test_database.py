@@ -8,10 +8,24 @@ import pytest
 from django.db import connection
 
 from parley.env import ConfigError, database_from_url
+from parley.errors import NotFound
 from parley.rooms.actions import do_post_entry
+from parley.rooms.models import Entry
 from parley.testing import Cast
 
 URL = "postgresql://parley@db.example.org/parley"
+
+
+def alice_posts(active: Cast, key: str, *, room_id: int | None = None) -> Entry:
+    """Alice posts "Offer <key>." in the joint room (or in `room_id`) under idempotency key `key`."""
+    assert active.case is not None
+    return do_post_entry(
+        acting_user=active.alice,
+        case_id=active.case.pk,
+        room_id=active.room("joint").pk if room_id is None else room_id,
+        body=f"Offer {key}.",
+        client_key=key,
+    )
 
 
 def test_postgresql_prepares_statements_unless_an_operator_turns_it_off(
@@ -38,15 +52,8 @@ def test_postgresql_prepares_statements_unless_an_operator_turns_it_off(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
 )
 def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> None:
-    assert active.case is not None
     for n in range(6):
-        do_post_entry(
-            acting_user=active.alice,
-            case_id=active.case.pk,
-            room_id=active.room("joint").pk,
-            body=f"Offer {n}.",
-            client_key=f"prepared-{n}",
-        )
+        alice_posts(active, f"prepared-{n}")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
@@ -65,26 +72,14 @@ def test_a_post_waits_on_the_database_three_times(active: Cast, tmp_path: Path) 
     psycopg alone sent three more Syncs that carried nothing (parley/pgconn.py)."""
     from psycopg import pq
 
-    assert active.case is not None
-    case_id = active.case.pk
-
-    def post(n: int) -> None:
-        do_post_entry(
-            acting_user=active.alice,
-            case_id=case_id,
-            room_id=active.room("joint").pk,
-            body=f"Offer {n}.",
-            client_key=f"trips-{n}",
-        )
-
-    post(0)  # the connection and the statement caches are set up
+    alice_posts(active, "trips-0")  # the connection and the statement caches are set up
     trace = tmp_path / "libpq.trace"
     pgconn = connection.connection.pgconn
     with trace.open("w") as out:
         pgconn.trace(out.fileno())
         pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
         try:
-            post(1)
+            alice_posts(active, "trips-1")
         finally:
             pgconn.untrace()
     sent = [line.split("\t") for line in trace.read_text().splitlines()]
@@ -98,20 +93,10 @@ def test_a_post_waits_on_the_database_three_times(active: Cast, tmp_path: Path) 
 def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: Cast) -> None:
     """The refusal comes after the lock batch, inside the pipeline: the rollback must leave the
     connection idle, with nothing stored, for the writer's next post."""
-    from parley.errors import NotFound
-    from parley.rooms.models import Entry
-
-    assert active.case is not None
-    case_id, joint = active.case.pk, active.room("joint").pk
     for n in range(3):
         with pytest.raises(NotFound):
-            do_post_entry(
-                acting_user=active.alice, case_id=case_id, room_id=0, body="x", client_key=f"r{n}"
-            )
-        entry = do_post_entry(
-            acting_user=active.alice, case_id=case_id, room_id=joint, body=f"Offer {n}.",
-            client_key=f"s{n}",
-        )  # fmt: skip
+            alice_posts(active, f"r{n}", room_id=0)
+        entry = alice_posts(active, f"s{n}")
         assert connection.get_autocommit()
-        assert Entry.objects.get(pk=entry.pk).body == f"Offer {n}."
+        assert Entry.objects.get(pk=entry.pk).body == f"Offer s{n}."
     assert not Entry.objects.filter(client_key__startswith="r").exists()

@@ -42,6 +42,18 @@ def open_joint_room(
     return enter_joint_room(new_person(browser, server, who, width=width, shots=shots))
 
 
+def bob_in_the_joint_room_and_alice(
+    browser: Any, server: Server, closing: list[Person]
+) -> tuple[Person, Person]:
+    """Bob on the joint room; Alice's browser open but not signed in (her test routes her
+    socket first)."""
+    bob = open_joint_room(browser, server, "bob")
+    closing.append(bob)
+    alice = new_person(browser, server, "alice")
+    closing.append(alice)
+    return bob, alice
+
+
 @pytest.fixture
 def closing() -> Iterator[list[Person]]:
     opened: list[Person] = []
@@ -68,10 +80,7 @@ def test_an_idle_page_on_redis_still_receives_live_events(
 def test_r9_2_a_dropped_socket_catches_up_without_gaps_or_duplicates(
     browser: Any, demo_server: Server, closing: list[Person]
 ) -> None:
-    bob = open_joint_room(browser, demo_server, "bob")
-    closing.append(bob)
-    alice = new_person(browser, demo_server, "alice")
-    closing.append(alice)
+    bob, alice = bob_in_the_joint_room_and_alice(browser, demo_server, closing)
     routes: list[WebSocketRoute] = []
     network = {"up": True}
 
@@ -117,10 +126,7 @@ def test_a_burst_of_pushes_is_fetched_together_and_nothing_is_missed(
     browser: Any, demo_server: Server, closing: list[Person]
 ) -> None:
     """Each push makes the page fetch what is new; a burst must not cost a fetch per entry."""
-    bob = open_joint_room(browser, demo_server, "bob")
-    closing.append(bob)
-    alice = new_person(browser, demo_server, "alice")
-    closing.append(alice)
+    bob, alice = bob_in_the_joint_room_and_alice(browser, demo_server, closing)
     held: list[str | bytes] = []
     pages: list[WebSocketRoute] = []
     holding = {"on": False}
