@@ -16,6 +16,11 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "te
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
+# PDFs are byte-identical across runs. Without HarfBuzz-Subset, WeasyPrint subsets fonts with
+# fontTools, which stamps each subset font with the current time unless SOURCE_DATE_EPOCH (the
+# reproducible-builds convention) is set; two PDFs made a second apart then differed.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
 INSTALLED_APPS = [
     "daphne",
     "django.contrib.auth",
