@@ -113,6 +113,8 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "en-gb"
+# The languages a person can choose on their profile (User.language).
+LANGUAGES = [("en-gb", "English (UK)"), ("en", "English (US)")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

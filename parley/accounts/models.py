@@ -37,6 +37,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     can_mediate = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # An IANA zone name ("Europe/Berlin"): times on pages and in mails are shown in it.
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # A code from settings.LANGUAGES: the language of pages and mails.
+    language = models.CharField(max_length=16, default="en-gb")
 
     objects: ClassVar[UserManager] = UserManager()
 
