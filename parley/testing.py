@@ -1,4 +1,4 @@
-"""The one cast every test shares (STYLE rule 7): mediator Maya, parties Alice and Bob,
+"""The one cast every test shares (docs/architecture.md): mediator Maya, parties Alice and Bob,
 Alice's counsel Carol, and outsider Olga. Builds cases through the real actions."""
 
 from __future__ import annotations

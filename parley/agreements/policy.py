@@ -1,4 +1,4 @@
-"""The agreement to mediate (SPEC R2): the built-in template, its policy, and hashing.
+"""The agreement to mediate (R2): the built-in template, its policy, and hashing.
 
 The template is written in our own words; it implements the client's six clauses.
 """

@@ -1,4 +1,4 @@
-"""Who a person is in a case, and how a case moves through its life (SPEC R1, R2.3, R7).
+"""Who a person is in a case, and how a case moves through its life (R1, R2.3, R7).
 
 Pure: no ORM, no HTTP. Everything else asks these functions.
 """

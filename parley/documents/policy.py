@@ -1,4 +1,4 @@
-"""Which files a room accepts (SPEC R3.5 applies to documents through their entry).
+"""Which files a room accepts (R3.5 applies to documents through their entry).
 
 Pure: no ORM, no HTTP. A file is accepted when its name's extension is on the list, its first
 bytes match what that type must start with, and it is not larger than the limit. The stored

@@ -1,4 +1,4 @@
-"""Offers, blind bidding, issues and ratings, and the settlement (SPEC R8).
+"""Offers, blind bidding, issues and ratings, and the settlement (R8).
 
 Offers, ratings and proposals are entries of a room (R3.5): each row here hangs off the Entry
 that carries it, so it is visible exactly where that entry (or a mediator's shared copy) is.

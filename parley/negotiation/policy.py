@@ -1,4 +1,4 @@
-"""Negotiation rules (SPEC R8, R6.2, R7.5): offers, double-blind bidding, ratings, settlement.
+"""Negotiation rules (R8, R6.2, R7.5): offers, double-blind bidding, ratings, settlement.
 
 Pure: no ORM, no HTTP. Visibility is never decided here: callers ask `parley.rooms.policy`.
 """

@@ -1,4 +1,4 @@
-"""Who sees, writes and moves what (SPEC R3, R4, R5.1). The one visibility policy.
+"""Who sees, writes and moves what (R3, R4, R5.1). The one visibility policy.
 
 Pure functions over small frozen dataclasses. Pages, the API, real-time recipient lists,
 exports and reports all call these; there is no other way to decide visibility.

@@ -1,4 +1,4 @@
-"""Signing in, invitations and API tokens (SPEC R1; issue: e-mail login, argon2, tokens)."""
+"""Signing in, invitations and API tokens (R1; issue: e-mail login, argon2, tokens)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The agreement to mediate through the API: set, disclose, issue, sign (SPEC R2, R6)."""
+"""The agreement to mediate through the API: set, disclose, issue, sign (R2, R6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The agreement template and signing rules, without a database (SPEC R2)."""
+"""The agreement template and signing rules, without a database (R2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit hash chain detects a changed, removed, reordered or truncated event (SPEC R9.1)."""
+"""The audit hash chain detects a changed, removed, reordered or truncated event (R9.1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cases, people, termination, export and report through the API (SPEC R1, R5, R7)."""
+"""Cases, people, termination, export and report through the API (R1, R5, R7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Case life and roles as tables, without a database (SPEC R1, R7)."""
+"""Case life and roles as tables, without a database (R1, R7)."""
 
 from __future__ import annotations
 

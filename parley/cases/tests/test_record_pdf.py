@@ -1,4 +1,4 @@
-"""The participant's record as a PDF (SPEC R5.2): what they can see, privileged items stamped."""
+"""The participant's record as a PDF (R5.2): what they can see, privileged items stamped."""
 
 from __future__ import annotations
 

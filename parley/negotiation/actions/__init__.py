@@ -1,4 +1,4 @@
-"""Writes about negotiation (SPEC R8). Each do_* is one transaction under the case row lock,
+"""Writes about negotiation (R8). Each do_* is one transaction under the case row lock,
 with its audit event, and real-time events sent on commit to recipients the policy chose."""
 
 from parley.negotiation.actions.bidding import do_place_bid, do_set_up_bidding

@@ -1,4 +1,4 @@
-"""The rooms API as each member of the cast sees it (SPEC R3, R4, R5.1)."""
+"""The rooms API as each member of the cast sees it (R3, R4, R5.1)."""
 
 from __future__ import annotations
 

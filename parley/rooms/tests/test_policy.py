@@ -1,4 +1,4 @@
-"""The visibility policy as tables, without a database (SPEC R3, R4, R5.1)."""
+"""The visibility policy as tables, without a database (R3, R4, R5.1)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Random mediations, checked after every step: each person's visible set, read through the API,
-equals what SPEC R3-R5 allow (computed here by an independent model, not by the policy)."""
+equals what R3-R5 allow (computed here by an independent model, not by the policy)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ ROOMS = ["joint", "caucus_A", "caucus_B", "counsel_A", "counsel_B", "notebook"]
 
 
 def may_read(role: str, side: str | None, room: str) -> bool:
-    """SPEC R3, written out independently of parley.rooms.policy."""
+    """R3, written out independently of parley.rooms.policy."""
     if room == "joint":
         return True
     if room == "notebook":
