@@ -75,6 +75,7 @@ def _register() -> None:
     from parley.audit.api import router as audit_router
     from parley.cases.api import router as cases_router
     from parley.documents.api import router as documents_router
+    from parley.meetings.api import router as meetings_router
     from parley.negotiation.api import router as negotiation_router
     from parley.notifications.api import router as exports_router
     from parley.rooms.api import router as rooms_router
@@ -87,6 +88,7 @@ def _register() -> None:
     api.add_router("/", exports_router)
     api.add_router("/cases", documents_router)
     api.add_router("/cases", negotiation_router)
+    api.add_router("/cases", meetings_router)
 
 
 _register()

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pytest_django.fixtures import Settings
 
-from parley.testing import Cast, build_case, make_cast
+from parley.testing import MAILS_CHECKED, Cast, build_case, entry_texts_in_mail, make_cast
 
 
 @pytest.fixture(autouse=True)
@@ -33,3 +34,31 @@ def close_writer_connections(django_db_setup: None) -> Iterator[None]:
     from parley.realtime import writer
 
     writer.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def no_entry_text_in_any_mail(request: pytest.FixtureRequest) -> Iterator[None]:
+    """R3.6, R10.3: after every test that used the database, no mail and no calendar file it
+    produced holds the text of any entry a person wrote in the case (every test's mails, the
+    whole suite over). Calendar feeds are checked the same way in test_r10_3."""
+    uses_db = any(name in request.fixturenames for name in ("db", "transactional_db"))
+    if uses_db:
+        request.getfixturevalue(
+            "transactional_db" if "transactional_db" in request.fixturenames else "db"
+        )
+    yield
+    from django.core import mail
+
+    outbox = list(getattr(mail, "outbox", []))
+    if not uses_db or not outbox:
+        return
+    leaked = entry_texts_in_mail(outbox)
+    assert not leaked, f"entry text in a mail: {leaked[:1]!r}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if MAILS_CHECKED["mails"]:
+        terminalreporter.write_line(
+            f"No entry text in {MAILS_CHECKED['mails']} mails and "
+            f"{MAILS_CHECKED['calendars']} calendar files checked (R3.6, R10.3)."
+        )

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "parley.web",
     "parley.ops",
     "parley.notifications",
+    "parley.meetings",
     "huey.contrib.djhuey",
 ]
 

@@ -184,3 +184,66 @@ async def open_socket(
     comm = WebsocketCommunicator(application, f"/ws/cases/{case_id}/", headers=headers)
     connected, code = await comm.connect()
     return comm, connected, code
+
+
+def hold_session(
+    cast: Cast, attendees: list[User], *, kind: str = "joint", side_id: int | None = None
+) -> Any:
+    """A session under way now, scheduled by Maya, its roster confirmed with `attendees`."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from parley.meetings.actions import do_confirm_roster, do_schedule_session
+    from parley.meetings.policy import SessionKind
+
+    assert cast.case is not None
+    now = timezone.now()
+    session = do_schedule_session(
+        acting_user=cast.maya,
+        case_id=cast.case.pk,
+        kind=SessionKind(kind),
+        side_id=side_id,
+        starts_at=now - timedelta(minutes=10),
+        ends_at=now + timedelta(minutes=50),
+        time_zone="Europe/Berlin",
+    )
+    do_confirm_roster(
+        acting_user=cast.maya,
+        case_id=cast.case.pk,
+        session_id=session.pk,
+        present_ids=[cast.participant(u).pk for u in attendees],
+    )
+    return session
+
+
+MAILS_CHECKED = {"mails": 0, "calendars": 0}
+
+
+def mail_texts(message: Any) -> list[str]:
+    """A mail's subject, body and every attachment (the .ics files) as text."""
+    texts = [message.subject, message.body]
+    for name, content, _ in message.attachments:
+        raw = content.decode("utf-8", "replace") if isinstance(content, bytes) else str(content)
+        # iCalendar folds long lines at 75 octets: unfold before searching.
+        texts.append(raw.replace("\r\n ", "").replace("\n ", ""))
+        if str(name).endswith(".ics"):
+            MAILS_CHECKED["calendars"] += 1
+    return texts
+
+
+def entry_texts_in_mail(messages: list[Any]) -> list[str]:
+    """The texts of entries people wrote (anywhere in the database) found in these mails."""
+    from parley.rooms.models import Entry, EntryKind
+
+    bodies = {
+        b.strip()
+        for b in Entry.objects.exclude(kind=EntryKind.SYSTEM).values_list("body", flat=True)
+        if len(b.strip()) >= 6
+    }
+    found: list[str] = []
+    for message in messages:
+        MAILS_CHECKED["mails"] += 1
+        text = "\n".join(mail_texts(message))
+        found.extend(b for b in bodies if b in text)
+    return found

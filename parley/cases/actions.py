@@ -1,4 +1,4 @@
-"""Writes about cases and people: create, invite, accept, sessions, termination.
+"""Writes about cases and people: create, invite, accept, termination.
 
 Every do_* runs in one transaction, holds the case row lock for check-then-change, writes its
 audit event in that transaction, and publishes real-time events on commit.
@@ -6,7 +6,7 @@ audit event in that transaction, and publishes real-time events on commit.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -21,7 +21,6 @@ from parley.cases.models import (
     Case,
     Invitation,
     InvitationStatus,
-    MediationSession,
     Participant,
     Side,
 )
@@ -39,6 +38,7 @@ from parley.cases.policy import (
     transition,
 )
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.meetings.queries import count_held_with_every_party
 from parley.notifications.hooks import send_invitation_on_commit
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
@@ -223,29 +223,6 @@ def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
     return participant
 
 
-def do_record_session(
-    *, acting_user: User, case_id: int, held_on: date, attendee_ids: list[int]
-) -> MediationSession:
-    """The mediator records a session held and who attended it (facts for the §7 report)."""
-    with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
-        check_mediator(me)
-        attendees = list(Participant.objects.filter(case=case, pk__in=attendee_ids))
-        if len(attendees) != len(set(attendee_ids)):
-            raise BadInput("bad_attendee", "Every attendee must take part in this case.")
-        number = MediationSession.objects.filter(case=case).count() + 1
-        session = MediationSession.objects.create(case=case, number=number, held_on=held_on)
-        session.attendees.set(attendees)
-        record_event(
-            case,
-            "session_recorded",
-            actor_id=me.pk,
-            subject_id=session.pk,
-            content_hashes={"attendees": sorted(a.pk for a in attendees)},
-        )
-    return session
-
-
 def court_order_of(ctx: CaseContext) -> CourtOrder | None:
     if ctx.agreement is None or not ctx.agreement.court_order:
         return None
@@ -261,7 +238,9 @@ def termination_warning(*, acting_user: User, case_id: int) -> str | None:
     case, me = access_case(acting_user, case_id)
     if me.role != Role.PARTY:
         return None
-    return court_order_warning(court_order_of(load_context(case)), case.sessions.count())
+    return court_order_warning(
+        court_order_of(load_context(case)), count_held_with_every_party(case)
+    )
 
 
 def _post_system(ctx: CaseContext, room: Room, body: str, privileged: bool) -> Entry:
@@ -315,7 +294,7 @@ def do_terminate(
         check_can_terminate(Role(me.role), CaseStatus(case.status))
         ctx = load_context(case)
         if me.role == Role.PARTY:
-            warning = court_order_warning(court_order_of(ctx), case.sessions.count())
+            warning = court_order_warning(court_order_of(ctx), count_held_with_every_party(case))
             if warning and not confirm_court_order:
                 raise DomainError("court_order_unmet", warning)
             assert me.side_id is not None

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +12,6 @@ from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import (
     do_create_case,
     do_invite,
-    do_record_session,
     do_terminate,
     termination_warning,
 )
@@ -92,16 +90,6 @@ class InviteOut(Schema):
     side: int | None
     token: str
     link: str
-
-
-class SessionIn(Schema):
-    held_on: date
-    attendees: list[int] = Field(max_length=500)
-
-
-class SessionOut(Schema):
-    id: int
-    number: int
 
 
 class TerminateIn(Schema):
@@ -224,19 +212,6 @@ def list_invitations(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
         }
         for i in Invitation.objects.filter(case=case).exclude(status=InvitationStatus.REVOKED)
     ]
-
-
-@router.post("/{case_id}/sessions", response={201: SessionOut, **ERRORS})
-def record_session(
-    request: HttpRequest, case_id: int, payload: SessionIn
-) -> Status[dict[str, Any]]:
-    session = do_record_session(
-        acting_user=the_user(request),
-        case_id=case_id,
-        held_on=payload.held_on,
-        attendee_ids=payload.attendees,
-    )
-    return Status(201, {"id": session.pk, "number": session.number})
 
 
 @router.get("/{case_id}/termination-warning", response={200: WarningOut, **ERRORS})

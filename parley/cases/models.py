@@ -111,25 +111,6 @@ class Invitation(models.Model):
         return f"{self.email} as {self.role}"
 
 
-class MediationSession(models.Model):
-    """A session held (joint meeting), with who attended: the facts a §7 report may carry."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sessions")
-    number = models.PositiveIntegerField()
-    held_on = models.DateField()
-    attendees = models.ManyToManyField(Participant, related_name="sessions_attended")
-    recorded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["number"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "number"], name="session_number_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"Session {self.number}"
-
-
 class RosterVersion(models.Model):
     """A random token per case, replaced by database triggers (migration 0002) whenever anything
     the access policy reads about the case changes: participants, sides, invitations, rooms,

@@ -124,7 +124,7 @@ def court_order_warning(order: CourtOrder | None, sessions_held: int) -> str | N
         return None
     return (
         f"This mediation was ordered by {order.court} (order {order.order_reference}), which "
-        f"requires at least {order.min_sessions} session(s); {sessions_held} have been held. "
+        f"requires at least {order.min_sessions} session(s) with every party present; {sessions_held} have been held. "
         "Ending it now may have consequences with the court. You may still end it."
     )
 

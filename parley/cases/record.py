@@ -5,16 +5,22 @@ Both read through the same policy as the pages. The mediator's notebook is never
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.agreements.models import Signature
 from parley.cases.access import access_case, load_context
-from parley.cases.models import Case, MediationSession
+from parley.cases.models import Case
 from parley.cases.policy import CaseStatus, Outcome, Role, outcome_is_confidential
+from parley.errors import Forbidden
+from parley.meetings.policy import SessionKind
+from parley.meetings.queries import held_sessions
 from parley.rooms.policy import RoomKind
 from parley.rooms.queries import my_rooms, visible_entries
 from parley.rooms.serialize import entry_payload
@@ -89,7 +95,11 @@ def _outcome(case: Case, results_confidential: bool) -> dict[str, Any] | None:
 @dataclass(frozen=True)
 class SessionAttendance:
     number: int
+    kind: str
     held_on: str
+    starts_at: str
+    ends_at: str
+    every_party_present: bool
     attendees: list[dict[str, str]]
 
 
@@ -106,7 +116,7 @@ class Report:
 
 
 def report_for_case(case: Case) -> Report:
-    sessions = MediationSession.objects.filter(case=case).prefetch_related("attendees")
+    """Attendance comes from the rosters the mediator confirmed, and nothing else (R10.5)."""
     return Report(
         case_reference=case.reference or f"Parley case {case.pk}",
         mediation_took_place=case.activated_at is not None,
@@ -117,19 +127,34 @@ def report_for_case(case: Case) -> Report:
         else None,
         sessions=[
             SessionAttendance(
-                number=s.number,
-                held_on=s.held_on.isoformat(),
+                number=n,
+                kind=SessionKind(h.session.kind).label,
+                held_on=h.session.starts_at.astimezone(ZoneInfo(h.session.time_zone))
+                .date()
+                .isoformat(),
+                starts_at=h.session.starts_at.isoformat(),
+                ends_at=h.session.ends_at.isoformat(),
+                every_party_present=h.every_party,
                 attendees=[
-                    {"name": a.display_name, "role": Role(a.role).label}
-                    for a in s.attendees.order_by("pk")
+                    {"name": a.display_name, "role": Role(a.role).label} for a in h.attendees
                 ],
             )
-            for s in sessions
+            for n, h in enumerate(held_sessions(case), start=1)
         ],
     )
 
 
+def report_content_hash(report: Report) -> str:
+    """SHA-256 of the report's fields, so a copy handed to a court can be checked."""
+    raw = json.dumps(asdict(report), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
 def report_for(user: User, case_id: int) -> dict[str, Any]:
-    """The mediator prepares the report; it holds the same fields whoever reads it."""
-    case, _ = access_case(user, case_id)
-    return asdict(report_for_case(case))
+    """The mediator prepares the report (R5.4). It lists caucus sessions too, so it is the
+    mediator's alone, like the caucuses themselves."""
+    case, me = access_case(user, case_id)
+    if me.role != Role.MEDIATOR:
+        raise Forbidden("mediator_only", "Only the mediator prepares the report to the court.")
+    report = report_for_case(case)
+    return {**asdict(report), "sha256": report_content_hash(report)}

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 
 from parley.accounts.models import User
-from parley.cases.record import export_for
+from parley.cases.record import export_for, report_for
 
 
 def record_pdf(user: User, case_id: int) -> tuple[bytes, str]:
@@ -23,3 +23,13 @@ def record_pdf(user: User, case_id: int) -> tuple[bytes, str]:
         pdf_identifier=digest[:32].encode("ascii")
     )
     return pdf, f"parley-case-{data['case']['id']}-record.pdf"
+
+
+def report_pdf(user: User, case_id: int) -> tuple[bytes, str]:
+    """The §7 report (R5.4) as a PDF: the same fixed fields as the page, with their hash."""
+    report = report_for(user, case_id)
+    html = render_to_string("cases/report_pdf.html", {"report": report, "standalone": True})
+    pdf: bytes = HTML(string=html, base_url=None).write_pdf(
+        pdf_identifier=report["sha256"][:32].encode("ascii")
+    )
+    return pdf, f"parley-case-{case_id}-report.pdf"

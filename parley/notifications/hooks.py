@@ -90,3 +90,14 @@ def send_invitation_on_commit(invitation_id: int) -> None:
         send_invitation(invitation_id)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def send_session_mail_on_commit(session_id: int, change: str) -> None:
+    """For the session actions: tell the invitees once the change is stored."""
+
+    def enqueue() -> None:
+        from parley.notifications.tasks import send_session_mails
+
+        send_session_mails(session_id, change)
+
+    transaction.on_commit(enqueue, robust=True)

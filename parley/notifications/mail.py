@@ -3,10 +3,10 @@ case number, and a link to sign in and read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 
 from parley.cases.models import Case, Invitation, Participant
 from parley.rooms.models import Room
@@ -17,10 +17,25 @@ FOOTER = (
 )
 
 
+ABOUT_PARLEY = (
+    "Parley is the online service your mediator uses to run the mediation: a joint room for "
+    "everyone, a private room for each side with the mediator, and the agreement to mediate "
+    "you sign before anything else."
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
 @dataclass(frozen=True)
 class Mail:
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = field(default=())
 
 
 def case_link(case: Case) -> str:
@@ -41,14 +56,20 @@ def activity_mail(room: Room, case: Case) -> Mail:
     )
 
 
-def invitation_mail(invitation: Invitation, token: str) -> Mail:
+def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> Mail:
+    role = invitation.get_role_display().lower()
     return Mail(
-        subject="You are invited to an online mediation",
+        subject=f"{mediator_name} invites you to an online mediation",
         body=(
             f"Hello {invitation.display_name},\n\n"
-            f"You are invited to take part in a mediation on Parley as {invitation.get_role_display().lower()}.\n"
-            f"Open this link to read the agreement to mediate and join: {invitation_link(token)}\n"
-            f"The link works once and expires on {invitation.expires_at:%d %B %Y}." + FOOTER
+            f"{mediator_name}, a mediator, invites you to take part in a mediation on Parley "
+            f"as {role}.\n\n{ABOUT_PARLEY}\n\n"
+            "What happens next: open the link below, sign in or create your account with this "
+            "address, then read and sign the agreement to mediate. Once the mediator and every "
+            "party have signed, the mediation starts and the mediator schedules the sessions; "
+            "you will get each one by e-mail with a calendar invitation.\n\n"
+            f"Your link: {invitation_link(token)}\n"
+            f"It works once and expires on {invitation.expires_at:%d %B %Y}." + FOOTER
         ),
     )
 
@@ -65,8 +86,57 @@ def reminder_mail(case: Case) -> Mail:
 
 
 def deliver(mail: Mail, to: str) -> None:
-    send_mail(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+    message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [to])
+    for a in mail.attachments:
+        message.attach(a.filename, a.content, a.mimetype)
+    message.send(fail_silently=False)
 
 
 def address_of(participant: Participant) -> str:
     return participant.user.email
+
+
+SESSION_SUBJECTS = {
+    "new": "Mediation session: {when}",
+    "moved": "Mediation session moved: {when}",
+    "cancelled": "Mediation session cancelled: {when}",
+    "reminder": "Reminder: mediation session {when}",
+}
+
+
+def session_mail(
+    *,
+    change: str,
+    when: str,
+    kind_label: str,
+    mediator_name: str,
+    case_id: int,
+    ics: bytes | None,
+) -> Mail:
+    """A session's invitation, change, cancellation or reminder: the time in the reader's zone
+    and a link; no title, no content. The calendar file rides along where there is one."""
+    link = f"{settings.SITE_URL}/cases/{case_id}/sessions/"
+    lines = {
+        "new": f"{mediator_name} has scheduled a {kind_label.lower()} in your mediation "
+        f"(case #{case_id}) for {when}.",
+        "moved": f"{mediator_name} has moved a {kind_label.lower()} in your mediation "
+        f"(case #{case_id}). The new time is {when}.",
+        "cancelled": f"{mediator_name} has cancelled the {kind_label.lower()} of {when} in "
+        f"your mediation (case #{case_id}).",
+        "reminder": f"A reminder: your {kind_label.lower()} with {mediator_name} (case "
+        f"#{case_id}) is on {when}.",
+    }
+    nxt = (
+        "The calendar file attached removes it from your calendar."
+        if change == "cancelled"
+        else "At that time, sign in to Parley and press Join on the case page."
+    )
+    attachments: tuple[Attachment, ...] = ()
+    if ics is not None:
+        method = "CANCEL" if change == "cancelled" else "REQUEST"
+        attachments = (Attachment("mediation-session.ics", ics, f"text/calendar; method={method}"),)
+    return Mail(
+        subject=SESSION_SUBJECTS[change].format(when=when),
+        body=f"{lines[change]}\n\n{nxt}\nSessions of your mediation: {link}" + FOOTER,
+        attachments=attachments,
+    )

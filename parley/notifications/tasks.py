@@ -11,19 +11,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import close_old_connections, transaction
+from django.db import IntegrityError, close_old_connections, transaction
 from django.utils import timezone
 from huey import crontab
 from huey.api import Task
 
 from parley.accounts.models import User
 from parley.agreements.models import Signature
-from parley.cases.access import current_agreement, load_context
+from parley.cases.access import CaseContext, current_agreement, load_context
 from parley.cases.actions import invitation_token
 from parley.cases.models import Case, Invitation, InvitationStatus, Participant
-from parley.cases.policy import CaseStatus
+from parley.cases.policy import CaseStatus, Role
 from parley.cases.record import export_for
 from parley.errors import NotFound
+from parley.meetings.access import session_invitees
+from parley.meetings.actions import schedule_of
+from parley.meetings.calendar import invitation_ics
+from parley.meetings.models import ReminderSent, Session
+from parley.meetings.policy import SessionKind, SessionStatus, reminder_due
+from parley.meetings.times import span, zone_of_user
 from parley.notifications.mail import (
     Mail,
     activity_mail,
@@ -31,6 +37,7 @@ from parley.notifications.mail import (
     deliver,
     invitation_mail,
     reminder_mail,
+    session_mail,
 )
 from parley.notifications.models import (
     DeadLetter,
@@ -99,7 +106,13 @@ def send_invitation(invitation_id: int) -> bool:
         return False
     if invitation.expires_at < timezone.now():
         return False
-    deliver(invitation_mail(invitation, invitation_token(invitation)), invitation.email)
+    mediator = (
+        Participant.objects.filter(case_id=invitation.case_id, role=Role.MEDIATOR)
+        .values_list("display_name", flat=True)
+        .first()
+    )
+    mail = invitation_mail(invitation, invitation_token(invitation), mediator or "Your mediator")
+    deliver(mail, invitation.email)
     return True
 
 
@@ -184,3 +197,96 @@ def record_dead_letter(task: Task, task_value: Any, exc: BaseException | None) -
 
 
 HUEY.post_execute()(record_dead_letter)
+
+
+def _mediator_name(ctx: CaseContext) -> str:
+    return next(
+        (p.display_name for p in ctx.participants.values() if p.role == Role.MEDIATOR),
+        "Your mediator",
+    )
+
+
+def _session_mail_for(
+    ctx: CaseContext, session: Session, person: Participant, change: str, title: str | None
+) -> Mail:
+    zone_name = zone_of_user(person.user) or session.time_zone
+    address = address_of(person)
+    ics = None if change == "reminder" else invitation_ics(session, title, address)
+    return session_mail(
+        change=change,
+        when=span(session.starts_at, session.ends_at, zone_name),
+        kind_label=SessionKind(session.kind).label,
+        mediator_name=_mediator_name(ctx),
+        case_id=ctx.case.pk,
+        ics=ics,
+    )
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def send_session_mails(session_id: int, change: str) -> int:
+    """A session's invitation ("new"), change ("moved") or cancellation ("cancelled"), each
+    with its calendar file, to everyone invited to it now (R10.1, R10.3). The file carries the
+    session's current SEQUENCE, so a late job never undoes a newer change in a calendar."""
+    session = Session.objects.select_related("case").filter(pk=session_id).first()
+    if session is None:
+        return 0
+    ctx = load_context(session.case)
+    title = ctx.case.title if schedule_of(ctx.case.pk).title_in_calendar else None
+    sent = 0
+    for pid in sorted(session_invitees(ctx, session)):
+        person = ctx.participants[pid]
+        deliver(_session_mail_for(ctx, session, person, change, title), address_of(person))
+        sent += 1
+    return sent
+
+
+@periodic_job(crontab(minute="*"))
+def send_due_reminders() -> int:
+    """Every minute: the reminders whose time has come (R10.4), default 24 h and 1 h before.
+
+    Each is recorded in the transaction that sends it, keyed by the start time it was for:
+    a restarted worker never sends it twice, and a cancelled or moved-away time gets none."""
+    now = timezone.now()
+    horizon = now + timedelta(hours=24 * 14 + 1)
+    upcoming = Session.objects.select_related("case").filter(
+        status=SessionStatus.SCHEDULED, starts_at__gt=now, starts_at__lte=horizon
+    )
+    sent = 0
+    for session in upcoming:
+        hours = reminder_due(
+            session.starts_at,
+            session.changed_at,
+            schedule_of(session.case_id).reminder_hours,
+            now,
+        )
+        if hours is None:
+            continue
+        sent += _remind(session, hours)
+    return sent
+
+
+def _remind(session: Session, hours: int) -> int:
+    ctx = load_context(session.case)
+    done = set(
+        ReminderSent.objects.filter(
+            session=session, hours_before=hours, for_start=session.starts_at
+        ).values_list("participant_id", flat=True)
+    )
+    sent = 0
+    for pid in sorted(session_invitees(ctx, session) - done):
+        person = ctx.participants[pid]
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(
+                    session=session,
+                    participant=person,
+                    hours_before=hours,
+                    for_start=session.starts_at,
+                )
+                deliver(
+                    _session_mail_for(ctx, session, person, "reminder", None), address_of(person)
+                )
+        except IntegrityError:
+            continue  # another worker sent this one
+        sent += 1
+    return sent

@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from parley.cases.access import access_case
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
+from parley.meetings.presence import record_join, record_leave
 from parley.ops.health import is_database_outage
 from parley.realtime import writer
 from parley.realtime.presence import presence
@@ -98,7 +99,10 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.session:
             await self.channel_layer.group_add(self.session, self.channel_name)
         await self.accept()
-        online = await presence.join(case_id, me.pk, self.channel_name)
+        online, first = await presence.join(case_id, me.pk, self.channel_name)
+        if first:
+            # R10.5: the join a session's roster is proposed from.
+            await database_sync_to_async(record_join)(case_id, me.pk)
         await self.send_json({"type": "hello", "participant": me.pk, "online": online})
         await presence.announce(case_id, me.pk, True)
 
@@ -113,6 +117,11 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 self.case_id, self.participant.pk, self.channel_name
             )
             if not still_online:
+                try:
+                    await database_sync_to_async(record_leave)(self.case_id, self.participant.pk)
+                except Exception:
+                    # A lost leave time must not keep the others from hearing that they left.
+                    logger.exception("could not record the leave of %s", self.participant.pk)
                 await presence.announce(self.case_id, self.participant.pk, False)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

@@ -19,10 +19,13 @@ class Presence:
         self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._lock = asyncio.Lock()
 
-    async def join(self, case_id: int, participant_id: int, channel: str) -> list[int]:
+    async def join(self, case_id: int, participant_id: int, channel: str) -> tuple[list[int], bool]:
+        """Who is online in the case now, and whether this is the person's first socket."""
         async with self._lock:
-            self._sockets[case_id][participant_id].add(channel)
-            return sorted(pid for pid, chans in self._sockets[case_id].items() if chans)
+            chans = self._sockets[case_id][participant_id]
+            first = not chans
+            chans.add(channel)
+            return sorted(pid for pid, c in self._sockets[case_id].items() if c), first
 
     async def leave(self, case_id: int, participant_id: int, channel: str) -> bool:
         async with self._lock:

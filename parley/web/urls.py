@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from parley.documents.views import download
-from parley.web import casesetup, invitations, signing, views, workspace
+from parley.web import calendar, casesetup, invitations, sessions, signing, views, workspace
 from parley.web.pages import member_page
 
 urlpatterns = [
@@ -22,6 +22,26 @@ urlpatterns = [
         name="record",
     ),
     path("cases/new/", casesetup.new_case, name="new_case"),
+    path("calendar/", calendar.calendar, name="calendar"),
+    path("calendar/regenerate/", calendar.regenerate, name="calendar_regenerate"),
+    path("calendar/revoke/", calendar.revoke, name="calendar_revoke"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("cases/<int:case_id>/sessions/", sessions.sessions, name="sessions"),
+    path("cases/<int:case_id>/sessions/new/", sessions.schedule, name="session_schedule"),
+    path("cases/<int:case_id>/sessions/settings/", sessions.settings, name="session_settings"),
+    path("cases/<int:case_id>/sessions/<int:session_id>/move/", sessions.move, name="session_move"),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/cancel/",
+        sessions.cancel,
+        name="session_cancel",
+    ),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/attendance/",
+        sessions.attendance,
+        name="session_attendance",
+    ),
+    path("cases/<int:case_id>/report/", views.court_report, name="court_report"),
+    path("cases/<int:case_id>/report.pdf", views.court_report_pdf, name="court_report_pdf"),
     path("cases/<int:case_id>/", signing.case_home, name="case"),
     path("cases/<int:case_id>/setup/", casesetup.setup, name="setup"),
     path("cases/<int:case_id>/setup/invite/", casesetup.invite, name="setup_invite"),

@@ -7,21 +7,39 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from parley.accounts.auth import request_user as signed_in
+from parley.cases.access import access_case
 from parley.cases.models import Participant
-from parley.cases.record import export_for
-from parley.cases.record_pdf import record_pdf
+from parley.cases.policy import Role
+from parley.cases.record import export_for, report_for
+from parley.cases.record_pdf import record_pdf, report_pdf
 from parley.errors import NotFound
+from parley.meetings.access import next_sessions
+from parley.meetings.serialize import session_payload
+from parley.meetings.times import reader_zone
 from parley.web.pages import member_page
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    mine = (
+    mine = list(
         Participant.objects.filter(user=user).select_related("case").order_by("-case__created_at")
     )
+    zone_name = reader_zone(request)
+    upcoming = next_sessions(mine)
+    rows = [
+        {
+            "p": p,
+            "next": session_payload(upcoming[p.case_id], p, zone_name)
+            if p.case_id in upcoming
+            else None,
+        }
+        for p in mine
+    ]
     return render(
-        request, "web/dashboard.html", {"participations": mine, "can_mediate": user.can_mediate}
+        request,
+        "web/dashboard.html",
+        {"rows": rows, "can_mediate": user.can_mediate, "zone": zone_name},
     )
 
 
@@ -41,5 +59,27 @@ def record(request: HttpRequest, case_id: int, fmt: str) -> HttpResponse:
             json.dumps(data, indent=2, ensure_ascii=False),
             content_type="application/json; charset=utf-8",
         )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@member_page
+def court_report(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The §7 report (R5.4) for the mediator, as a page."""
+    user = signed_in(request)
+    case, me = access_case(user, case_id)
+    if me.role != Role.MEDIATOR:
+        raise NotFound()
+    return render(request, "web/report.html", {"case": case, "report": report_for(user, case_id)})
+
+
+@member_page
+def court_report_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = signed_in(request)
+    _, me = access_case(user, case_id)
+    if me.role != Role.MEDIATOR:
+        raise NotFound()
+    pdf, name = report_pdf(user, case_id)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

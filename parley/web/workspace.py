@@ -24,6 +24,7 @@ from parley.cases.policy import CaseStatus, Role
 from parley.documents.actions import do_upload_document
 from parley.documents.policy import accepted_list
 from parley.errors import DomainError, NotFound
+from parley.meetings.times import reader_zone
 from parley.rooms.actions import (
     caucus_default,
     do_change_instruction,
@@ -37,6 +38,7 @@ from parley.rooms.readers import readers_sentence
 from parley.web.forms import EntryForm, InstructionForm, ShareForm, UploadForm
 from parley.web.pages import is_htmx, member_page
 from parley.web.presenters import entry_view, people_context, room_tab_label
+from parley.web.sessions import upcoming_for
 from parley.web.signing import pending_disclosures, where_to
 
 FIRST_PAGE = 100
@@ -115,6 +117,7 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "negotiation_url": negotiation_url(ctx.case.pk),
             "pending_disclosures": pending_disclosures(ctx, me),
             "is_caucus": current.kind == RoomKind.CAUCUS,
+            "next_session": upcoming_for(ctx, me, reader_zone(request)),
         },
     )
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
 from parley.agreements.policy import AgreementPolicy
-from parley.cases.actions import do_record_session, do_terminate_settled
+from parley.cases.actions import do_terminate_settled
 from parley.cases.models import Case
 from parley.cases.policy import CourtOrder
-from parley.testing import Api, Cast, build_case
+from parley.testing import Api, Cast, build_case, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
@@ -200,12 +199,12 @@ def test_r7_4_a_party_is_warned_under_an_unmet_court_order_and_may_still_end_it(
 
 def test_r7_4_no_warning_once_the_required_sessions_are_held(cast: Cast) -> None:
     build_case(cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", 1)))
-    do_record_session(
-        acting_user=cast.maya,
-        case_id=cid(cast),
-        held_on=date(2026, 11, 20),
-        attendee_ids=[cast.participant(cast.alice).pk],
+    hold_session(cast, [cast.alice])  # one party only: it does not count (R10.5)
+    assert (
+        "0 have been held"
+        in Api(cast.alice).get(f"/cases/{cid(cast)}/termination-warning")[1]["warning"]
     )
+    hold_session(cast, [cast.maya, cast.alice, cast.bob])
     assert Api(cast.alice).get(f"/cases/{cid(cast)}/termination-warning")[1] == {"warning": None}
     assert Api(cast.alice).post(f"/cases/{cid(cast)}/terminate", {})[0] == 200
 
@@ -276,14 +275,7 @@ def test_r5_4_the_report_holds_only_fixed_fields(active: Cast) -> None:
     Api(active.alice).post(
         f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries", {"body": "my secret words"}
     )
-    status, _session = Api(active.maya).post(
-        f"/cases/{cid(active)}/sessions",
-        {
-            "held_on": "2026-11-20",
-            "attendees": [active.participant(active.alice).pk, active.participant(active.bob).pk],
-        },
-    )
-    assert status == 201
+    hold_session(active, [active.alice, active.bob])
     Api(active.maya).post(f"/cases/{cid(active)}/terminate", {"statement": "private reasons"})
     status, report = Api(active.maya).get(f"/cases/{cid(active)}/report")
     assert status == 200
@@ -294,37 +286,24 @@ def test_r5_4_the_report_holds_only_fixed_fields(active: Cast) -> None:
         "terminated_on",
         "settlement_reached",
         "sessions",
+        "sha256",
     }
     assert report["mediation_took_place"] is True
     assert report["terminated"] is True
     assert report["settlement_reached"] is False
-    assert report["sessions"] == [
-        {
-            "number": 1,
-            "held_on": "2026-11-20",
-            "attendees": [
-                {"name": "Alice Alvarez", "role": "Party"},
-                {"name": "Bob Brightline", "role": "Party"},
-            ],
-        }
+    [session] = report["sessions"]
+    assert (session["number"], session["kind"], session["every_party_present"]) == (
+        1,
+        "Joint session",
+        True,
+    )
+    assert session["attendees"] == [
+        {"name": "Alice Alvarez", "role": "Party"},
+        {"name": "Bob Brightline", "role": "Party"},
     ]
     assert "secret" not in str(report) and "private reasons" not in str(report)
     assert Api(active.olga).get(f"/cases/{cid(active)}/report") == (404, NOT_FOUND)
-
-
-@pytest.mark.parametrize("who", ["alice", "olga"])
-def test_only_the_mediator_records_sessions(active: Cast, who: str) -> None:
-    status, _ = Api(getattr(active, who)).post(
-        f"/cases/{cid(active)}/sessions", {"held_on": "2026-11-20", "attendees": []}
-    )
-    assert status == (403 if who == "alice" else 404)
-
-
-def test_a_session_attendee_must_take_part_in_the_case(active: Cast) -> None:
-    status, refusal = Api(active.maya).post(
-        f"/cases/{cid(active)}/sessions", {"held_on": "2026-11-20", "attendees": [999999]}
-    )
-    assert (status, refusal["code"]) == (422, "bad_attendee")
+    assert Api(active.alice).get(f"/cases/{cid(active)}/report")[1]["code"] == "mediator_only"
 
 
 def test_r3_2_each_room_says_who_reads_it_by_name(active: Cast) -> None:

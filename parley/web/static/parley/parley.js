@@ -4,6 +4,16 @@
 // duplicates) and, after a reconnect, fetches everything after its last entry id (no gaps).
 (function () {
   "use strict";
+  // Times are shown in the reader's zone: tell the server which one this browser is in.
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("parley_tz=" + encodeURIComponent(tz)) === -1) {
+      document.cookie = "parley_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: times stay in UTC, labelled so */ }
+})();
+(function () {
+  "use strict";
   var body = document.body;
   var caseId = body.dataset.case;
   if (!caseId) return;
@@ -163,6 +173,10 @@
       case "disclosure_acknowledged":
         people();
         if (ev.type === "disclosure_added" && page === "workspace") window.location.reload();
+        break;
+      case "sessions_changed":
+        // Someone else's page shows the new schedule; a form being filled in is left alone.
+        if (page === "sessions" && !document.activeElement.closest("form")) window.location.reload();
         break;
     }
   }

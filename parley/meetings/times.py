@@ -1,0 +1,59 @@
+"""Times as each reader sees them: in their own time zone, with the zone named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.http import HttpRequest
+
+from parley.meetings.policy import zone
+
+ZONE_COOKIE = "parley_tz"
+
+
+def valid_zone(name: str) -> str:
+    return name if name and name in available_timezones() else ""
+
+
+def zone_of_user(user: object) -> str:
+    """The zone a person chose in their account, when accounts carry one."""
+    return valid_zone(str(getattr(user, "time_zone", "") or ""))
+
+
+def reader_zone(request: HttpRequest) -> str:
+    """The reader's zone: their account's, else the one their browser reports (a cookie the
+    page sets), else UTC, always named next to the time so nobody guesses."""
+    return zone_of_user(request.user) or valid_zone(request.COOKIES.get(ZONE_COOKIE, "")) or "UTC"
+
+
+def local(moment: datetime, zone_name: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone_name))
+
+
+def when(moment: datetime, zone_name: str) -> str:
+    """'Tue 3 Dec 2026, 14:00 (Europe/Berlin)'."""
+    at = local(moment, zone_name)
+    return f"{at:%a} {at.day} {at:%b %Y, %H:%M} ({zone_name})"
+
+
+def span(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """'Tue 3 Dec 2026, 14:00–16:00 (Europe/Berlin)'."""
+    start, end = local(starts_at, zone_name), local(ends_at, zone_name)
+    if start.date() == end.date():
+        return f"{start:%a} {start.day} {start:%b %Y, %H:%M}–{end:%H:%M} ({zone_name})"
+    return f"{when(starts_at, zone_name)} – {when(ends_at, zone_name)}"
+
+
+def parse_local(value: str, zone_name: str) -> datetime:
+    """A wall-clock time typed in `zone_name` ('2026-12-03T14:00'), or an ISO time with an
+    offset, as an aware datetime."""
+    from parley.errors import BadInput
+
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise BadInput("bad_time", "Give the time as YYYY-MM-DD HH:MM.") from None
+    if naive.tzinfo is not None:
+        return naive
+    return naive.replace(tzinfo=zone(zone_name))
