@@ -125,3 +125,42 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
     raise ConfigError(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported (postgresql, sqlite)"
     )
+
+
+def email_from_url(url: str, data_dir: Path) -> dict[str, object]:
+    """Django's e-mail settings from EMAIL_URL.
+
+    smtp://user:password@host:587 (STARTTLS), smtps://user:password@host:465 (TLS from the
+    start), file:///path/to/outbox (one file per message, for a look), console: (printed).
+    Unset: the outbox folder in the data directory, so mail on a fresh `make run` lands
+    where a person can read it."""
+    if not url:
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(data_dir / "outbox"),
+        }
+    parsed = urlparse(url)
+    if parsed.scheme in ("smtp", "smtps"):
+        if not parsed.hostname:
+            raise ConfigError("EMAIL_URL must name a host, e.g. smtp://user:pw@mail.example:587")
+        port = parsed.port or (465 if parsed.scheme == "smtps" else 587)
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parsed.hostname,
+            "EMAIL_PORT": port,
+            "EMAIL_HOST_USER": unquote(parsed.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+            "EMAIL_USE_SSL": parsed.scheme == "smtps",
+            "EMAIL_USE_TLS": parsed.scheme == "smtp" and port != 25,
+            "EMAIL_TIMEOUT": 20,
+        }
+    if parsed.scheme == "file":
+        if not parsed.path:
+            raise ConfigError("EMAIL_URL=file:///absolute/path names a folder")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parsed.path),
+        }
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    raise ConfigError(f"EMAIL_URL: unknown scheme {parsed.scheme!r} (smtp, smtps, file, console)")

@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from parley.env import database_from_url, envbool, envint, envlist, envsecret, envstr
+from parley.env import (
+    database_from_url,
+    email_from_url,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("PARLEY_DATA_DIR", str(BASE_DIR.parent / "data"))).resolve()
@@ -141,7 +149,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# EMAIL_URL picks the mail server (parley/env.py); unset, mail goes to DATA_DIR/outbox.
+# EMAIL_BACKEND, when set, names a Django backend directly (tests use the in-memory one).
+_email = email_from_url(envstr("EMAIL_URL", ""), DATA_DIR)
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", str(_email["EMAIL_BACKEND"]))
+EMAIL_FILE_PATH = str(_email.get("EMAIL_FILE_PATH", DATA_DIR / "outbox"))
+EMAIL_HOST = str(_email.get("EMAIL_HOST", "localhost"))
+EMAIL_PORT = int(str(_email.get("EMAIL_PORT", 25)))
+EMAIL_HOST_USER = str(_email.get("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = str(_email.get("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_TIMEOUT = int(str(_email.get("EMAIL_TIMEOUT", 20)))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
 
 PARLEY_INVITATION_DAYS = envint("PARLEY_INVITATION_DAYS", 14)
@@ -156,6 +175,7 @@ PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 # Cases whose policy context a process keeps for posting (parley/cases/roster.py).
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
+PARLEY_JOB_WORKERS = envint("PARLEY_JOB_WORKERS", 2)
 HUEY = {
     "name": "parley-" + Path(str(DATABASES["default"]["NAME"])).stem,
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
@@ -163,7 +183,7 @@ HUEY = {
     "results": False,
     "utc": True,
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "jobs.sqlite3")},
-    "consumer": {"workers": envint("PARLEY_JOB_WORKERS", 2), "worker_type": "thread"},
+    "consumer": {"workers": PARLEY_JOB_WORKERS, "worker_type": "thread"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

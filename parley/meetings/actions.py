@@ -48,7 +48,7 @@ def _tell(ctx: CaseContext, session: Session, change: str) -> None:
     _mail_on_commit(session.pk, change)
 
 
-def _check_open(ctx: CaseContext) -> None:
+def check_open(ctx: CaseContext) -> None:
     if ctx.case.status == CaseStatus.TERMINATED:
         raise DomainError("case_terminated", "This mediation has ended.")
 
@@ -57,6 +57,47 @@ def _locked_session(ctx: CaseContext, session_id: int) -> Session:
     session = Session.objects.select_for_update().filter(case=ctx.case, pk=session_id).first()
     if session is None:
         raise NotFound()
+    return session
+
+
+def new_session(
+    ctx: CaseContext,
+    me: Participant,
+    kind: SessionKind,
+    side_id: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    link: str,
+) -> Session:
+    """Precondition: the caller holds the case lock and checked the mediator and the times."""
+    if kind == SessionKind.JOINT:
+        side_id = None
+    session_room(kind, side_id, ctx.room_refs.values())
+    case = ctx.case
+    session = Session.objects.create(
+        case=case,
+        number=Session.objects.filter(case=case).count() + 1,
+        kind=kind,
+        side_id=side_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        video_link=link,
+        uid=f"{uuid.uuid4()}@parley",
+    )
+    record_event(
+        case,
+        "session_scheduled",
+        actor_id=me.pk,
+        subject_id=session.pk,
+        content_hashes={
+            "kind": kind.value,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+        },
+    )
+    _tell(ctx, session, "new")
     return session
 
 
@@ -82,34 +123,8 @@ def do_schedule_session(
         case, me = lock_case(acting_user, case_id)
         check_mediator(me)
         ctx = load_context(case)
-        _check_open(ctx)
-        if kind == SessionKind.JOINT:
-            side_id = None
-        session_room(kind, side_id, ctx.room_refs.values())
-        number = Session.objects.filter(case=case).count() + 1
-        session = Session.objects.create(
-            case=case,
-            number=number,
-            kind=kind,
-            side_id=side_id,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            time_zone=time_zone,
-            video_link=link,
-            uid=f"{uuid.uuid4()}@parley",
-        )
-        record_event(
-            case,
-            "session_scheduled",
-            actor_id=me.pk,
-            subject_id=session.pk,
-            content_hashes={
-                "kind": kind.value,
-                "starts_at": starts_at.isoformat(),
-                "ends_at": ends_at.isoformat(),
-            },
-        )
-        _tell(ctx, session, "new")
+        check_open(ctx)
+        session = new_session(ctx, me, kind, side_id, starts_at, ends_at, time_zone, link)
     return session
 
 
@@ -131,7 +146,7 @@ def do_move_session(
         case, me = lock_case(acting_user, case_id)
         check_mediator(me)
         ctx = load_context(case)
-        _check_open(ctx)
+        check_open(ctx)
         session = _locked_session(ctx, session_id)
         if session.status == SessionStatus.CANCELLED:
             raise DomainError("session_cancelled", "This session was cancelled.")

@@ -21,7 +21,8 @@ from parley.meetings.actions import (
     do_set_schedule,
     schedule_of,
 )
-from parley.meetings.policy import SessionKind
+from parley.meetings.policy import Answer, SessionKind
+from parley.meetings.polls import do_answer_poll, do_create_poll, do_pick_slot, polls_for
 from parley.meetings.presence import present_during
 from parley.meetings.serialize import session_payload
 from parley.meetings.times import parse_local, zone_of_user
@@ -189,3 +190,73 @@ def put_schedule(request: HttpRequest, case_id: int, payload: ScheduleIn) -> dic
         reminder_hours=payload.reminder_hours,
     )
     return {"title_in_calendar": s.title_in_calendar, "reminder_hours": s.reminder_hours}
+
+
+class SlotIn(Schema):
+    start: ShortText
+    end: ShortText
+
+
+class PollIn(Schema):
+    kind: SessionKind = SessionKind.JOINT
+    side: int | None = None
+    time_zone: ShortText
+    slots: list[SlotIn] = Field(max_length=10)
+
+
+class AnswersIn(Schema):
+    answers: dict[int, Answer] = Field(max_length=10)
+
+
+class PickIn(Schema):
+    slot: int
+    video_link: ShortText = ""
+
+
+@router.get("/{case_id}/polls", response={200: list[dict[str, Any]], **ERRORS})
+def list_polls(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    return polls_for(the_user(request), case_id, _zone(request))
+
+
+@router.post("/{case_id}/polls", response={201: dict[str, Any], **ERRORS})
+def create_poll(request: HttpRequest, case_id: int, payload: PollIn) -> Status[dict[str, Any]]:
+    user = the_user(request)
+    poll = do_create_poll(
+        acting_user=user,
+        case_id=case_id,
+        kind=payload.kind,
+        side_id=payload.side,
+        time_zone=payload.time_zone,
+        slots=[
+            (parse_local(s.start, payload.time_zone), parse_local(s.end, payload.time_zone))
+            for s in payload.slots
+        ],
+    )
+    [row] = [p for p in polls_for(user, case_id, _zone(request)) if p["id"] == poll.pk]
+    return Status(201, row)
+
+
+@router.post("/{case_id}/polls/{poll_id}/answers", response={200: dict[str, Any], **ERRORS})
+def answer_poll(
+    request: HttpRequest, case_id: int, poll_id: int, payload: AnswersIn
+) -> dict[str, Any]:
+    user = the_user(request)
+    do_answer_poll(acting_user=user, case_id=case_id, poll_id=poll_id, answers=payload.answers)
+    [row] = [p for p in polls_for(user, case_id, _zone(request)) if p["id"] == poll_id]
+    return row
+
+
+@router.post("/{case_id}/polls/{poll_id}/pick", response={201: SessionOut, **ERRORS})
+def pick(
+    request: HttpRequest, case_id: int, poll_id: int, payload: PickIn
+) -> Status[dict[str, Any]]:
+    user = the_user(request)
+    session = do_pick_slot(
+        acting_user=user,
+        case_id=case_id,
+        poll_id=poll_id,
+        slot_id=payload.slot,
+        video_link=payload.video_link,
+    )
+    found = access_session(user, case_id, session.pk)
+    return Status(201, session_payload(found.session, found.me, _zone(request, session.time_zone)))

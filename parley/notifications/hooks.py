@@ -101,3 +101,14 @@ def send_session_mail_on_commit(session_id: int, change: str) -> None:
         send_session_mails(session_id, change)
 
     transaction.on_commit(enqueue, robust=True)
+
+
+def send_poll_mail_on_commit(poll_id: int) -> None:
+    """For the poll action: ask the invitees for their availability once the poll is stored."""
+
+    def enqueue() -> None:
+        from parley.notifications.tasks import send_poll_mails
+
+        send_poll_mails(poll_id)
+
+    transaction.on_commit(enqueue, robust=True)

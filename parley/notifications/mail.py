@@ -140,3 +140,17 @@ def session_mail(
         body=f"{lines[change]}\n\n{nxt}\nSessions of your mediation: {link}" + FOOTER,
         attachments=attachments,
     )
+
+
+def poll_mail(*, mediator_name: str, case_id: int, count: int) -> Mail:
+    link = f"{settings.SITE_URL}/cases/{case_id}/sessions/"
+    return Mail(
+        subject="When can you attend? Mediation session",
+        body=(
+            f"{mediator_name} proposes {count} possible times for a session of your mediation "
+            f"(case #{case_id}) and asks when you can attend.\n\n"
+            "What happens next: open the link, answer yes, if need be, or no for each time "
+            "(they are shown in your own time zone). Only the mediator sees your answers. The "
+            f"mediator then picks a time and you get the invitation by e-mail.\n\n{link}" + FOOTER
+        ),
+    )

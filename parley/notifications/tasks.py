@@ -27,7 +27,7 @@ from parley.errors import NotFound
 from parley.meetings.access import session_invitees
 from parley.meetings.actions import schedule_of
 from parley.meetings.calendar import invitation_ics
-from parley.meetings.models import ReminderSent, Session
+from parley.meetings.models import Poll, PollSlot, ReminderSent, Session
 from parley.meetings.policy import SessionKind, SessionStatus, reminder_due
 from parley.meetings.times import span, zone_of_user
 from parley.notifications.mail import (
@@ -36,6 +36,7 @@ from parley.notifications.mail import (
     address_of,
     deliver,
     invitation_mail,
+    poll_mail,
     reminder_mail,
     session_mail,
 )
@@ -237,6 +238,29 @@ def send_session_mails(session_id: int, change: str) -> int:
         person = ctx.participants[pid]
         deliver(_session_mail_for(ctx, session, person, change, title), address_of(person))
         sent += 1
+    return sent
+
+
+@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+def send_poll_mails(poll_id: int) -> int:
+    """ "When can you attend?" to everyone a poll asks (R10.2): a link, no times, no content."""
+    from parley.meetings.polls import poll_invitees
+
+    poll = Poll.objects.select_related("case").filter(pk=poll_id, closed_at__isnull=True).first()
+    if poll is None:
+        return 0
+    ctx = load_context(poll.case)
+    mail = poll_mail(
+        mediator_name=_mediator_name(ctx),
+        case_id=ctx.case.pk,
+        count=PollSlot.objects.filter(poll=poll).count(),
+    )
+    sent = 0
+    for pid in sorted(poll_invitees(ctx, poll)):
+        person = ctx.participants[pid]
+        if person.role != Role.MEDIATOR:
+            deliver(mail, address_of(person))
+            sent += 1
     return sent
 
 

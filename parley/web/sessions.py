@@ -28,7 +28,8 @@ from parley.meetings.actions import (
     schedule_of,
 )
 from parley.meetings.models import Session
-from parley.meetings.policy import SessionKind
+from parley.meetings.policy import MAX_SLOTS, Answer, SessionKind
+from parley.meetings.polls import do_answer_poll, do_create_poll, do_pick_slot, polls_for
 from parley.meetings.presence import present_during
 from parley.meetings.serialize import session_payload
 from parley.meetings.times import local, parse_local, reader_zone
@@ -100,6 +101,9 @@ def sessions(request: HttpRequest, case_id: int) -> HttpResponse:
             "is_mediator": is_mediator,
             "open": case.status != CaseStatus.TERMINATED,
             "schedule": schedule_of(case.pk),
+            "polls": polls_for(signed_in(request), case_id, zone_name),
+            "answers": Answer.choices,
+            "slot_rows": range(MAX_SLOTS),
         },
     )
 
@@ -217,6 +221,72 @@ def settings(request: HttpRequest, case_id: int) -> HttpResponse:
             reminder_hours=hours,
         )
         messages.success(request, "Calendar settings saved.")
+    except DomainError as exc:
+        refusal(request, exc)
+    return _back(case_id)
+
+
+@require_POST
+@member_page
+def poll_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Up to ten rows of date, start and end; empty rows are left out."""
+    try:
+        zone_name = request.POST.get("time_zone", "")
+        slots = []
+        for i in range(MAX_SLOTS):
+            day = request.POST.get(f"date_{i}", "").strip()
+            if not day:
+                continue
+            start = parse_local(f"{day}T{request.POST.get(f'start_{i}', '')}", zone_name)
+            end = parse_local(f"{day}T{request.POST.get(f'end_{i}', '')}", zone_name)
+            slots.append((start, end))
+        kind, _, side = request.POST.get("kind", "joint").partition(":")
+        do_create_poll(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            kind=SessionKind(kind) if kind in SessionKind.values else SessionKind.JOINT,
+            side_id=int(side) if side.isdigit() else None,
+            time_zone=zone_name,
+            slots=slots,
+        )
+        messages.success(request, "Poll sent. Everyone it asks gets an e-mail.")
+    except DomainError as exc:
+        refusal(request, exc)
+    return _back(case_id)
+
+
+@require_POST
+@member_page
+def poll_answer(request: HttpRequest, case_id: int, poll_id: int) -> HttpResponse:
+    answers: dict[int, Answer] = {}
+    for key, value in request.POST.items():
+        if key.startswith("slot_") and key[5:].isdigit() and value in Answer.values:
+            answers[int(key[5:])] = Answer(value)
+    try:
+        do_answer_poll(
+            acting_user=signed_in(request), case_id=case_id, poll_id=poll_id, answers=answers
+        )
+        messages.success(request, "Thank you: your answers are saved. Only the mediator sees them.")
+    except DomainError as exc:
+        refusal(request, exc)
+    return _back(case_id)
+
+
+@require_POST
+@member_page
+def poll_pick(request: HttpRequest, case_id: int, poll_id: int) -> HttpResponse:
+    slot = request.POST.get("slot", "")
+    try:
+        do_pick_slot(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            poll_id=poll_id,
+            slot_id=int(slot) if slot.isdigit() else 0,
+            video_link=request.POST.get("video_link", ""),
+        )
+        messages.success(
+            request, "Session scheduled from the poll. Everyone invited gets an e-mail."
+        )
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)

@@ -40,6 +40,11 @@ urlpatterns = [
         sessions.attendance,
         name="session_attendance",
     ),
+    path("cases/<int:case_id>/polls/new/", sessions.poll_create, name="poll_create"),
+    path(
+        "cases/<int:case_id>/polls/<int:poll_id>/answer/", sessions.poll_answer, name="poll_answer"
+    ),
+    path("cases/<int:case_id>/polls/<int:poll_id>/pick/", sessions.poll_pick, name="poll_pick"),
     path("cases/<int:case_id>/report/", views.court_report, name="court_report"),
     path("cases/<int:case_id>/report.pdf", views.court_report_pdf, name="court_report_pdf"),
     path("cases/<int:case_id>/", signing.case_home, name="case"),

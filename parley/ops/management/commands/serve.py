@@ -26,6 +26,23 @@ def check_workers(workers: int, *, redis_url: str, vendor: str) -> str:
     return ""
 
 
+def start_jobs(mode: str, *, workers: int, redis_url: str) -> Any:
+    """The job consumer, started in this process, or None. On the embedded default (SQLite
+    queue, one server process) mail goes out with no other command; under several workers
+    or Redis, `parley worker` runs them, so no job runs twice as often as it should."""
+    from huey.contrib.djhuey import HUEY
+
+    if mode == "off" or HUEY.immediate:
+        return None
+    if mode == "auto" and (workers > 1 or redis_url):
+        return None
+    consumer = HUEY.create_consumer(
+        workers=settings.PARLEY_JOB_WORKERS, worker_type="thread", periodic=True
+    )
+    consumer.start()
+    return consumer
+
+
 class Command(BaseCommand):
     help = (
         "Serve Parley (HTTP and WebSockets) with uvicorn. One process by default (SQLite and "
@@ -42,6 +59,14 @@ class Command(BaseCommand):
             help="proxies trusted for X-Forwarded-For/-Proto (the TLS-terminating proxy)",
         )
         parser.add_argument("--log-level", default="warning")
+        parser.add_argument(
+            "--jobs",
+            choices=["auto", "on", "off"],
+            default="auto",
+            help="run the background jobs (mail, reminders, exports) in this process: 'auto' "
+            "does on the embedded default (one worker, no REDIS_URL); with Redis run "
+            "`parley worker` beside the server instead",
+        )
         parser.add_argument("--access-log", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -59,16 +84,23 @@ class Command(BaseCommand):
             f"({workers} worker{'s' if workers > 1 else ''}, "
             f"{connections['default'].vendor} database, {layer} channel layer)"
         )
+        consumer = start_jobs(options["jobs"], workers=workers, redis_url=settings.REDIS_URL)
+        if consumer is not None:
+            self.stdout.write("Background jobs (mail, reminders) run in this process.")
         self.stdout.flush()
-        uvicorn.run(
-            "parley.asgi:application",
-            host=options["host"],
-            port=options["port"],
-            workers=workers,
-            log_level=options["log_level"],
-            access_log=options["access_log"],
-            lifespan="off",
-            proxy_headers=True,
-            forwarded_allow_ips=options["forwarded_allow_ips"],
-            timeout_graceful_shutdown=10,
-        )
+        try:
+            uvicorn.run(
+                "parley.asgi:application",
+                host=options["host"],
+                port=options["port"],
+                workers=workers,
+                log_level=options["log_level"],
+                access_log=options["access_log"],
+                lifespan="off",
+                proxy_headers=True,
+                forwarded_allow_ips=options["forwarded_allow_ips"],
+                timeout_graceful_shutdown=10,
+            )
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
