@@ -17,8 +17,10 @@ def valid_zone(name: str) -> str:
 
 
 def zone_of_user(user: object) -> str:
-    """The zone a person chose in their account, when accounts carry one."""
-    return valid_zone(str(getattr(user, "time_zone", "") or ""))
+    """The zone a person chose in their account, or "" while it is the default (UTC): then the
+    browser's zone, or the session's own, is the better guess."""
+    chosen = valid_zone(str(getattr(user, "time_zone", "") or ""))
+    return "" if chosen == "UTC" else chosen
 
 
 def reader_zone(request: HttpRequest) -> str:

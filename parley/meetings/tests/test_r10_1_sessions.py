@@ -142,9 +142,10 @@ def test_r10_1_a_berlin_session_shows_at_the_right_new_york_time_across_daylight
 ) -> None:
     """15:00 in Berlin is 09:00 in New York in winter, 10:00 in the weeks when only the US has
     moved its clocks (2030: 10 March in the US, 31 March in Europe), and 09:00 again after."""
+    active.alice.time_zone = "America/New_York"
+    active.alice.save(update_fields=["time_zone"])
     page = Client()
     page.force_login(active.alice)
-    page.cookies["parley_tz"] = "America/New_York"
     expected = {
         datetime(2030, 3, 5, 15, 0): "09:00",
         datetime(2030, 3, 20, 15, 0): "10:00",
@@ -160,7 +161,15 @@ def test_r10_1_a_berlin_session_shows_at_the_right_new_york_time_across_daylight
         )
         utc = datetime.fromisoformat(session["starts_at"]).astimezone(ZoneInfo("UTC"))
         assert utc.astimezone(ZoneInfo("America/New_York")).strftime("%H:%M") == new_york
+        # Her invitation mail gives her time; the mediator's gives Berlin's.
+        assert f", {new_york}–" in mails_to(active.alice.email)[-1].subject
+        assert ", 15:00–16:00 (Europe/Berlin)" in mails_to(active.maya.email)[-1].subject
     assert "(America/New_York)" in page.get("/").content.decode()
+    # Without a zone in her account, the zone her browser reports is used.
+    active.alice.time_zone = "UTC"
+    active.alice.save(update_fields=["time_zone"])
+    page.cookies["parley_tz"] = "Asia/Tokyo"
+    assert "(Asia/Tokyo)" in page.get(f"/cases/{cid(active)}/sessions/").content.decode()
 
 
 def test_r10_1_the_workspace_and_dashboard_show_the_next_session_with_a_join_button(
