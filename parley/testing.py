@@ -127,6 +127,43 @@ def build_case(
     return cast
 
 
+def add_person(
+    cast: Cast,
+    email: str,
+    name: str,
+    role: Role,
+    *,
+    side: int | None = None,
+    sign: bool = True,
+) -> User:
+    """Someone joins the case after it started: an observer (no side) or a side's support
+    person, who accepts the invitation and, if `sign`, signs the current agreement."""
+    from parley.agreements.models import Agreement
+
+    assert cast.case is not None
+    person = User.objects.create_user(email, PASSWORD, full_name=name)
+    _, token = do_invite(
+        acting_user=cast.maya,
+        case_id=cast.case.pk,
+        email=email,
+        display_name=name,
+        role=role,
+        side_id=side,
+        send_mail=False,
+    )
+    do_accept_invitation(acting_user=person, token=token)
+    if sign:
+        agreement = Agreement.objects.filter(case=cast.case).latest()
+        do_sign(
+            acting_user=person,
+            case_id=cast.case.pk,
+            typed_name=name,
+            consent=True,
+            shown_sha256=agreement.sha256,
+        )
+    return person
+
+
 class Api:
     """A JSON client signed in as one person."""
 

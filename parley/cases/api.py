@@ -16,7 +16,7 @@ from parley.cases.actions import (
     termination_warning,
 )
 from parley.cases.models import Case, Invitation, InvitationStatus, Participant
-from parley.cases.policy import Role, TerminationKind
+from parley.cases.policy import Role, TerminationKind, outcome_visible
 from parley.cases.record import export_for, report_for
 from parley.cases.record_pdf import record_pdf
 from parley.rooms.queries import my_rooms
@@ -105,8 +105,14 @@ def case_payload(ctx: CaseContext, me: Participant) -> dict[str, Any]:
     case: Case = ctx.case
     is_mediator = me.role == Role.MEDIATOR
     terminated_by = None
-    # R7.1: the party declared it to the mediator; others see only that it ended.
-    if case.termination_kind == TerminationKind.PARTY and case.terminated_by is not None:
+    results_confidential = bool(ctx.agreement and ctx.agreement.results_confidential)
+    knows_outcome = outcome_visible(results_confidential, me.pk in ctx.signed_ids)
+    # R7.1: the party declared it to the mediator; others see only that it ended. Who ended
+    # it also tells the outcome (the mediator's declaration means "not settled"), so it
+    # follows the outcome's visibility too (R5.3).
+    if not knows_outcome:
+        pass
+    elif case.termination_kind == TerminationKind.PARTY and case.terminated_by is not None:
         if is_mediator or case.terminated_by.side_id == me.side_id:
             terminated_by = case.terminated_by.display_name
     elif case.termination_kind == TerminationKind.MEDIATOR:
@@ -120,7 +126,7 @@ def case_payload(ctx: CaseContext, me: Participant) -> dict[str, Any]:
         "my_participant": me.pk,
         "my_side": me.side_id,
         "signed": me.pk in ctx.signed_ids,
-        "outcome": case.outcome or None,
+        "outcome": (case.outcome or None) if knows_outcome else None,
         "ended_at": case.terminated_at.isoformat() if case.terminated_at else None,
         "terminated_by": terminated_by,
         "sides": [{"id": s.pk, "label": s.label} for s in case.sides.all()],

@@ -132,3 +132,13 @@ def court_order_warning(order: CourtOrder | None, sessions_held: int) -> str | N
 def outcome_is_confidential(results_confidential: bool) -> bool:
     """The outcome is public unless the agreement says otherwise (R5.3, client clause 1)."""
     return results_confidential
+
+
+def outcome_visible(results_confidential: bool, reader_signed: bool | None) -> bool:
+    """R5.3, R2.3: who may learn the outcome (settled or not). Public unless
+    `results_confidential`; then privileged like the content: signed participants only.
+    `reader_signed`: None for the operator, who is no participant (R1.3). Every path that
+    tells the outcome (case API, exports, report, who ended it) asks this."""
+    if not outcome_is_confidential(results_confidential):
+        return True
+    return bool(reader_signed)

@@ -17,7 +17,13 @@ from parley.accounts.models import User
 from parley.agreements.models import Signature
 from parley.cases.access import access_case, load_context
 from parley.cases.models import Case
-from parley.cases.policy import CaseStatus, Outcome, Role, outcome_is_confidential
+from parley.cases.policy import (
+    CaseStatus,
+    Outcome,
+    Role,
+    outcome_is_confidential,
+    outcome_visible,
+)
 from parley.errors import Forbidden
 from parley.meetings.policy import SessionKind
 from parley.meetings.queries import held_sessions
@@ -45,7 +51,7 @@ def export_for(user: User, case_id: int) -> dict[str, Any]:
             "reference": case.reference,
             "status": case.status,
         },
-        "outcome": _outcome(case, results_confidential),
+        "outcome": _outcome(case, results_confidential, person.signed),
         "agreement": None,
         "rooms": [],
         "audit": {"events": case.audit_count, "head": case.audit_head},
@@ -81,14 +87,16 @@ def export_for(user: User, case_id: int) -> dict[str, Any]:
     return data
 
 
-def _outcome(case: Case, results_confidential: bool) -> dict[str, Any] | None:
+def _outcome(case: Case, results_confidential: bool, reader_signed: bool) -> dict[str, Any] | None:
+    """R7.1: everyone learns that the mediation ended; R5.3: the outcome only if they may."""
     if case.status != CaseStatus.TERMINATED:
         return None
+    confidential = outcome_is_confidential(results_confidential)
     return {
         "ended_at": case.terminated_at.isoformat() if case.terminated_at else None,
-        "outcome": case.outcome,
-        "confidential": outcome_is_confidential(results_confidential),
-        "stamp": PRIVILEGED_STAMP if outcome_is_confidential(results_confidential) else None,
+        "outcome": case.outcome if outcome_visible(results_confidential, reader_signed) else None,
+        "confidential": confidential,
+        "stamp": PRIVILEGED_STAMP if confidential else None,
     }
 
 
@@ -115,15 +123,21 @@ class Report:
     sessions: list[SessionAttendance]
 
 
-def report_for_case(case: Case) -> Report:
-    """Attendance comes from the rosters the mediator confirmed, and nothing else (R10.5)."""
+def report_for_case(case: Case, *, reader_signed: bool | None) -> Report:
+    """Attendance comes from the rosters the mediator confirmed, and nothing else (R10.5).
+    `reader_signed`: whether the reader signed the agreement; None for the operator. With
+    `results_confidential`, whether a settlement was reached is withheld (None) from anyone
+    who may not learn the outcome (R5.3)."""
+    agreement = case.agreements.order_by("-version").first()
+    results_confidential = bool(agreement and agreement.results_confidential)
+    tells_outcome = outcome_visible(results_confidential, reader_signed)
     return Report(
         case_reference=case.reference or f"Parley case {case.pk}",
         mediation_took_place=case.activated_at is not None,
         terminated=case.status == CaseStatus.TERMINATED,
         terminated_on=case.terminated_at.date().isoformat() if case.terminated_at else None,
         settlement_reached=(case.outcome == Outcome.SETTLED)
-        if case.status == CaseStatus.TERMINATED
+        if case.status == CaseStatus.TERMINATED and tells_outcome
         else None,
         sessions=[
             SessionAttendance(
@@ -152,9 +166,10 @@ def report_content_hash(report: Report) -> str:
 
 def report_for(user: User, case_id: int) -> dict[str, Any]:
     """The mediator prepares the report (R5.4). It lists caucus sessions too, so it is the
-    mediator's alone, like the caucuses themselves."""
+    mediator's alone, like the caucuses themselves; whether it settled only if the mediator
+    may learn the outcome (R5.3: signed, when results are confidential)."""
     case, me = access_case(user, case_id)
     if me.role != Role.MEDIATOR:
         raise Forbidden("mediator_only", "Only the mediator prepares the report to the court.")
-    report = report_for_case(case)
+    report = report_for_case(case, reader_signed=load_context(case).person(me).signed)
     return {**asdict(report), "sha256": report_content_hash(report)}

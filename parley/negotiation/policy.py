@@ -14,7 +14,15 @@ from django.db.models import TextChoices
 
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
-from parley.rooms.policy import CaseState, Person, RoomKind, RoomRef, check_content_open, in_room
+from parley.rooms.policy import (
+    CaseState,
+    Instruction,
+    Person,
+    RoomKind,
+    RoomRef,
+    check_content_open,
+    in_room,
+)
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -329,6 +337,41 @@ def check_can_sign_settlement(person: Person) -> None:
 def everyone_signed(party_ids: Iterable[int], signer_ids: Iterable[int]) -> bool:
     parties = set(party_ids)
     return bool(parties) and parties <= set(signer_ids)
+
+
+def check_can_draft_from_offer(
+    status: OfferStatus, rooms: Iterable[RoomRef], instruction_now: Instruction | None
+) -> None:
+    """R8.5 with R4.3, R4.5: the settlement is joint content, so it is drafted only from terms
+    every reader of the joint room may already see. `rooms`: the offer's own room and every
+    room the mediator shared it into; `instruction_now`: the offer entry's disclosure
+    instruction at this moment (None for an offer made in the joint room or a proposal).
+
+    Drafting never discloses anything itself: a caucus offer reaches the settlement only
+    through the mediator's share into the joint room (which checked the instruction then), and
+    only while its side still allows disclosure (R4.2: a change applies from then on)."""
+    if status != OfferStatus.ACCEPTED:
+        raise DomainError("not_accepted", "Only terms every party accepted can be drafted.")
+    if instruction_now == Instruction.DO_NOT_DISCLOSE:
+        raise DomainError(
+            "disclosure_refused",
+            "The side that gave these terms in caucus now says they must not be disclosed, so "
+            "a settlement cannot be drafted from them. Ask that side to change the instruction.",
+        )
+    if not any(room.kind == RoomKind.JOINT for room in rooms):
+        raise DomainError(
+            "terms_not_in_joint_room",
+            "These terms were given in caucus and not shared into the joint room, where the "
+            "settlement is read. Share the offer into the joint room first, if its side allows.",
+        )
+
+
+def counter_is_visible(counter_room: RoomRef, original_rooms: Iterable[RoomRef]) -> bool:
+    """R3.5: a counter-offer may name what it answers only where every reader of the counter
+    can see the original, i.e. the counter is in one of the original's rooms or the original
+    is in the joint room. Elsewhere it reads as a plain offer."""
+    rooms = list(original_rooms)
+    return counter_room in rooms or any(r.kind == RoomKind.JOINT for r in rooms)
 
 
 def settlement_is_confidential(results_confidential: bool, settled: bool) -> bool:

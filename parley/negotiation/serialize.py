@@ -11,7 +11,7 @@ from django.utils import timezone
 from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
-from parley.negotiation.access import party_side_ids
+from parley.negotiation.access import can_see_offer, party_side_ids
 from parley.negotiation.actions.bidding import margin_of, margin_words
 from parley.negotiation.actions.offers import describe_offer
 from parley.negotiation.models import (
@@ -69,7 +69,10 @@ def offer_payload(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, 
         "terms": describe_offer(ctx, offer),
         "status": status,
         "expires_at": _iso(offer.expires_at),
-        "counter_to": offer.counter_to_id,
+        # R3.5: the offer a counter answers is named only to those who can see that offer.
+        "counter_to": offer.counter_to_id
+        if offer.counter_to is not None and can_see_offer(ctx, me, offer.counter_to)
+        else None,
         "created_at": offer.created_at.isoformat(),
         "answers": [
             {"side": a.side_id, "side_label": a.side.label, "answer": a.answer} for a in answers

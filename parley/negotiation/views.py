@@ -30,9 +30,9 @@ from parley.negotiation.access import (
     visible_ratings,
 )
 from parley.negotiation.actions.offers import current_issue_set
-from parley.negotiation.actions.settlement import current_settlement
+from parley.negotiation.actions.settlement import check_draftable, current_settlement
 from parley.negotiation.api import pdf_response
-from parley.negotiation.models import Bidding
+from parley.negotiation.models import Bidding, Offer
 from parley.negotiation.pdf import settlement_pdf
 from parley.negotiation.policy import (
     Answer,
@@ -62,6 +62,17 @@ def _int(value: str | None, what: str) -> int:
 
 def _ints(request: HttpRequest, prefix: str, count: int, what: str) -> list[int]:
     return [_int(request.POST.get(f"{prefix}{i}"), what) for i in range(count)]
+
+
+def _offer_view(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, Any]:
+    view = offer_payload(ctx, me, offer)
+    if me.role == Role.MEDIATOR and view["status"] == "accepted":
+        try:
+            check_draftable(ctx, offer, offer.entry.instruction)
+            view["draft_refused"] = None
+        except DomainError as refusal:
+            view["draft_refused"] = refusal.detail
+    return view
 
 
 def page_context(
@@ -98,7 +109,7 @@ def page_context(
         "issues": issue_set_payload(issue_set) if issue_set else None,
         "ratings": ratings,
         "my_rating": next((r for r in ratings if r["side"] == me.side_id), None),
-        "offers": [offer_payload(ctx, me, o) for o in visible_offers(ctx, me)][::-1],
+        "offers": [_offer_view(ctx, me, o) for o in visible_offers(ctx, me)][::-1],
         "biddings": [bidding_payload(ctx, me, b) for b in Bidding.objects.filter(case=ctx.case)]
         if joint
         else [],

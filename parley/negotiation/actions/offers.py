@@ -20,7 +20,12 @@ from parley.cases.actions import check_mediator
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus
 from parley.errors import BadInput, DomainError, NotFound
-from parley.negotiation.access import find_offer, offer_recipients, party_side_ids
+from parley.negotiation.access import (
+    find_offer,
+    offer_recipients,
+    offer_room_ids,
+    party_side_ids,
+)
 from parley.negotiation.actions.common import locked, post_entry
 from parley.negotiation.models import IssueSet, Offer, OfferAnswer
 from parley.negotiation.policy import (
@@ -37,6 +42,7 @@ from parley.negotiation.policy import (
     check_expiry,
     check_negotiation_open,
     check_package,
+    counter_is_visible,
     effective_status,
     outcome_after_answer,
     parse_amount,
@@ -186,9 +192,12 @@ def do_make_offer(
             else:
                 offer.issue_set, offer.terms = _package_terms(ctx, package)
             side_label = me.side.label if me.side else me.display_name
+            named = counter_to is not None and counter_is_visible(
+                ctx.room_refs[room.pk], [ctx.room_refs[r] for r in offer_room_ids(counter_to)]
+            )
             heading = (
                 f"Counter-offer from {side_label}'s side:"
-                if counter_to is not None
+                if named
                 else f"Offer from {side_label}'s side:"
             )
             entry = post_entry(

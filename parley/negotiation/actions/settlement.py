@@ -13,7 +13,7 @@ from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator, do_terminate_settled
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
-from parley.negotiation.access import check_in_joint_room
+from parley.negotiation.access import can_see_offer, check_in_joint_room, offer_room_ids
 from parley.negotiation.actions.common import locked, post_notice
 from parley.negotiation.actions.offers import describe_offer
 from parley.negotiation.models import (
@@ -25,12 +25,15 @@ from parley.negotiation.models import (
 from parley.negotiation.policy import (
     BiddingStatus,
     OfferStatus,
+    check_can_draft_from_offer,
     check_can_sign_settlement,
     check_negotiation_open,
     everyone_signed,
 )
 from parley.negotiation.terms import settlement_text, sum_sentence
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.models import Entry
+from parley.rooms.policy import Instruction
 
 MAX_SETTLEMENT_CHARS = 100_000
 
@@ -47,6 +50,16 @@ def _terms_lines(ctx: CaseContext, offer: Offer | None, bidding: Bidding | None)
     return [
         sum_sentence(labels[bidding.payer_id], labels[bidding.claimant_id], bidding.settled_amount)
     ]
+
+
+def check_draftable(ctx: CaseContext, offer: Offer, instruction: str) -> None:
+    """Whether a settlement may be drafted from `offer` (negotiation.policy decides); the page
+    asks this too, to offer the button only where drafting would work and say why not."""
+    check_can_draft_from_offer(
+        OfferStatus(offer.status),
+        [ctx.room_refs[r] for r in offer_room_ids(offer)],
+        Instruction(instruction) if instruction else None,
+    )
 
 
 def _new_version(
@@ -106,12 +119,16 @@ def do_draft_settlement(
         bidding: Bidding | None = None
         if offer_id is not None:
             offer = (
-                Offer.objects.filter(case=ctx.case, pk=offer_id).select_related("issue_set").first()
+                Offer.objects.filter(case=ctx.case, pk=offer_id)
+                .select_related("issue_set", "entry")
+                .first()
             )
-            if offer is None:
+            if offer is None or not can_see_offer(ctx, me, offer):
                 raise NotFound()
-            if offer.status != OfferStatus.ACCEPTED:
-                raise DomainError("not_accepted", "Only terms every party accepted can be drafted.")
+            # The offer entry's row is locked so a concurrent instruction change (R4.2)
+            # cannot slip in between this check and the draft, as for a share.
+            entry = Entry.objects.select_for_update().get(pk=offer.entry_id)
+            check_draftable(ctx, offer, entry.instruction)
         else:
             bidding = Bidding.objects.filter(case=ctx.case, pk=int(bidding_id or 0)).first()
             if bidding is None:

@@ -224,3 +224,37 @@ def test_r5_3_the_signed_settlement_is_confidential_only_if_agreed() -> None:
     assert settlement_is_confidential(results_confidential=False, settled=True) is False
     assert settlement_is_confidential(results_confidential=True, settled=True) is True
     assert settlement_is_confidential(results_confidential=False, settled=False) is True
+
+
+# --- Drafting from an offer (R8.5, R4.3, R4.5) ----------------------------------------------
+
+
+def test_r4_3_drafting_needs_accepted_terms_in_the_joint_room_still_allowed_to_be_disclosed() -> (
+    None
+):
+    from parley.negotiation.policy import check_can_draft_from_offer, counter_is_visible
+    from parley.rooms.policy import Instruction, RoomKind, RoomRef
+
+    joint = RoomRef(1, RoomKind.JOINT, None)
+    caucus_a = RoomRef(2, RoomKind.CAUCUS, 10)
+    caucus_b = RoomRef(3, RoomKind.CAUCUS, 11)
+    may, never = Instruction.MAY_DISCLOSE, Instruction.DO_NOT_DISCLOSE
+    cases = [
+        (OfferStatus.OPEN, [joint], None, "not_accepted"),
+        (OfferStatus.ACCEPTED, [joint], None, None),
+        (OfferStatus.ACCEPTED, [caucus_b, caucus_a], may, "terms_not_in_joint_room"),
+        (OfferStatus.ACCEPTED, [caucus_b, caucus_a], never, "disclosure_refused"),
+        (OfferStatus.ACCEPTED, [caucus_b, joint], may, None),
+        (OfferStatus.ACCEPTED, [caucus_b, joint], never, "disclosure_refused"),
+    ]
+    for status, rooms, instruction, code in cases:
+        try:
+            check_can_draft_from_offer(status, rooms, instruction)
+            got = None
+        except DomainError as refusal:
+            got = refusal.code
+        assert got == code, (status, rooms, instruction)
+    assert counter_is_visible(caucus_b, [caucus_b])
+    assert counter_is_visible(joint, [caucus_b, joint])
+    assert not counter_is_visible(joint, [caucus_b, caucus_a])
+    assert not counter_is_visible(caucus_a, [caucus_b])

@@ -11,7 +11,10 @@ from parley.cases.record import report_for_case
 
 
 class Command(BaseCommand):
-    help = "Print a case's §7 report (fixed fields only: no content) as JSON."
+    help = (
+        "Print a case's §7 report (fixed fields only: no content) as JSON. The operator is no "
+        "participant: with results_confidential, whether it settled is withheld (null)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("case", type=int)
@@ -20,4 +23,4 @@ class Command(BaseCommand):
         case = Case.objects.filter(pk=options["case"]).first()
         if case is None:
             raise CommandError(f"No case {options['case']}.")
-        self.stdout.write(json.dumps(asdict(report_for_case(case)), indent=2))
+        self.stdout.write(json.dumps(asdict(report_for_case(case, reader_signed=None)), indent=2))
