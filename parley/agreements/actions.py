@@ -24,7 +24,6 @@ from parley.agreements.policy import (
     template_text,
 )
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import check_mediator, lock_case
 from parley.cases.models import Case
@@ -110,7 +109,7 @@ def do_add_disclosure(
             "disclosure_added",
             actor_id=me.pk,
             subject_id=disclosure.pk,
-            content_hashes={"text": content_hash(text)},
+            salted={"text": text},
         )
         if issued:
             publish_on_commit(
@@ -186,7 +185,8 @@ def do_sign(
             "agreement_signed",
             actor_id=me.pk,
             subject_id=signature.pk,
-            content_hashes={"text": agreement.sha256, "name": content_hash(signature.typed_name)},
+            content_hashes={"text": agreement.sha256},
+            salted={"name": signature.typed_name},
         )
         ctx = load_context(case)
         _activate_if_ready(ctx)

@@ -7,54 +7,62 @@ from ninja import Router, Schema
 
 from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS
-from parley.audit.actions import links_of, verify_case
+from parley.audit.actions import chain_for, verify_for
 from parley.cases.access import access_case, load_context
-from parley.cases.models import Case
-from parley.errors import NotFound
 
 router = Router(tags=["audit"])
 
 
+class OpeningOut(Schema):
+    salt: str
+    record: dict[str, Any]
+
+
 class LinkOut(Schema):
     seq: int
-    kind: str
-    actor_id: int | None
-    created_at: str
-    subject_id: int | None
-    content_hashes: dict[str, Any]
+    commitment: str
     prev_hash: str
     hash: str
+    opening: OpeningOut | None
 
 
 class VerdictOut(Schema):
     ok: bool
     events: int
+    opened: int
     problem: str
     head: str
 
 
-def access_chain(request: HttpRequest, case_id: int) -> Case:
-    """The chain is metadata about content (who did what, when, commitments to content), so it
-    is open to the same people as the content: signed participants (R2.2, R2.3)."""
-    case, me = access_case(the_user(request), case_id)
-    if not load_context(case).person(me).signed:
-        raise NotFound()
-    return case
-
-
 @router.get("/{case_id}/audit", response={200: list[LinkOut], **ERRORS})
-def audit_log(request: HttpRequest, case_id: int) -> list[Any]:
-    """The chain itself, so a participant can recompute it on their own machine."""
-    return list(links_of(access_chain(request, case_id)))
+def audit_log(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    """The whole chain, so a participant can recompute it on their own machine: every link
+    (seq, commitment, prev_hash, hash = SHA-256 of canonical JSON {case, seq, commitment,
+    prev}), and the opening (salt and record, commitment = SHA-256(salt bytes || canonical
+    record)) of each event about something this participant may see (R9.1, R3.6). A
+    participant who has not signed yet gets the links alone (R2.3)."""
+    case, me = access_case(the_user(request), case_id)
+    return [
+        {
+            "seq": link.seq,
+            "commitment": link.commitment,
+            "prev_hash": link.prev_hash,
+            "hash": link.hash,
+            "opening": {"salt": opening.salt, "record": opening.record} if opening else None,
+        }
+        for link, opening in chain_for(load_context(case), me)
+    ]
 
 
 @router.get("/{case_id}/audit/verify", response={200: VerdictOut, **ERRORS})
 def audit_verify(request: HttpRequest, case_id: int) -> dict[str, Any]:
-    case = access_chain(request, case_id)
-    verdict = verify_case(case)
+    """Checks every link and every opening this participant holds."""
+    case, me = access_case(the_user(request), case_id)
+    verdict = verify_for(load_context(case), me)
     return {
         "ok": verdict.ok,
         "events": verdict.events,
+        "opened": verdict.opened,
         "problem": verdict.problem,
         "head": case.audit_head,
     }

@@ -8,7 +8,11 @@ from parley.cases.models import Case
 
 
 class AuditEvent(models.Model):
-    """One link of a case's append-only hash chain (R9.1). Hashes of content, never content."""
+    """One event of a case's append-only hash chain (R9.1). Hashes of content, never content.
+
+    The record (kind, actor, created_at, subject, content_hashes, audience) is committed with
+    `salt` into `commitment`; the chain links commitments (`prev_hash`, `hash`). Participants
+    get every link, and the record only if the audience includes them (audit/policy.py)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="audit_events")
     seq = models.PositiveIntegerField()
@@ -17,6 +21,9 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField()
     subject_id = models.BigIntegerField(null=True, blank=True)
     content_hashes: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+    audience: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+    salt = models.CharField(max_length=32)
+    commitment = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash, salted_hash
+from parley.audit.policy import EVERYONE, MEDIATOR, room_readers
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import (
     Case,
@@ -75,7 +75,7 @@ def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Cas
             case,
             "case_created",
             actor_id=mediator.pk,
-            content_hashes={"title": content_hash(title)},
+            salted={"title": title},
         )
     return case
 
@@ -155,7 +155,10 @@ def do_invite(
             "invitation_created",
             actor_id=me.pk,
             subject_id=invitation.pk,
-            content_hashes={"email": content_hash(email), "role": role.value},
+            # Who was invited at which address is the mediator's business until they join.
+            content_hashes={"role": role.value},
+            salted={"email": email},
+            audience=MEDIATOR,
         )
         if send_mail:
             send_invitation_on_commit(invitation.pk)
@@ -275,11 +278,18 @@ def _finish(
         update_fields=["status", "terminated_at", "termination_kind", "terminated_by", "outcome"]
     )
     hashes = {"kind": kind.value, "outcome": outcome.value}
-    actor_id = by.pk if by else None
-    if declaration is not None and by is not None:
-        hashes["declared_by"] = salted_hash(declaration.salt, str(by.pk))
-        actor_id = None
-    record_event(case, "case_terminated", actor_id=actor_id, content_hashes=hashes)
+    audience = EVERYONE
+    if declaration is not None:
+        # R7.1: only the mediator and the declaring party's side (the readers of the caucus
+        # it was declared in) may open who ended it; everyone learns the end from the case.
+        audience = room_readers([declaration.room_id])
+    record_event(
+        case,
+        "case_terminated",
+        actor_id=by.pk if by else None,
+        content_hashes=hashes,
+        audience=audience,
+    )
     publish_on_commit(ctx.everyone(), {"type": "terminated", "case": case.pk})
 
 

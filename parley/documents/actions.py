@@ -17,6 +17,7 @@ from django.db import transaction
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
+from parley.audit.policy import room_readers
 from parley.cases.access import load_context
 from parley.cases.actions import lock_case
 from parley.documents.models import Document, Provenance
@@ -98,8 +99,9 @@ def do_upload_document(
                     "file": salted_hash(entry.salt, sha256),
                     "body": salted_hash(entry.salt, body),
                     "room": room.pk,
-                    "provenance": provenance,
                 },
+                salted={"provenance": provenance},
+                audience=room_readers([room.pk]),
             )
             publish_entry(ctx, entry)
     except BaseException:

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from parley.audit.actions import record_event
+from parley.audit.policy import room_readers
 from parley.cases.models import Case
 from parley.cases.policy import CaseStatus
 
@@ -23,6 +24,8 @@ def close_bidding_on_termination(
         return
     from parley.negotiation.models import Bidding, SealedBid
     from parley.negotiation.policy import BiddingStatus
+    from parley.rooms.models import Room
+    from parley.rooms.policy import RoomKind
 
     for bidding in Bidding.objects.select_for_update().filter(
         case=instance, status=BiddingStatus.OPEN
@@ -31,4 +34,11 @@ def close_bidding_on_termination(
         bidding.status = BiddingStatus.CLOSED
         bidding.closed_at = timezone.now()
         bidding.save(update_fields=["status", "closed_at"])
-        record_event(instance, "bidding_closed", actor_id=None, subject_id=bidding.pk)
+        joint = Room.objects.get(case=instance, kind=RoomKind.JOINT)
+        record_event(
+            instance,
+            "bidding_closed",
+            actor_id=None,
+            subject_id=bidding.pk,
+            audience=room_readers([joint.pk]),
+        )

@@ -11,6 +11,7 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.audit.models import AuditEvent
+from parley.audit.policy import room_readers
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import lock_case
 from parley.cases.models import Participant
@@ -168,6 +169,7 @@ def do_post_entry(
             subject_id=entry.pk,
             content_hashes={"body": salted_hash(entry.salt, body), "room": entry.room_id},
             event_id=event_id,
+            audience=room_readers([entry.room_id]),
         )
         publish_entry(ctx, entry)
     return entry
@@ -195,6 +197,7 @@ def do_change_instruction(
                 actor_id=me.pk,
                 subject_id=entry.pk,
                 content_hashes={"instruction": salted_hash(entry.salt, str(instruction))},
+                audience=room_readers([entry.room_id]),
             )
             publish_on_commit(
                 ctx.recipients(entry.room_id),
@@ -258,6 +261,8 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
             actor_id=me.pk,
             subject_id=copy.pk,
             content_hashes={"source": entry.pk, "room": target.pk},
+            # The copy's readers: it shows them where it came from (R4.3).
+            audience=room_readers([target.pk]),
         )
         publish_entry(ctx, copy)
     return copy

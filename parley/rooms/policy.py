@@ -169,6 +169,13 @@ def check_can_share(
     if not in_room(person, target):
         raise NotFound()
     check_content_open(state)
+    if state.status == CaseStatus.TERMINATED:
+        # R7.5: the end is final. The mediator's conveying between rooms is part of the
+        # mediation (R4.3); after it, caucus content stays where its side left it.
+        raise DomainError(
+            "case_terminated",
+            "The mediation has ended: the mediator no longer passes anything between rooms.",
+        )
     if entry.room.kind != RoomKind.CAUCUS or entry.is_copy or entry.author_role is None:
         # System notices (a party's termination declaration) carry no instruction the side
         # could set, so they are never passed on.

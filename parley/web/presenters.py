@@ -8,7 +8,7 @@ from typing import Any
 
 from parley.cases.access import CaseContext
 from parley.cases.models import Participant
-from parley.cases.policy import CaseStatus, Role
+from parley.cases.policy import Role
 from parley.errors import DomainError
 from parley.rooms.actions import entry_ref
 from parley.rooms.models import Entry, Room
@@ -70,8 +70,6 @@ def share_options(
         return [], False
     ref = ctx.room_refs[entry.room_id]
     if ref.kind != RoomKind.CAUCUS or ctx.participants[entry.author_id].role == Role.MEDIATOR:
-        return [], False
-    if CaseStatus(ctx.case.status) != CaseStatus.ACTIVE:
         return [], False
     person, shared = ctx.person(me), entry_ref(entry, ctx)
     instruction = Instruction(entry.instruction) if entry.instruction else None

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from parley.audit.actions import verify_case
-from parley.audit.chain import salted_hash
+from parley.audit.chain import commitment_of, salted_hash
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
 from parley.testing import Api, Cast
@@ -44,12 +44,17 @@ def test_r9_1_the_chain_holds_hashes_never_content(active: Cast) -> None:
     status, links = Api(active.bob).get(f"/cases/{case_of(active).pk}/audit")
     assert status == 200
     assert "7000" not in str(links)
-    assert links[-1]["kind"] == "entry_posted"
-    committed = links[-1]["content_hashes"]["body"]
-    # Bob, who cannot read the caucus, cannot test guesses against a bare SHA-256 ...
+    # Bob, who cannot read the caucus, gets an opaque link: no kind, author, room or hash.
+    assert links[-1]["opening"] is None
+    assert set(links[-1]) == {"seq", "commitment", "prev_hash", "hash", "opening"}
+    # Alice, who holds the entry and its salt, opens the event and checks the commitment.
+    _, links = Api(active.alice).get(f"/cases/{case_of(active).pk}/audit")
+    record = links[-1]["opening"]["record"]
+    assert record["kind"] == "entry_posted"
+    committed = record["content_hashes"]["body"]
     assert committed != hashlib.sha256(b"7000").hexdigest()
-    # ... while Alice, who holds the entry and its salt, can check the commitment.
     assert committed == salted_hash(entry["audit_salt"], "7000")
+    assert links[-1]["commitment"] == commitment_of(links[-1]["opening"]["salt"], record)
     status, verdict = Api(active.carol).get(f"/cases/{case_of(active).pk}/audit/verify")
     assert (status, verdict["ok"]) == (200, True)
 
@@ -125,31 +130,73 @@ def test_r1_3_operator_tools_print_metadata_only(active: Cast) -> None:
     assert "words nobody" not in out.getvalue()
 
 
-def test_r2_3_the_chain_is_closed_to_participants_who_have_not_signed(cast: Cast) -> None:
+def test_r2_3_a_participant_who_has_not_signed_verifies_the_chain_but_opens_nothing(
+    cast: Cast,
+) -> None:
     from parley.testing import build_case
 
     build_case(cast, stage="signing")
     case_id = case_of(cast).pk
-    assert Api(cast.carol).get(f"/cases/{case_id}/audit") == (
+    status, links = Api(cast.carol).get(f"/cases/{case_id}/audit")
+    assert status == 200 and len(links) == case_of(cast).audit_count
+    assert all(link["opening"] is None for link in links)
+    status, verdict = Api(cast.carol).get(f"/cases/{case_id}/audit/verify")
+    assert (status, verdict["ok"], verdict["opened"]) == (200, True, 0)
+    assert Api(cast.olga).get(f"/cases/{case_id}/audit") == (
         404,
         {"code": "not_found", "detail": "Not found."},
     )
-    assert Api(cast.carol).get(f"/cases/{case_id}/audit/verify")[0] == 404
 
 
 def test_r7_1_the_chain_does_not_tell_other_parties_who_ended_the_mediation(active: Cast) -> None:
     case_id = case_of(active).pk
     Api(active.bob).post(f"/cases/{case_id}/terminate", {})
     _, links = Api(active.alice).get(f"/cases/{case_id}/audit")
-    ended = links[-1]
-    assert ended["kind"] == "case_terminated"
-    assert ended["actor_id"] is None
+    assert links[-1]["opening"] is None
+    assert "case_terminated" not in str(links)
     bob = active.participant(active.bob).pk
-    assert set(ended["content_hashes"]) == {"kind", "outcome", "declared_by"}
-    # The mediator, who reads the declaration in Bob's caucus, can check who it was.
-    _, caucus = Api(active.maya).get(f"/cases/{case_id}/rooms/{active.room('caucus_b').pk}/entries")
-    declaration = caucus[-1]
-    assert ended["content_hashes"]["declared_by"] == salted_hash(
-        declaration["audit_salt"], str(bob)
-    )
+    # The mediator, who reads the declaration in Bob's caucus, opens who it was.
+    _, links = Api(active.maya).get(f"/cases/{case_id}/audit")
+    record = links[-1]["opening"]["record"]
+    assert (record["kind"], record["actor_id"]) == ("case_terminated", bob)
     assert verify_case(case_of(active)).ok
+
+
+def test_r9_1_every_reader_detects_an_edited_commitment_and_openers_an_edited_record(
+    active: Cast,
+) -> None:
+    case_id = case_of(active).pk
+    _, entry = Api(active.alice).post(
+        f"/cases/{case_id}/rooms/{active.room('caucus_a').pk}/entries", {"body": "7000"}
+    )
+    event = AuditEvent.objects.get(
+        case=case_of(active), kind="entry_posted", subject_id=entry["id"]
+    )
+    # Say Bob wrote it: the record no longer matches its commitment.
+    raw(
+        "UPDATE audit_auditevent SET actor_id = %s WHERE id = %s",
+        [active.participant(active.bob).pk, event.pk],
+    )
+    for user in (active.alice, active.carol, active.maya):
+        _, verdict = Api(user).get(f"/cases/{case_id}/audit/verify")
+        assert (verdict["ok"], verdict["problem"]) == (False, f"event {event.seq} was changed")
+    # Bob cannot open it, so he cannot see that edit; the operator's check does.
+    assert Api(active.bob).get(f"/cases/{case_id}/audit/verify")[1]["ok"] is True
+    assert not verify_case(case_of(active)).ok
+    # An edited commitment breaks the link for everyone.
+    raw("UPDATE audit_auditevent SET commitment = %s WHERE id = %s", ["0" * 64, event.pk])
+    _, verdict = Api(active.bob).get(f"/cases/{case_id}/audit/verify")
+    assert (verdict["ok"], verdict["problem"]) == (False, f"event {event.seq} was changed")
+
+
+def test_r9_1_a_reader_detects_removal_reordering_and_truncation_through_the_api(
+    active: Cast,
+) -> None:
+    case_id = case_of(active).pk
+    events = list(AuditEvent.objects.filter(case=case_of(active)).order_by("seq"))
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[-1].pk])
+    _, verdict = Api(active.bob).get(f"/cases/{case_id}/audit/verify")
+    assert verdict["ok"] is False and "the case records" in verdict["problem"]
+    raw("DELETE FROM audit_auditevent WHERE id = %s", [events[2].pk])
+    _, verdict = Api(active.bob).get(f"/cases/{case_id}/audit/verify")
+    assert verdict["ok"] is False and "missing or out of order" in verdict["problem"]

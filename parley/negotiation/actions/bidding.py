@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
+from parley.audit.policy import room_readers, side_only
 from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator
 from parley.errors import DomainError
@@ -112,6 +113,7 @@ def do_set_up_bidding(
             "bidding_configured",
             actor_id=me.pk,
             subject_id=bidding.pk,
+            audience=room_readers([ctx.joint_room().pk]),
             content_hashes={
                 "payer": payer_side_id,
                 "claimant": claimant_side_id,
@@ -168,6 +170,8 @@ def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> B
             actor_id=me.pk,
             subject_id=bidding.pk,
             content_hashes={"round": round_no, "commitment": sealed.commitment},
+            # R8.3: who has bid, and when, is the bidding side's alone (not even the mediator's).
+            audience=side_only(side_id),
         )
         del value, sealed
         bids = list(SealedBid.objects.select_for_update().filter(bidding=bidding, round=round_no))
@@ -217,6 +221,7 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             "bidding_settled",
             actor_id=None,
             subject_id=bidding.pk,
+            audience=room_readers([joint.pk]),
             content_hashes={"round": round_no, "amount": keyed_hash(f"{settled:.2f}")},
         )
     elif round_no >= bidding.rounds:
@@ -234,6 +239,7 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             "bidding_failed",
             actor_id=None,
             subject_id=bidding.pk,
+            audience=room_readers([ctx.joint_room().pk]),
             content_hashes={"round": round_no},
         )
     else:
@@ -250,6 +256,7 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             "bidding_round_failed",
             actor_id=None,
             subject_id=bidding.pk,
+            audience=room_readers([ctx.joint_room().pk]),
             content_hashes={"round": round_no},
         )
     publish_on_commit(ctx.recipients(ctx.joint_room().pk), _event(ctx, bidding))

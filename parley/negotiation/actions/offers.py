@@ -15,6 +15,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
+from parley.audit.policy import offer_readers
 from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator
 from parley.cases.models import Participant
@@ -99,7 +100,13 @@ def _expire_if_due(ctx: CaseContext, offer: Offer) -> bool:
     offer.status = OfferStatus.EXPIRED
     offer.closed_at = now
     offer.save(update_fields=["status", "closed_at"])
-    record_event(ctx.case, "offer_expired", actor_id=None, subject_id=offer.pk)
+    record_event(
+        ctx.case,
+        "offer_expired",
+        actor_id=None,
+        subject_id=offer.pk,
+        audience=offer_readers(offer.pk),
+    )
     _announce(ctx, offer)
     return True
 
@@ -220,7 +227,13 @@ def do_make_offer(
                 counter_to.status = OfferStatus.COUNTERED
                 counter_to.closed_at = now
                 counter_to.save(update_fields=["status", "closed_at"])
-                record_event(ctx.case, "offer_countered", actor_id=me.pk, subject_id=counter_to.pk)
+                record_event(
+                    ctx.case,
+                    "offer_countered",
+                    actor_id=me.pk,
+                    subject_id=counter_to.pk,
+                    audience=offer_readers(counter_to.pk),
+                )
                 _announce(ctx, counter_to)
             record_event(
                 ctx.case,
@@ -228,6 +241,7 @@ def do_make_offer(
                 actor_id=me.pk,
                 subject_id=offer.pk,
                 content_hashes={"terms": _terms_hash(offer), "entry": entry.pk},
+                audience=offer_readers(offer.pk),
             )
             _announce(ctx, offer)
     if expired:
@@ -281,13 +295,20 @@ def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: A
                 "offer_answered",
                 actor_id=me.pk,
                 subject_id=offer.pk,
-                content_hashes={"answer": str(answer)},
+                salted={"answer": str(answer)},
+                audience=offer_readers(offer.pk),
             )
             if status != offer.status:
                 offer.status = status
                 offer.closed_at = timezone.now()
                 offer.save(update_fields=["status", "closed_at"])
-                record_event(ctx.case, f"offer_{status}", actor_id=None, subject_id=offer.pk)
+                record_event(
+                    ctx.case,
+                    f"offer_{status}",
+                    actor_id=None,
+                    subject_id=offer.pk,
+                    audience=offer_readers(offer.pk),
+                )
             _announce(ctx, offer)
     if expired:
         raise _offer_expired()
@@ -305,7 +326,13 @@ def do_withdraw_offer(*, acting_user: User, case_id: int, offer_id: int) -> Offe
             offer.status = OfferStatus.WITHDRAWN
             offer.closed_at = timezone.now()
             offer.save(update_fields=["status", "closed_at"])
-            record_event(ctx.case, "offer_withdrawn", actor_id=me.pk, subject_id=offer.pk)
+            record_event(
+                ctx.case,
+                "offer_withdrawn",
+                actor_id=me.pk,
+                subject_id=offer.pk,
+                audience=offer_readers(offer.pk),
+            )
             _announce(ctx, offer)
     if expired:
         raise _offer_expired()
@@ -375,6 +402,7 @@ def do_present_proposal(
             actor_id=me.pk,
             subject_id=offer.pk,
             content_hashes={"terms": _terms_hash(offer), "entry": entry.pk},
+            audience=offer_readers(offer.pk),
         )
         _announce(ctx, offer)
     return offer

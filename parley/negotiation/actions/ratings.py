@@ -11,7 +11,8 @@ from django.db import transaction
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash, salted_hash
+from parley.audit.chain import salted_hash
+from parley.audit.policy import room_readers
 from parley.cases.actions import check_mediator
 from parley.errors import BadInput, DomainError
 from parley.negotiation.actions.common import locked, post_entry, post_notice
@@ -76,7 +77,8 @@ def do_set_issues(
             "issues_set",
             actor_id=me.pk,
             subject_id=issue_set.pk,
-            content_hashes={"spec": content_hash(json.dumps(spec, sort_keys=True))},
+            salted={"spec": json.dumps(spec, sort_keys=True)},
+            audience=room_readers([ctx.joint_room().pk]),
         )
         publish_on_commit(
             ctx.recipients(ctx.joint_room().pk),
@@ -138,6 +140,7 @@ def do_rate(
             # one key for every side would let another side test a guess of these ratings by
             # recording the same figures itself and comparing the hashes in the chain.
             content_hashes={"ratings": salted_hash(entry.salt, json.dumps(data, sort_keys=True))},
+            audience=room_readers([entry.room_id]),
         )
         publish_on_commit(
             ctx.recipients(caucus.pk),

@@ -8,7 +8,7 @@ from django.db import transaction
 from parley.accounts.models import User
 from parley.agreements.policy import check_signature, normalise_text, sha256_hex
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.policy import room_readers
 from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator, do_terminate_settled
 from parley.cases.models import Participant
@@ -93,6 +93,7 @@ def _new_version(
         actor_id=me.pk,
         subject_id=version.pk,
         content_hashes={"text": version.sha256, "version": version.version},
+        audience=room_readers([ctx.joint_room().pk]),
     )
     publish_on_commit(
         ctx.recipients(ctx.joint_room().pk),
@@ -192,7 +193,9 @@ def do_sign_settlement(
             "settlement_signed",
             actor_id=me.pk,
             subject_id=signature.pk,
-            content_hashes={"text": current.sha256, "name": content_hash(signature.typed_name)},
+            content_hashes={"text": current.sha256},
+            salted={"name": signature.typed_name},
+            audience=room_readers([ctx.joint_room().pk]),
         )
         publish_on_commit(
             ctx.recipients(ctx.joint_room().pk),

@@ -250,3 +250,26 @@ def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: Cast) ->
     assert first[0] == again[0] == 201
     assert first[1]["id"] == again[1]["id"]
     assert Entry.objects.filter(body="only once").count() == 1
+
+
+def test_r7_5_after_the_end_the_mediator_shares_nothing_on_the_page_or_the_api(
+    active: Cast,
+) -> None:
+    """Termination is final (R7.5): caucus content stays where its side left it. The page
+    offers no share and the API refuses one with the same reason."""
+    from django.test import Client
+
+    _, entry = post(active, active.alice, "caucus_a", "May be passed on")
+    page = Client()
+    page.force_login(active.maya)
+    caucus = f"/cases/{cid(active)}/rooms/{active.room('caucus_a').pk}/"
+    share_form = f"/cases/{cid(active)}/entries/{entry['id']}/share/"
+    assert share_form in page.get(caucus).content.decode()
+    do_terminate(acting_user=active.maya, case_id=cid(active))
+    assert share_form not in page.get(caucus).content.decode()
+    status, refusal = Api(active.maya).post(
+        f"/cases/{cid(active)}/entries/{entry['id']}/share",
+        {"target_room": active.room("joint").pk},
+    )
+    assert (status, refusal["code"]) == (409, "case_terminated")
+    assert not Entry.objects.filter(source_id=entry["id"]).exists()
