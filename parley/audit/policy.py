@@ -20,13 +20,15 @@ from parley.rooms.policy import Person, RoomRef, in_room
 @dataclass(frozen=True)
 class Audience:
     """Who an event is about. `rooms`: the readers of any of these rooms (R3: a caucus includes
-    the mediator, a counsel room does not); `offer`: whoever can see that offer now, in its
+    the mediator, a counsel room does not); `people`: these participants (a person's own
+    poll answers, R10.2); `offer`: whoever can see that offer now, in its
     own room or any room the mediator shared it into (R4.3); `side`: that side's signed members and no one else,
     not even the mediator (a sealed bid, R8.3); `mediator`: the mediator; `everyone`: every
     signed participant (case-wide events). Nothing set: no participant (the operator's
     `parley audit verify` still checks it)."""
 
     rooms: tuple[int, ...] = ()
+    people: tuple[int, ...] = ()
     offer: int | None = None
     side: int | None = None
     mediator: bool = False
@@ -39,6 +41,8 @@ class Audience:
         out: dict[str, Any] = {}
         if self.rooms:
             out["rooms"] = sorted(set(self.rooms))
+        if self.people:
+            out["people"] = sorted(set(self.people))
         if self.offer is not None:
             out["offer"] = self.offer
         if self.side is not None:
@@ -51,6 +55,7 @@ class Audience:
     def from_record(cls, data: Mapping[str, Any]) -> Audience:
         return cls(
             rooms=tuple(int(r) for r in data.get("rooms", ())),
+            people=tuple(int(p) for p in data.get("people", ())),
             offer=int(data["offer"]) if data.get("offer") is not None else None,
             side=int(data["side"]) if data.get("side") is not None else None,
             mediator=bool(data.get("mediator", False)),
@@ -88,6 +93,8 @@ def can_open(
     if audience.everyone:
         return True
     if audience.mediator and person.role == Role.MEDIATOR:
+        return True
+    if person.id in audience.people:
         return True
     if audience.side is not None and person.role in SIDE_ROLES and person.side_id == audience.side:
         return True

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.policy import Audience, room_readers
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import check_mediator, lock_case
 from parley.cases.models import Participant
@@ -60,6 +60,14 @@ def _locked_session(ctx: CaseContext, session_id: int) -> Session:
     return session
 
 
+def session_audience(ctx: CaseContext, session: Session) -> Audience:
+    """A session's events open to its invitees: the readers of the room it meets in (a caucus
+    session is that side's and the mediator's, R3.2, R9.1)."""
+    return room_readers(
+        [session_room(SessionKind(session.kind), session.side_id, ctx.room_refs.values()).id]
+    )
+
+
 def new_session(
     ctx: CaseContext,
     me: Participant,
@@ -91,6 +99,7 @@ def new_session(
         "session_scheduled",
         actor_id=me.pk,
         subject_id=session.pk,
+        audience=session_audience(ctx, session),
         content_hashes={
             "kind": kind.value,
             "starts_at": starts_at.isoformat(),
@@ -171,6 +180,7 @@ def do_move_session(
             actor_id=me.pk,
             subject_id=session.pk,
             content_hashes={"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+            audience=session_audience(ctx, session),
         )
         _tell(ctx, session, "moved")
     return session
@@ -191,7 +201,13 @@ def do_cancel_session(*, acting_user: User, case_id: int, session_id: int) -> Se
         session.sequence += 1
         session.changed_at = timezone.now()
         session.save(update_fields=["status", "sequence", "changed_at"])
-        record_event(case, "session_cancelled", actor_id=me.pk, subject_id=session.pk)
+        record_event(
+            case,
+            "session_cancelled",
+            actor_id=me.pk,
+            subject_id=session.pk,
+            audience=session_audience(ctx, session),
+        )
         _tell(ctx, session, "cancelled")
     return session
 
@@ -238,6 +254,7 @@ def do_confirm_roster(
             actor_id=me.pk,
             subject_id=session.pk,
             content_hashes={"present": sorted(wanted), "by_phone": sorted(by_phone)},
+            audience=session_audience(ctx, session),
         )
         publish_on_commit(
             invited, {"type": "sessions_changed", "case": case.pk, "session": session.pk}
@@ -264,8 +281,8 @@ def do_set_schedule(
             actor_id=me.pk,
             content_hashes={
                 "title_in_calendar": title_in_calendar,
-                "reminder_hours": content_hash(",".join(map(str, hours))),
             },
+            salted={"reminder_hours": ",".join(map(str, hours))},
         )
     return schedule
 

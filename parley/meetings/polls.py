@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.chain import content_hash
+from parley.audit.policy import Audience, room_readers
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import check_mediator, lock_case
 from parley.cases.models import Participant
@@ -85,7 +85,8 @@ def do_create_poll(
             "poll_created",
             actor_id=me.pk,
             subject_id=poll.pk,
-            content_hashes={"slots": content_hash(",".join(s.isoformat() for s, _ in slots))},
+            salted={"slots": ",".join(s.isoformat() for s, _ in slots)},
+            audience=room_readers([session_room(kind, side_id, ctx.room_refs.values()).id]),
         )
         _tell(ctx, poll)
         from parley.notifications.hooks import send_poll_mail_on_commit
@@ -130,7 +131,9 @@ def do_answer_poll(
             "poll_answered",
             actor_id=me.pk,
             subject_id=poll.pk,
-            content_hashes={"answers": content_hash(repr(sorted(answers.items())))},
+            salted={"answers": repr(sorted(answers.items()))},
+            # R10.2: a person's answers are theirs and the mediator's.
+            audience=Audience(people=(me.pk,), mediator=True),
         )
         publish_on_commit(
             [p.pk for p in ctx.participants.values() if p.role == Role.MEDIATOR],
@@ -169,7 +172,15 @@ def do_pick_slot(
         poll.closed_at = timezone.now()
         poll.session = session
         poll.save(update_fields=["closed_at", "session"])
-        record_event(case, "poll_closed", actor_id=me.pk, subject_id=poll.pk)
+        record_event(
+            case,
+            "poll_closed",
+            actor_id=me.pk,
+            subject_id=poll.pk,
+            audience=room_readers(
+                [session_room(SessionKind(poll.kind), poll.side_id, ctx.room_refs.values()).id]
+            ),
+        )
     return session
 
 

@@ -39,6 +39,7 @@ OFFER_KINDS = {
     "offer_expired",
     "proposal_presented",
 }
+SESSION_KINDS = {"session_scheduled", "session_moved", "session_cancelled", "attendance_confirmed"}
 ENTRY_KINDS = {"entry_posted", "instruction_changed", "document_uploaded"}
 
 
@@ -102,6 +103,18 @@ def audience_of(apps: Any, case: Any, e: Any) -> dict[str, Any]:
         )
     if kind == "invitation_created":
         return mediator_only
+    if kind in SESSION_KINDS or kind in ("poll_created", "poll_closed"):
+        model = apps.get_model("meetings", "Session" if kind in SESSION_KINDS else "Poll")
+        meeting = model.objects.filter(pk=e.subject_id).first()
+        if meeting is None:
+            return mediator_only
+        if meeting.kind == "joint":
+            found = Room.objects.filter(case=case, kind="joint")
+        else:
+            found = Room.objects.filter(case=case, kind="caucus", side_id=meeting.side_id)
+        return rooms(found.values_list("pk", flat=True))
+    if kind == "poll_answered":
+        return {"mediator": True, "people": [e.actor_id]} if e.actor_id else mediator_only
     return {"everyone": True}
 
 
@@ -171,6 +184,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0001_initial"),
         ("cases", "0002_roster_version"),
+        ("meetings", "0002_sessions_recorded_before"),
         ("negotiation", "0001_initial"),
         ("rooms", "0001_initial"),
     ]
