@@ -24,6 +24,7 @@ from parley.audit.chain import Link, Opening, verify
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
 from parley.cases.policy import Role
+from parley.meetings.tests.helpers import Capture, schedule
 from parley.negotiation.models import Offer, Rating
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.models import Entry
@@ -231,3 +232,16 @@ def test_r9_1_r3_6_each_person_verifies_the_whole_chain_and_opens_only_what_they
         # ... and the server's verifier agrees.
         status, verdict = Api(user).get(path(active, "/audit/verify"))
         assert (status, verdict["ok"], verdict["opened"]) == (200, True, len(expected))
+
+
+def test_r10_1_r9_1_a_caucus_sessions_events_open_to_that_side_and_the_mediator_only(
+    active: Cast, django_capture_on_commit_callbacks: Capture
+) -> None:
+    side_a = active.participant(active.alice).side_id
+    session = schedule(active, django_capture_on_commit_callbacks, kind="caucus", side=side_a)
+    Api(active.maya).post(path(active, f"/sessions/{session['id']}/cancel"), {})
+    for user, opens in ((active.maya, True), (active.carol, True), (active.bob, False)):
+        _, links = Api(user).get(path(active, "/audit"))
+        kinds = [x["opening"]["record"]["kind"] for x in links if x["opening"]]
+        assert ("session_scheduled" in kinds, "session_cancelled" in kinds) == (opens, opens)
+        assert ("session_" in json.dumps(links)) == opens
