@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from parley.accounts.auth import API_AUTH
+from parley.apischema import BadBody, ObjectParser
 from parley.errors import DomainError
 
 api = NinjaAPI(
@@ -21,7 +23,9 @@ api = NinjaAPI(
     ),
     auth=API_AUTH,
     urls_namespace="api",
-    docs_url="/docs",
+    parser=ObjectParser(),
+    # The docs page is parley.web.views.api_docs: vendored Swagger UI under the strict CSP.
+    docs_url=None,
 )
 
 
@@ -56,13 +60,28 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, BadBody):
+        return api.create_response(
+            request, {"code": cause.code, "detail": cause.detail}, status=cause.status
+        )
     code = "not_found" if exc.status_code == 404 else "bad_request"
     detail = "Not found." if exc.status_code == 404 else str(exc)
     return api.create_response(request, {"code": code, "detail": detail}, status=exc.status_code)
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "too_large", "detail": "The request is larger than Parley accepts."},
+        status=413,
+    )
+
+
+@api.exception_handler(OverflowError)
 @api.exception_handler(DataError)
-def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+def on_data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A backstop: values the database cannot store are bad input, never a 500.
     return api.create_response(
         request, {"code": "bad_input", "detail": "A value cannot be stored as given."}, status=422

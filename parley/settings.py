@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from csp.constants import NONE, SELF
+
 from parley.env import (
     database_from_url,
     email_from_url,
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "parley.ops.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "parley.ops.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -141,13 +145,49 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Behind TLS (PARLEY_HTTPS=1): plain HTTP is redirected, browsers are told to use HTTPS only
+# (HSTS, a year) and cookies travel over TLS only. The probes stay reachable over plain HTTP for
+# a load balancer on the private network.
+PARLEY_HTTPS = envbool("PARLEY_HTTPS", False)
+SECURE_SSL_REDIRECT = PARLEY_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = 31_536_000 if PARLEY_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PARLEY_HTTPS
+SECURE_HSTS_PRELOAD = PARLEY_HTTPS
+if PARLEY_HTTPS:
+    # `parley serve` only believes X-Forwarded-Proto from --forwarded-allow-ips (uvicorn).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", PARLEY_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Pages run under a strict policy (R11.5): scripts and styles only from our own static files
+# (vendored, pinned), no inline script or style, no plugins, no framing, forms post to us only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features Parley never uses are switched off for every page.
+PARLEY_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
 
 # EMAIL_URL picks the mail server (parley/env.py); unset, mail goes to DATA_DIR/outbox.
 # EMAIL_BACKEND, when set, names a Django backend directly (tests use the in-memory one).

@@ -284,3 +284,18 @@ def entry_texts_in_mail(messages: list[Any]) -> list[str]:
         text = "\n".join(mail_texts(message))
         found.extend(b for b in bodies if b in text)
     return found
+
+
+def small_pdf(text: str = "Parley test") -> bytes:
+    """A real one-page PDF (pypdf must be able to read what the tests upload); `text` goes
+    into its metadata, so the file's bytes hold it."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -33,6 +33,8 @@ from parley.cases.policy import (
     TerminationKind,
     check_can_hold_role,
     check_can_terminate,
+    check_email,
+    check_label,
     check_side_for_role,
     court_order_warning,
     transition,
@@ -97,10 +99,9 @@ def do_invite(
 ) -> tuple[Invitation, str]:
     """Invite someone to a role (and side). A party invitation creates the party's side and its
     caucus and counsel rooms. Returns the invitation and its signed, expiring, single-use token."""
-    email = email.strip().lower()
+    email = check_email(email)
+    side_label = check_label(side_label)
     display_name = " ".join(display_name.split())
-    if "@" not in email:
-        raise BadInput("bad_email", "Enter a valid e-mail address.")
     if not display_name:
         raise BadInput("name_required", "Give the person's full name.")
     if role not in Role.values:

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, ShortText, Text
+from parley.apischema import ERRORS, Id, ShortText, Text
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import (
     do_create_case,
@@ -79,7 +79,7 @@ class InviteIn(Schema):
     email: ShortText
     name: ShortText
     role: Role
-    side: int | None = None
+    side: Id | None = None
     side_label: ShortText = ""
 
 

@@ -5,11 +5,12 @@ Pure: no ORM, no HTTP. Everything else asks these functions.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
 
-from parley.errors import DomainError, Forbidden
+from parley.errors import BadInput, DomainError, Forbidden
 
 
 class Role(TextChoices):
@@ -142,3 +143,36 @@ def outcome_visible(results_confidential: bool, reader_signed: bool | None) -> b
     if not outcome_is_confidential(results_confidential):
         return True
     return bool(reader_signed)
+
+
+# --- Names people give -------------------------------------------------------------------------
+
+MAX_LABEL_CHARS = 100
+
+
+def check_email(email: str) -> str:
+    """One address, as typed: no line breaks or other control characters (an address with CR/LF
+    in it would break, or forge, the headers of every mail sent to it)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    email = email.strip().lower()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in email):
+        raise BadInput("bad_email", "Enter one e-mail address, with no line breaks.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise BadInput("bad_email", "Enter a valid e-mail address.") from None
+    return email
+
+
+def check_label(label: str) -> str:
+    """A side's name is one line of visible text (it is shown in tabs, mails and reports)."""
+    label = label.strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in label):
+        raise BadInput(
+            "bad_label", "A side's name is one line of plain text, with no control characters."
+        )
+    if len(label) > MAX_LABEL_CHARS:
+        raise BadInput("bad_label", f"A side's name is at most {MAX_LABEL_CHARS} characters.")
+    return label

@@ -29,6 +29,25 @@ from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction
 
 
+def check_pdf(upload: File) -> None:  # type: ignore[type-arg]
+    """A file that only starts like a PDF is not one: pypdf must find its structure and pages.
+    (Readers open what we store; a truncated or forged file is refused here, not there.)"""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if not reader.is_encrypted and len(reader.pages) == 0:
+            raise PyPdfError("no pages")
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
+        raise BadInput(
+            "file_type_mismatch", "The file is named .pdf but it is not a readable PDF."
+        ) from None
+    finally:
+        upload.seek(0)
+
+
 def sha256_of(upload: File) -> str:  # type: ignore[type-arg]
     digest = hashlib.sha256()
     upload.seek(0)
@@ -61,6 +80,8 @@ def do_upload_document(
     upload.seek(0)
     head = upload.read(HEAD_BYTES)
     kind = check_upload(name, size, head, max_bytes=settings.PARLEY_MAX_UPLOAD_BYTES)
+    if kind.content_type == "application/pdf":
+        check_pdf(upload)
     body = clean_text(description) if description.strip() else name
     sha256 = sha256_of(upload)
     stored_name = ""

@@ -10,7 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, ShortText
+from parley.apischema import ERRORS, Id, ShortText
 from parley.documents.access import access_document
 from parley.documents.actions import do_upload_document
 from parley.documents.views import document_response
@@ -33,7 +33,7 @@ class DocumentMeta(Schema):
 
 
 class UploadIn(Schema):
-    room: int
+    room: Id
     provenance: ShortText
     description: ShortText = ""
     acknowledge_not_confidential: bool = False

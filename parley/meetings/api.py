@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, ShortText
+from parley.apischema import ERRORS, Id, ShortText
 from parley.cases.access import access_case, load_context
 from parley.cases.actions import check_mediator
 from parley.meetings.access import access_session, session_invitees, sessions_for
@@ -32,7 +32,7 @@ router = Router(tags=["sessions"])
 
 class SessionIn(Schema):
     kind: SessionKind = SessionKind.JOINT
-    side: int | None = None
+    side: Id | None = None
     start: ShortText = Field(description="Wall-clock time in time_zone, e.g. 2026-12-03T14:00")
     end: ShortText
     time_zone: ShortText = Field(description="IANA zone, e.g. Europe/Berlin")
@@ -67,8 +67,8 @@ class SessionOut(Schema):
 
 
 class RosterIn(Schema):
-    present: list[int] = Field(default_factory=list, max_length=500)
-    by_phone: list[int] = Field(default_factory=list, max_length=500)
+    present: list[Id] = Field(default_factory=list, max_length=500)
+    by_phone: list[Id] = Field(default_factory=list, max_length=500)
 
 
 class RosterOut(Schema):
@@ -209,7 +209,7 @@ class AnswersIn(Schema):
 
 
 class PickIn(Schema):
-    slot: int
+    slot: Id
     video_link: ShortText = ""
 
 

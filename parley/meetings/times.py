@@ -56,6 +56,9 @@ def parse_local(value: str, zone_name: str) -> datetime:
         naive = datetime.fromisoformat(value.strip())
     except ValueError:
         raise BadInput("bad_time", "Give the time as YYYY-MM-DD HH:MM.") from None
+    if not 2000 <= naive.year <= 2100:
+        # "0001-01-01" parses, but no session falls then (and it overflows in a zone's offset).
+        raise BadInput("bad_time", "The date must fall between 2000 and 2100.")
     if naive.tzinfo is not None:
         return naive
     return naive.replace(tzinfo=zone(zone_name))

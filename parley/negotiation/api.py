@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from fractions import Fraction
 from typing import Any
 
@@ -11,7 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, LongText, ShortText, Text
+from parley.apischema import ERRORS, Id, LongText, Moment, ShortText, Text
 from parley.errors import BadInput, DomainError
 from parley.negotiation import actions
 from parley.negotiation.access import (
@@ -44,14 +43,14 @@ Amount = Text  # parsed by policy.parse_amount, whose messages never repeat the 
 
 
 class OfferIn(Schema):
-    room: int
+    room: Id
     kind: OfferKind
     amount: Amount | None = Field(None, max_length=32)
-    payer: int | None = None
-    payee: int | None = None
+    payer: Id | None = None
+    payee: Id | None = None
     package: list[int] | None = Field(None, max_length=30)
     note: Text = Field("", max_length=2000)
-    expires_at: datetime | None = None
+    expires_at: Moment | None = None
     instruction: Instruction | None = None
 
 
@@ -88,8 +87,8 @@ class OfferOut(Schema):
 
 
 class BiddingIn(Schema):
-    payer: int
-    claimant: int
+    payer: Id
+    claimant: Id
     rounds: int = Field(3, ge=1, le=10)
     margin_kind: MarginKind = MarginKind.PERCENT
     margin_value: ShortText = "30"
@@ -181,8 +180,8 @@ class ProposalIn(Schema):
 
 
 class DraftIn(Schema):
-    offer: int | None = None
-    bidding: int | None = None
+    offer: Id | None = None
+    bidding: Id | None = None
 
 
 class EditIn(Schema):

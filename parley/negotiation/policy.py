@@ -5,6 +5,7 @@ Pure: no ORM, no HTTP. Visibility is never decided here: callers ask `parley.roo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,12 +83,33 @@ NEGOTIATING_ROLES = frozenset({Role.PARTY, Role.COUNSEL})
 # --- Sums -------------------------------------------------------------------------------------
 
 
+# A figure as people write it: ASCII digits, optionally grouped by thousands with commas, and
+# at most a decimal part. Python's Decimal would also take "1E+11", "1_000", "NaN" and other
+# scripts' digits (Arabic-Indic), which no one means and which display differently from what
+# was stored.
+_FIGURE = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+def parse_figure(raw: str | Decimal | int) -> Decimal | None:
+    """The number written in `raw`, or None when it is not written as a plain figure."""
+    if isinstance(raw, Decimal | int) and not isinstance(raw, bool):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    if not _FIGURE.fullmatch(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
 def parse_amount(raw: str | Decimal | int) -> Decimal:
     """A positive sum in cents. The message never repeats the value (it may be a sealed bid)."""
-    try:
-        value = Decimal(str(raw).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise BadInput("bad_amount", "Enter the sum as a number, like 12500 or 12500.50.") from None
+    value = parse_figure(raw)
+    if value is None:
+        raise BadInput("bad_amount", "Enter the sum as a number, like 12500 or 12,500.50.")
     if not value.is_finite() or value <= 0 or value > MAX_AMOUNT:
         raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
     if value != value.quantize(CENT):

@@ -63,3 +63,55 @@ def install_api_handlers() -> None:
 
     api.add_exception_handler(OperationalError, on_database_error)
     api.add_exception_handler(InterfaceError, on_database_error)
+
+
+# What an API refusal says when the answer was made outside Parley's own handlers (Django's
+# resolver, django-ninja's method check, the body-size guard): a stable code per status.
+_API_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("not_authenticated", "Sign in, or send a valid API token."),
+    403: ("forbidden", "Not allowed."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This address does not accept that method."),
+    413: ("too_large", "The request is larger than Parley accepts."),
+    500: ("server_error", "Something went wrong. The error was logged."),
+}
+
+
+def api_error_response(status: int) -> JsonResponse:
+    code, detail = _API_CODES.get(status, ("error", "The request was refused."))
+    return JsonResponse({"code": code, "detail": detail}, status=status)
+
+
+class ResponseHeadersMiddleware:
+    """Headers every answer Parley makes carries (R11.5).
+
+    - `Cache-Control: no-store`: pages and API answers carry confidential content; nothing may
+      keep a copy (a shared computer's browser cache, a proxy). Static files are answered by
+      WhiteNoise before this middleware and keep their long cache.
+    - `Permissions-Policy`: the browser features Parley never uses are off.
+    - An API refusal that is not already JSON (a 404 from the resolver, a 405 from the method
+      check, a 413, a 500) becomes `{"code", "detail"}`.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.permissions_policy: str = settings.PARLEY_PERMISSIONS_POLICY
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allow = response.get("Allow")
+            response = api_error_response(response.status_code)
+            if allow:
+                response["Allow"] = allow
+        if "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        response["Permissions-Policy"] = self.permissions_policy
+        return response

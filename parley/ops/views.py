@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 from parley.ops.health import is_database_outage, readiness
-from parley.ops.middleware import unavailable_response
+from parley.ops.middleware import api_error_response, unavailable_response
 
 
 @never_cache
@@ -30,11 +30,22 @@ def readyz(request: HttpRequest) -> HttpResponse:
     return JsonResponse(body, status=200 if state.ready else 503)
 
 
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: the API's `{"code", "detail"}`, or the one "not found" page (R3.6)."""
+    if request.path.startswith("/api/"):
+        return api_error_response(404)
+    from parley.web.pages import not_found as not_found_page
+
+    return not_found_page(request)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: an outage raised outside a view (e.g. in a middleware) is still a 503."""
     exc = sys.exc_info()[1]
     if exc is not None and is_database_outage(exc):
         return unavailable_response(request)
+    if request.path.startswith("/api/"):
+        return api_error_response(500)
     return HttpResponse(
         "<!doctype html><title>Server error</title><h1>Something went wrong</h1>"
         "<p>The error was logged. Try again, and tell the operator if it keeps happening.</p>",

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, Text
+from parley.apischema import ERRORS, Id, Text
 from parley.rooms.actions import do_change_instruction, do_post_entry, do_share_entry
 from parley.rooms.models import Entry, InstructionChange
 from parley.rooms.policy import Instruction
@@ -62,7 +62,7 @@ class InstructionIn(Schema):
 
 
 class ShareIn(Schema):
-    target_room: int
+    target_room: Id
 
 
 class InstructionChangeOut(Schema):

@@ -83,3 +83,9 @@ def court_report_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API's documentation: Swagger UI from our vendored, pinned copy (never a CDN: the page
+    shares its origin with the session cookie), started by a static script (no inline code)."""
+    return render(request, "web/api_docs.html", {"openapi_url": "/api/v1/openapi.json"})

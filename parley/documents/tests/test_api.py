@@ -13,9 +13,9 @@ from parley.audit.chain import salted_hash
 from parley.audit.models import AuditEvent
 from parley.documents.models import Document
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, small_pdf
 
-PDF = b"%PDF-1.4\n% Parley test\n" + b"x" * 2000
+PDF = small_pdf()
 
 
 def upload(cast: Cast, user: Any, room: str, **fields: Any) -> tuple[int, Any]:

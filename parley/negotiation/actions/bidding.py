@@ -21,6 +21,7 @@ from parley.errors import DomainError
 from parley.negotiation.actions.common import locked, post_notice
 from parley.negotiation.models import Bidding, SealedBid
 from parley.negotiation.policy import (
+    MAX_AMOUNT,
     BiddingStatus,
     Margin,
     MarginKind,
@@ -30,6 +31,7 @@ from parley.negotiation.policy import (
     check_negotiation_open,
     format_amount,
     parse_amount,
+    parse_figure,
     settle_round,
 )
 from parley.negotiation.sealing import keyed_hash, seal, unseal
@@ -73,10 +75,10 @@ def do_set_up_bidding(
     the first figure is entered the rules may be changed; after that they are fixed."""
     if margin_kind not in MarginKind.values:
         raise DomainError("bad_margin", "The margin is a percent or a fixed sum.", status=422)
-    try:
-        value = Decimal(str(margin_value)).quantize(Decimal("0.01"))
-    except ArithmeticError:
-        raise DomainError("bad_margin", "The margin must be a number.", status=422) from None
+    figure = parse_figure(margin_value)
+    if figure is None or figure > MAX_AMOUNT:
+        raise DomainError("bad_margin", "The margin must be a number, like 30 or 2500.", status=422)
+    value = figure.quantize(Decimal("0.01"))
     margin = Margin(MarginKind(margin_kind), value)
     check_bidding_config(rounds, margin)
     with transaction.atomic():

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from parley.testing import small_pdf
 from parley.web.tests.browser.conftest import PASSWORD, Server
 from parley.web.tests.browser.people import LIVE_TIMEOUT, Person
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n% a quote from another builder\n" + b"0" * 1000
+PDF = small_pdf("a quote from another builder")
 SECRET = "Between us: I already have a quote from another builder for 9,000."
 OPEN_OFFER = "We could accept 6,000 if the cabinets are fixed by March."
 COUNSEL_TALK = "Carol here: do not go below 6,000 without calling me."
