@@ -52,7 +52,9 @@ class ObjectParser(Parser):
         if not isinstance(data, dict):
             raise BadBody("bad_body", "The request body must be a JSON object ({...}).", 422)
         if _has_nul(data):
-            raise BadBody("bad_characters", "The request holds a NUL character.", 422)
+            raise BadBody(
+                "bad_input", "The request holds a NUL character, which is not allowed.", 422
+            )
         return data
 
 
