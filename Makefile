@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/parley migrate --noinput
+	$(BIN)/parley keys where
 	$(BIN)/parley demo
 	@echo "Parley is serving on http://127.0.0.1:8000/  (API docs: /api/v1/docs)"
 	@echo "Mail goes to the outbox folder in the data directory (data/outbox); EMAIL_URL=smtp://... sends it."

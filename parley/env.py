@@ -164,3 +164,53 @@ def email_from_url(url: str, data_dir: Path) -> dict[str, object]:
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     raise ConfigError(f"EMAIL_URL: unknown scheme {parsed.scheme!r} (smtp, smtps, file, console)")
+
+
+def default_master_key_file(data_dir: Path) -> Path:
+    """Beside the data folder, never inside it: the data folder holds the database, the
+    document store and the backups, none of which may hold the key that opens them."""
+    return data_dir.parent / f"{data_dir.name}.master-key"
+
+
+def _decode_master(raw: str, where: str) -> bytes:
+    import base64
+    import binascii
+
+    try:
+        key = base64.b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError(f"{where} must be 32 bytes in base64") from None
+    if len(key) != 32:
+        raise ConfigError(f"{where} must be 32 bytes in base64, not {len(key)} bytes")
+    return key
+
+
+def envmasterkey(data_dir: Path, *, may_create: bool) -> tuple[bytes, str]:
+    """The master key (R11.3) and where it came from: PARLEY_MASTER_KEY (base64), the file
+    PARLEY_MASTER_KEY_FILE, or the development key file beside the data folder, created on first
+    start when `may_create` (never in production: there a missing key stops Parley)."""
+    import base64
+
+    raw = os.environ.get("PARLEY_MASTER_KEY")
+    if raw:
+        return _decode_master(raw, "PARLEY_MASTER_KEY"), "PARLEY_MASTER_KEY"
+    named = os.environ.get("PARLEY_MASTER_KEY_FILE")
+    path = Path(named) if named else default_master_key_file(data_dir)
+    if path.exists() or named:
+        try:
+            return _decode_master(path.read_text(), f"the master key file {path}"), str(path)
+        except OSError as exc:
+            raise ConfigError(f"PARLEY_MASTER_KEY_FILE cannot be read: {exc}") from None
+    if not may_create:
+        raise ConfigError(
+            "No master key: set PARLEY_MASTER_KEY_FILE (see docs/deploy.md, Encryption at rest)"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass  # another process created it a moment ago
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
+    return _decode_master(path.read_text(), str(path)), str(path)

@@ -13,6 +13,7 @@ from parley.env import (
     envbool,
     envint,
     envlist,
+    envmasterkey,
     envsecret,
     envstr,
 )
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "parley.ops",
     "parley.notifications",
     "parley.meetings",
+    "parley.vault",
     "huey.contrib.djhuey",
 ]
 
@@ -144,6 +146,13 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Mediation content is encrypted under a key per case, wrapped by this master key (R11.3). It
+# lives outside the database, the document store and the backups; in development it is created
+# beside the data folder on first start.
+PARLEY_MASTER_KEY, PARLEY_MASTER_KEY_SOURCE = envmasterkey(
+    DATA_DIR, may_create=not envbool("PARLEY_HTTPS", False)
+)
 
 # Behind TLS (PARLEY_HTTPS=1): plain HTTP is redirected, browsers are told to use HTTPS only
 # (HSTS, a year) and cookies travel over TLS only. The probes stay reachable over plain HTTP for

@@ -273,11 +273,17 @@ def entry_texts_in_mail(messages: list[Any]) -> list[str]:
     """The texts of entries people wrote (anywhere in the database) found in these mails."""
     from parley.rooms.models import Entry, EntryKind
 
-    bodies = {
-        b.strip()
-        for b in Entry.objects.exclude(kind=EntryKind.SYSTEM).values_list("body", flat=True)
-        if len(b.strip()) >= 6
-    }
+    from parley.vault.models import CaseKey
+
+    # Entry bodies are encrypted in the database (R11.3): read through the model, not values();
+    # a case whose key was destroyed (R11.4) has no text left to leak.
+    shredded = CaseKey.objects.filter(destroyed_at__isnull=False).values_list("case_id")
+    written = (
+        Entry.objects.exclude(kind=EntryKind.SYSTEM)
+        .exclude(case_id__in=shredded)
+        .only("case_id", "salt", "body")
+    )
+    bodies = {e.body.strip() for e in written if len(e.body.strip()) >= 6}
     found: list[str] = []
     for message in messages:
         MAILS_CHECKED["mails"] += 1
@@ -299,3 +305,11 @@ def small_pdf(text: str = "Parley test") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def entries_with_body(text: str, **filters: Any) -> list[Any]:
+    """Entries whose text is `text`. Entry bodies are encrypted in the database (R11.3), so no
+    query can match them: the rows are decrypted and compared here."""
+    from parley.rooms.models import Entry
+
+    return [e for e in Entry.objects.filter(**filters) if e.body == text]

@@ -27,7 +27,7 @@ from parley.audit.actions import record_event
 from parley.cases.access import CaseContext, load_context
 from parley.cases.actions import check_mediator, lock_case
 from parley.cases.models import Case
-from parley.cases.policy import CaseEvent, CaseStatus, Role, transition
+from parley.cases.policy import CaseEvent, CaseStatus, Role, check_retention_days, transition
 from parley.errors import BadInput, DomainError, Forbidden
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.policy import Instruction
@@ -46,6 +46,7 @@ def do_set_agreement(
         check_own_text(own_text)
     if policy.court_order is not None and policy.court_order.min_sessions < 0:
         raise BadInput("bad_court_order", "Minimum sessions cannot be negative.")
+    check_retention_days(policy.retention_days)
     text = normalise_text(own_text if own_text is not None else template_text(policy))
     with transaction.atomic():
         case, me = lock_case(acting_user, case_id)
@@ -65,6 +66,7 @@ def do_set_agreement(
             sha256=sha256_hex(text),
             caucus_default=policy.caucus_default,
             results_confidential=policy.results_confidential,
+            retention_days=policy.retention_days,
             court_order=asdict(policy.court_order) if policy.court_order else None,
             # Once issued, every later version is issued at once: people must re-sign it.
             issued_at=timezone.now() if was_issued else None,

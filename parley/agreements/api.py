@@ -33,6 +33,7 @@ class CourtOrderIn(Schema):
 class AgreementIn(Schema):
     caucus_default: Instruction = Instruction.MAY_DISCLOSE
     results_confidential: bool = False
+    retention_days: int = Field(365, ge=0, le=3650)
     court_order: CourtOrderIn | None = None
     own_text: LongText | None = None
 
@@ -130,6 +131,7 @@ def set_agreement(request: HttpRequest, case_id: int, payload: AgreementIn) -> d
         policy=AgreementPolicy(
             caucus_default=payload.caucus_default,
             results_confidential=payload.results_confidential,
+            retention_days=payload.retention_days,
             court_order=CourtOrder(order.court, order.order_reference, order.min_sessions)
             if order
             else None,

@@ -23,6 +23,11 @@ class Agreement(models.Model):
     sha256 = models.CharField(max_length=64)
     caucus_default = models.CharField(max_length=20, choices=Instruction.choices)
     results_confidential = models.BooleanField(default=False)
+    # R11.4: days the content is kept after the mediation ends; 0 keeps nothing after the report.
+    # Null (the rows from before this setting) means the default, 365. Nullable so that adding
+    # the column is a plain ALTER TABLE on SQLite: rebuilding this table would drop the roster
+    # triggers (cases/migrations/0002_roster_version.py) that live on it.
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
     court_order: models.JSONField[dict[str, Any] | None] = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     issued_at = models.DateTimeField(null=True, blank=True)

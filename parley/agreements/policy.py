@@ -75,6 +75,8 @@ class AgreementPolicy:
     caucus_default: Instruction = Instruction.MAY_DISCLOSE
     results_confidential: bool = False
     court_order: CourtOrder | None = None
+    # R11.4: days the content is kept after the mediation ends (0: nothing after the report).
+    retention_days: int = 365
 
 
 def template_text(policy: AgreementPolicy) -> str:

@@ -46,6 +46,7 @@ from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
+from parley.vault.keys import create_case_key
 
 INVITATION_SALT = "parley.invitation"
 
@@ -68,6 +69,7 @@ def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Cas
         raise BadInput("title_required", "Give the case a title.")
     with transaction.atomic():
         case = Case.objects.create(title=title, reference=reference.strip())
+        create_case_key(case.pk)
         mediator = Participant.objects.create(
             case=case, user=acting_user, role=Role.MEDIATOR, display_name=acting_user.display_name
         )

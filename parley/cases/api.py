@@ -19,6 +19,7 @@ from parley.cases.models import Case, Invitation, InvitationStatus, Participant
 from parley.cases.policy import Role, TerminationKind, outcome_visible
 from parley.cases.record import export_for, report_for
 from parley.cases.record_pdf import record_pdf
+from parley.cases.retention import destruction_date, do_shorten_retention, retention_days_of
 from parley.rooms.queries import my_rooms
 from parley.rooms.serialize import room_payload
 
@@ -223,6 +224,46 @@ def list_invitations(request: HttpRequest, case_id: int) -> list[dict[str, Any]]
 @router.get("/{case_id}/termination-warning", response={200: WarningOut, **ERRORS})
 def get_termination_warning(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return {"warning": termination_warning(acting_user=the_user(request), case_id=case_id)}
+
+
+class RetentionIn(Schema):
+    days: int = Field(ge=0, le=3650)
+
+
+class RetentionOut(Schema):
+    days: int
+    destroy_on: str | None
+    notice_sent_at: str | None
+    destroyed_at: str | None
+
+
+def retention_payload(case: Case) -> dict[str, Any]:
+    due = destruction_date(case)
+    return {
+        "days": retention_days_of(case),
+        "destroy_on": due.isoformat() if due else None,
+        "notice_sent_at": case.retention_notice_at.isoformat()
+        if case.retention_notice_at
+        else None,
+        "destroyed_at": case.content_destroyed_at.isoformat()
+        if case.content_destroyed_at
+        else None,
+    }
+
+
+@router.get("/{case_id}/retention", response={200: RetentionOut, **ERRORS})
+def get_retention(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """How long the content is kept after the case ends, and when it will be (or was)
+    destroyed (R11.4)."""
+    case, _ = access_case(the_user(request), case_id)
+    return retention_payload(case)
+
+
+@router.post("/{case_id}/retention", response={200: RetentionOut, **ERRORS})
+def shorten_retention(request: HttpRequest, case_id: int, payload: RetentionIn) -> dict[str, Any]:
+    """The mediator shortens the period the agreement set (never lengthens it)."""
+    case = do_shorten_retention(acting_user=the_user(request), case_id=case_id, days=payload.days)
+    return retention_payload(case)
 
 
 @router.post("/{case_id}/terminate", response={200: CaseOut, **ERRORS})

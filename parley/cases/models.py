@@ -25,6 +25,11 @@ class Case(models.Model):
     # truncated chain no longer matches (R9.1).
     audit_head = models.CharField(max_length=64, blank=True)
     audit_count = models.PositiveIntegerField(default=0)
+    # R11.4: the mediator's shorter retention period (the agreement's applies when null), the
+    # notice sent before the end of it, and when the case key was destroyed.
+    retention_days = models.PositiveIntegerField(null=True, blank=True)
+    retention_notice_at = models.DateTimeField(null=True, blank=True)
+    content_destroyed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.title

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import TextChoices
 
@@ -176,3 +177,62 @@ def check_label(label: str) -> str:
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput("bad_label", f"A side's name is at most {MAX_LABEL_CHARS} characters.")
     return label
+
+
+# --- Retention (R11.4) -------------------------------------------------------------------------
+
+NOTICE_DAYS = 14
+DEFAULT_RETENTION_DAYS = 365
+MAX_RETENTION_DAYS = 3650
+
+
+class RetentionStep(TextChoices):
+    NOTHING = "nothing"
+    NOTICE = "notice"
+    DESTROY = "destroy"
+
+
+def check_retention_days(days: int) -> None:
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise BadInput(
+            "bad_retention", f"Keep the content between 0 and {MAX_RETENTION_DAYS} days."
+        )
+
+
+def check_can_shorten(current: int, wanted: int) -> None:
+    """The mediator may shorten the period the agreement set, never lengthen it."""
+    check_retention_days(wanted)
+    if wanted >= current:
+        raise BadInput(
+            "retention_not_shorter",
+            f"The content is kept {current} days; the mediator can only shorten that.",
+        )
+
+
+def effective_retention(agreed: int, mediator: int | None) -> int:
+    return agreed if mediator is None else min(agreed, mediator)
+
+
+def retention_due(terminated_at: datetime, days: int) -> datetime:
+    return terminated_at + timedelta(days=days)
+
+
+def retention_step(
+    now: datetime,
+    terminated_at: datetime | None,
+    days: int,
+    *,
+    notice_sent: bool,
+    destroyed: bool,
+) -> RetentionStep:
+    """What the daily job does for one case: nothing while it runs or is kept; the notice once,
+    from 14 days before the end; then destroy the key. With 0 days the notice and the end come
+    together: the content is gone after the report."""
+    if terminated_at is None or destroyed:
+        return RetentionStep.NOTHING
+    due = retention_due(terminated_at, days)
+    if now >= due and notice_sent:
+        return RetentionStep.DESTROY
+    if now >= due - timedelta(days=NOTICE_DAYS) and not notice_sent:
+        return RetentionStep.NOTICE
+    return RetentionStep.NOTHING

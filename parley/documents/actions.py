@@ -10,7 +10,7 @@ import hashlib
 import uuid
 
 from django.conf import settings
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -27,6 +27,11 @@ from parley.rooms.actions import clean_text, store_entry
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction
+from parley.vault.keys import seal_bytes
+
+
+def file_identity(stored_name: str) -> str:
+    return f"document-file:{stored_name}"
 
 
 def check_pdf(upload: File) -> None:  # type: ignore[type-arg]
@@ -99,7 +104,12 @@ def do_upload_document(
                 instruction=instruction,
             )
             room = entry.room
-            stored_name = default_storage.save(f"cases/{case.pk}/{uuid.uuid4().hex}", upload)
+            # The file is stored encrypted under the case key (R11.3), named by its stored
+            # name (shared copies point at the same file).
+            name_in_store = f"cases/{case.pk}/{uuid.uuid4().hex}"
+            upload.seek(0)
+            sealed = seal_bytes(case.pk, file_identity(name_in_store), upload.read())
+            stored_name = default_storage.save(name_in_store, ContentFile(sealed))
             Document.objects.create(
                 entry=entry,
                 name=name,

@@ -24,6 +24,7 @@ from parley.negotiation.policy import (
     OfferStatus,
 )
 from parley.rooms.models import Entry
+from parley.vault.fields import EncryptedDecimalField, EncryptedJSONField, EncryptedTextField
 
 
 class IssueSet(models.Model):
@@ -59,7 +60,7 @@ class Rating(models.Model):
     side = models.ForeignKey(Side, on_delete=models.PROTECT, related_name="+")
     entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="rating")
     rated_by = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
-    data: models.JSONField[dict[str, Any]] = models.JSONField()
+    data = EncryptedJSONField(context=lambda r: (r.case_id, str(r.entry_id)))
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -81,7 +82,10 @@ class Offer(models.Model):
     )
     made_by = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=OfferKind.choices)
-    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # The sum and the terms are encrypted under the case key (R11.3), named by the offer's entry.
+    amount = EncryptedDecimalField(
+        null=True, blank=True, context=lambda o: (o.case_id, str(o.entry_id))
+    )
     payer = models.ForeignKey(
         Side, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -92,7 +96,9 @@ class Offer(models.Model):
         IssueSet, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     # package: one option index per issue; allocation: per item {side id: share "p/q"}.
-    terms: models.JSONField[Any] = models.JSONField(null=True, blank=True)
+    terms = EncryptedJSONField(
+        null=True, blank=True, context=lambda o: (o.case_id, str(o.entry_id))
+    )
     method = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -165,8 +171,8 @@ class Bidding(models.Model):
 class SealedBid(models.Model):
     """One side's sealed figure for one round.
 
-    No serializer, export, page or event reads this model. `sealed` is a Fernet token (key
-    derived from SECRET_KEY) holding the figure and its nonce; it is erased the moment the round
+    No serializer, export, page or event reads this model. `sealed` holds the figure and its
+    nonce, encrypted under the case key like all content (R11.3); it is erased the moment the round
     is decided, so a failed round leaves only the HMAC commitment (also in the audit chain).
     """
 
@@ -174,7 +180,10 @@ class SealedBid(models.Model):
     round = models.PositiveSmallIntegerField()
     side = models.ForeignKey(Side, on_delete=models.PROTECT, related_name="+")
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
-    sealed = models.TextField(blank=True)
+    sealed = EncryptedTextField(
+        blank=True,
+        context=lambda b: (b.bidding.case_id, f"{b.bidding_id}:{b.round}:{b.side_id}"),
+    )
     commitment = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -198,7 +207,7 @@ class SettlementVersion(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="settlement_versions")
     version = models.PositiveIntegerField()
-    text = models.TextField()
+    text = EncryptedTextField(context=lambda v: (v.case_id, str(v.version)))
     sha256 = models.CharField(max_length=64)
     terms_offer = models.ForeignKey(
         Offer, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

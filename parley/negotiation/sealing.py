@@ -1,14 +1,14 @@
 """Sealed figures for double-blind bidding (R8.3).
 
-A figure lives only as long as its round is undecided, encrypted with Fernet under a key derived
-from SECRET_KEY (so a database dump, the operator's view, or a backup shows no figure). The audit
+A figure lives only as long as its round is undecided, in SealedBid.sealed, which is encrypted
+under the case's key like all content (R11.3: a database dump, the operator's view, or a backup
+shows no figure, and the key that opens it is not kept beside the data). The audit
 chain gets an HMAC commitment with a fresh 256-bit nonce: a plain hash of a number would be
 brute-forced in a second; the commitment hides the figure and binds the bidder to it.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
@@ -16,24 +16,14 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
-_INFO = b"parley.negotiation.sealed-bid.v1"
-
-
-def _fernet() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-        settings.SECRET_KEY.encode("utf-8")
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
-
 
 @dataclass(frozen=True)
 class Sealed:
-    token: str
+    token: str  # the payload the encrypted column stores
     commitment: str
     nonce: str
 
@@ -47,13 +37,12 @@ def commitment_of(nonce: str, context: str, amount: Decimal) -> str:
 def seal(amount: Decimal, context: str) -> Sealed:
     """`context` names the bidding, round and side, so a commitment is not replayable."""
     nonce = secrets.token_hex(32)
-    payload = json.dumps({"a": f"{amount:.2f}", "n": nonce, "c": context}).encode()
-    token = _fernet().encrypt(payload).decode("ascii")
+    token = json.dumps({"a": f"{amount:.2f}", "n": nonce, "c": context})
     return Sealed(token=token, commitment=commitment_of(nonce, context, amount), nonce=nonce)
 
 
 def unseal(token: str, context: str) -> Decimal:
-    data = json.loads(_fernet().decrypt(token.encode("ascii")))
+    data = json.loads(token)
     if data["c"] != context:
         raise ValueError("sealed bid does not belong here")
     return Decimal(data["a"])

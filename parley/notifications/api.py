@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from parley.apischema import ERRORS
 from parley.cases.access import access_case
 from parley.errors import NotFound
 from parley.notifications.models import ExportJob, ExportStatus
+from parley.vault.keys import open_bytes
 
 router = Router(tags=["exports"])
 
@@ -71,8 +73,10 @@ def download_export(request: HttpRequest, job_id: int) -> FileResponse:
     job = access_export(request, job_id)
     if job.status != ExportStatus.READY:
         raise NotFound()
+    with job.file.open("rb") as handle:
+        raw = open_bytes(job.case_id, f"export:{job.pk}", handle.read())
     return FileResponse(
-        job.file.open("rb"),
+        io.BytesIO(raw),
         as_attachment=True,
         filename=f"parley-case-{job.case_id}-export.json",
         content_type="application/json",

@@ -4,6 +4,7 @@ case number, and a link to sign in and read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -81,6 +82,18 @@ def reminder_mail(case: Case) -> Mail:
             f"Your mediation (case #{case.pk}) is waiting for your signature on the agreement "
             f"to mediate. Until you sign you cannot see or write anything in it.\n"
             f"Sign in to read and sign it: {case_link(case)}" + FOOTER
+        ),
+    )
+
+
+def retention_mail(case: Case, due: datetime) -> Mail:
+    return Mail(
+        subject="The record of your mediation will be destroyed",
+        body=(
+            f"The mediation (case #{case.pk}) has ended. Under the retention policy of its "
+            f"agreement its content will be destroyed on {due:%d %B %Y}: after that no one, "
+            "the mediator included, can read or export it.\n"
+            f"Until then you can sign in and export your record: {case_link(case)}" + FOOTER
         ),
     )
 

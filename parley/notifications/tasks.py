@@ -48,6 +48,7 @@ from parley.notifications.models import (
     MailMark,
 )
 from parley.notifications.queue import HUEY, job, periodic_job
+from parley.vault.keys import seal_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,14 @@ def remind_all_unsigned() -> None:
         remind_unsigned(case_id)
 
 
+@periodic_job(crontab(minute="30"))
+def retention() -> None:
+    """Every hour: retention notices that are due, and case keys whose time has come (R11.4)."""
+    from parley.cases.retention import enforce_retention
+
+    enforce_retention()
+
+
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
 def generate_export(job_id: int) -> str:
     """The JSON record of what the requester can see (R5.2), through cases.record.export_for,
@@ -168,7 +177,9 @@ def generate_export(job_id: int) -> str:
     raw = json.dumps(data, indent=2, ensure_ascii=False).encode()
     digest = hashlib.sha256(raw).hexdigest()
     with transaction.atomic():
-        job.file.save(f"export-{job.pk}-{digest[:16]}.json", ContentFile(raw), save=False)
+        # Stored encrypted under the case key like the rest of the content (R11.3).
+        sealed = seal_bytes(job.case_id, f"export:{job.pk}", raw)
+        job.file.save(f"export-{job.pk}-{digest[:16]}.json", ContentFile(sealed), save=False)
         job.sha256 = digest
         job.status = ExportStatus.READY
         job.finished_at = timezone.now()

@@ -32,6 +32,7 @@ from parley.rooms.policy import (
     initial_instruction,
     is_privileged,
 )
+from parley.vault.keys import prime
 
 
 def clean_text(body: str, *, limit: int | None = None) -> str:
@@ -136,7 +137,9 @@ def do_post_entry(
     if len(client_key) > 64 or "\x00" in client_key:
         raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
     # The hot path: one batch for the lock, the key check and the ids; one for the writes and
-    # the commit (PostgreSQL's pipeline mode; see parley/inserts.py).
+    # the commit (PostgreSQL's pipeline mode; see parley/inserts.py). The case key, needed to
+    # encrypt the text as it is written, is fetched before (cached in the process).
+    prime(case_id)
     with pipelined(), transaction.atomic():
         # The writer's participation comes with the lock, the policy's context from the roster
         # cache (see cases/roster.py for why it cannot be stale).

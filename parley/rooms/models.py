@@ -6,6 +6,7 @@ from django.utils import timezone
 from parley.audit.chain import new_salt
 from parley.cases.models import Case, Participant, Side
 from parley.rooms.policy import Instruction, RoomKind
+from parley.vault.fields import EncryptedTextField
 
 
 class Room(models.Model):
@@ -54,7 +55,8 @@ class Entry(models.Model):
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
     kind = models.CharField(max_length=16, choices=EntryKind.choices, default=EntryKind.TEXT)
-    body = models.TextField()
+    # Encrypted under the case key (R11.3); the salt, fixed at creation, names the row.
+    body = EncryptedTextField(context=lambda e: (e.case_id, e.salt))
     created_at = models.DateTimeField(default=timezone.now)
     privileged = models.BooleanField()
     instruction = models.CharField(max_length=20, choices=Instruction.choices, blank=True)

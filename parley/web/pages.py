@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from parley.errors import DomainError, NotFound
+from parley.vault.keys import ContentDestroyed
 
 P = ParamSpec("P")
 View = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
@@ -39,6 +40,9 @@ def member_page(view: View[P]) -> View[P]:
             return view(request, *args, **kwargs)
         except NotFound:
             return not_found(request)
+        except ContentDestroyed as gone:
+            # R11.4: the case key is destroyed; every page of the case says so.
+            return render(request, "web/destroyed.html", {"detail": gone.detail}, status=410)
 
     return cast(View[P], login_required(wrapper))
 

@@ -119,7 +119,7 @@ def test_r11_5_nul_anywhere_in_a_body_is_422(active: Cast) -> None:
         )
         assert status == 422, answer
         assert set(answer) == {"code", "detail"}
-    assert not Entry.objects.filter(body__contains="fine").exists()
+    assert not [e for e in Entry.objects.all() if "fine" in e.body]
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from django.db import connections, transaction
 from parley.audit.models import AuditEvent
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, entries_with_body
 
 
 def entries_path(cast: Cast, room: str) -> str:
@@ -42,7 +42,7 @@ def test_r9_2_a_post_without_a_key_is_not_deduplicated(active: Cast) -> None:
     alice = Api(active.alice)
     alice.post(entries_path(active, "joint"), {"body": "Hello"})
     alice.post(entries_path(active, "joint"), {"body": "Hello"})
-    assert Entry.objects.filter(body="Hello").count() == 2
+    assert len(entries_with_body("Hello")) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,9 +56,7 @@ def test_r9_2_an_entry_is_committed_before_the_201_returns(active: Cast) -> None
     def read_on_another_connection() -> None:
         # A new thread has its own database connection: it sees only committed rows.
         try:
-            seen.append(
-                Entry.objects.filter(pk=entry["id"], body="Only for the mediator.").exists()
-            )
+            seen.append(bool(entries_with_body("Only for the mediator.", pk=entry["id"])))
         finally:
             connections.close_all()
 

@@ -8,7 +8,7 @@ import pytest
 
 from parley.cases.actions import do_terminate
 from parley.rooms.models import Entry, InstructionChange
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, entries_with_body
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
@@ -249,7 +249,7 @@ def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: Cast) ->
     again = post(active, active.alice, "joint", "only once", client_key="key-1")
     assert first[0] == again[0] == 201
     assert first[1]["id"] == again[1]["id"]
-    assert Entry.objects.filter(body="only once").count() == 1
+    assert len(entries_with_body("only once")) == 1
 
 
 def test_r7_5_after_the_end_the_mediator_shares_nothing_on_the_page_or_the_api(
