@@ -272,7 +272,6 @@ def mail_texts(message: Any) -> list[str]:
 def entry_texts_in_mail(messages: list[Any]) -> list[str]:
     """The texts of entries people wrote (anywhere in the database) found in these mails."""
     from parley.rooms.models import Entry, EntryKind
-
     from parley.vault.models import CaseKey
 
     # Entry bodies are encrypted in the database (R11.3): read through the model, not values();
