@@ -28,7 +28,7 @@ from parley.meetings.tests.helpers import Capture, schedule
 from parley.negotiation.models import Offer, Rating
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, add_person
+from parley.testing import Api, Cast, add_person, small_pdf
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 LINK_KEYS = {"seq", "commitment", "prev_hash", "hash", "opening"}
@@ -96,7 +96,7 @@ def busy_case(cast: Cast) -> dict[str, User]:
         {
             "room": cast.room("caucus_b").pk,
             "provenance": "prepared",
-            "file": SimpleUploadedFile("quote.pdf", b"%PDF-1.4\n" + b"x" * 100),
+            "file": SimpleUploadedFile("quote.pdf", small_pdf()),
         },
     )
     assert response.status_code == 201, response.content
