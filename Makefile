@@ -55,6 +55,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/negotiation.py
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/dashboard.py
 
 # Stops and starts the machine's PostgreSQL and Redis: never run it in CI.
 faults: $(STAMP)

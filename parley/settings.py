@@ -225,6 +225,7 @@ PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
 PARLEY_JOB_WORKERS = envint("PARLEY_JOB_WORKERS", 2)
+PARLEY_JOB_POLL_SECONDS = 1.0
 HUEY = {
     "name": "parley-" + Path(str(DATABASES["default"]["NAME"])).stem,
     "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
@@ -232,7 +233,13 @@ HUEY = {
     "results": False,
     "utc": True,
     "connection": {"url": REDIS_URL} if REDIS_URL else {"filename": str(DATA_DIR / "jobs.sqlite3")},
-    "consumer": {"workers": PARLEY_JOB_WORKERS, "worker_type": "thread"},
+    # An idle consumer polls the SQLite queue at most a second apart (huey's default backs off
+    # to 10 s), so a mail goes out within seconds; Redis wakes it at once.
+    "consumer": {
+        "workers": PARLEY_JOB_WORKERS,
+        "worker_type": "thread",
+        "max_delay": PARLEY_JOB_POLL_SECONDS,
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -21,6 +21,7 @@ from parley.cases.models import (
     Case,
     Invitation,
     InvitationStatus,
+    MailStatus,
     Participant,
     Side,
 )
@@ -168,8 +169,20 @@ def do_invite(
     return invitation, invitation_token(invitation)
 
 
+class InvitationUsed(DomainError):
+    """A link already accepted: the page says so and offers to sign in."""
+
+    status = 410
+
+    def __init__(self) -> None:
+        super().__init__(
+            "invitation_used", "This invitation was already accepted. Sign in to continue."
+        )
+
+
 def read_invitation(token: str) -> Invitation:
-    """The pending invitation a link names. A bad, expired or used link is NotFound."""
+    """The pending invitation a link names. An accepted one raises InvitationUsed; a bad,
+    expired or revoked link is NotFound."""
     try:
         data = signing.loads(
             token,
@@ -179,9 +192,93 @@ def read_invitation(token: str) -> Invitation:
         invitation = Invitation.objects.select_related("case", "side").get(pk=data["i"])
     except (signing.BadSignature, KeyError, TypeError, Invitation.DoesNotExist):
         raise NotFound() from None
+    if invitation.status == InvitationStatus.ACCEPTED:
+        raise InvitationUsed()
     if invitation.status != InvitationStatus.PENDING or invitation.expires_at < timezone.now():
         raise NotFound()
     return invitation
+
+
+def _pending_invitation(case: Case, invitation_id: int) -> Invitation:
+    invitation = Invitation.objects.select_for_update().filter(case=case, pk=invitation_id).first()
+    if invitation is None:
+        raise NotFound()
+    if invitation.status != InvitationStatus.PENDING:
+        raise DomainError("invitation_closed", "This invitation was already accepted or revoked.")
+    return invitation
+
+
+def do_resend_invitation(*, acting_user: User, case_id: int, invitation_id: int) -> Invitation:
+    """A fresh mail with a fresh link, and a fresh expiry."""
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_mediator(me)
+        invitation = _pending_invitation(case, invitation_id)
+        invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
+        invitation.mail_status = MailStatus.QUEUED
+        invitation.save(update_fields=["expires_at", "mail_status"])
+        record_event(case, "invitation_resent", actor_id=me.pk, subject_id=invitation.pk)
+        send_invitation_on_commit(invitation.pk)
+    return invitation
+
+
+def do_change_invitation_email(
+    *, acting_user: User, case_id: int, invitation_id: int, email: str
+) -> Invitation:
+    """A typo in the address: the invitation goes to the new one (only its holder can accept)."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise BadInput("bad_email", "Enter a valid e-mail address.")
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_mediator(me)
+        invitation = _pending_invitation(case, invitation_id)
+        if (
+            Invitation.objects.filter(case=case, email=email, status=InvitationStatus.PENDING)
+            .exclude(pk=invitation.pk)
+            .exists()
+        ):
+            raise DomainError("already_invited", "This person already has a pending invitation.")
+        invitation.email = email
+        invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
+        invitation.mail_status = MailStatus.QUEUED
+        invitation.opened_at = None
+        invitation.save(update_fields=["email", "expires_at", "mail_status", "opened_at"])
+        record_event(
+            case,
+            "invitation_readdressed",
+            actor_id=me.pk,
+            subject_id=invitation.pk,
+            content_hashes={"email": content_hash(email)},
+        )
+        send_invitation_on_commit(invitation.pk)
+    return invitation
+
+
+def do_revoke_invitation(*, acting_user: User, case_id: int, invitation_id: int) -> Invitation:
+    """Its link stops working. A party's invitation stays: the party's side and rooms exist."""
+    with transaction.atomic():
+        case, me = lock_case(acting_user, case_id)
+        check_mediator(me)
+        invitation = _pending_invitation(case, invitation_id)
+        if invitation.role == Role.PARTY:
+            raise DomainError(
+                "party_invitation",
+                "A party's invitation cannot be revoked (their side is part of the case). "
+                "Change the address instead, or start a new case.",
+            )
+        invitation.status = InvitationStatus.REVOKED
+        invitation.save(update_fields=["status"])
+        record_event(case, "invitation_revoked", actor_id=me.pk, subject_id=invitation.pk)
+    return invitation
+
+
+def mark_invitation_opened(invitation: Invitation) -> None:
+    """The link was opened (the set-up page shows "opened"). Not an act in the mediation."""
+    if invitation.opened_at is None:
+        Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
 
 
 def do_accept_invitation(*, acting_user: User, token: str) -> Participant:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -84,6 +86,12 @@ class InvitationStatus(models.TextChoices):
     REVOKED = "revoked", "Revoked"
 
 
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class Invitation(models.Model):
     """An invitation to a role (and side) in a case, redeemed once through a signed link."""
 
@@ -101,6 +109,12 @@ class Invitation(models.Model):
     participant = models.OneToOneField(
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="invitation"
     )
+    # What became of its mail, and whether the link was opened: the set-up page shows it.
+    mail_status = models.CharField(
+        max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED
+    )
+    mail_sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -114,6 +128,16 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} as {self.role}"
+
+    def state(self, now: datetime) -> str:
+        """queued, sent, failed, opened, accepted, expired or revoked, as the set-up page says."""
+        if self.status != InvitationStatus.PENDING:
+            return str(self.status)
+        if self.expires_at < now:
+            return "expired"
+        if self.opened_at is not None:
+            return "opened"
+        return str(self.mail_status)
 
 
 class RosterVersion(models.Model):

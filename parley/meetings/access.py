@@ -60,10 +60,9 @@ def invited_person(person: Person, kind: SessionKind, side_id: int | None) -> bo
     return in_room(person, RoomRef(0, room_kind, side_id))
 
 
-def next_sessions(participations: list[Participant]) -> dict[int, Session]:
-    """For each of a person's cases, the session running now or the next one they are
-    invited to. A fixed number of queries, whatever the number of cases."""
-    now = timezone.now()
+def signed_participants(participations: list[Participant]) -> set[int]:
+    """Which of these participations have signed their case's current agreement (R2.2), in
+    two queries, as load_context decides it for one case."""
     by_case = {p.case_id: p for p in participations}
     latest = dict(
         Agreement.objects.filter(case_id__in=by_case)
@@ -78,6 +77,15 @@ def next_sessions(participations: list[Participant]) -> dict[int, Session]:
         ).values_list("participant_id", "agreement__case_id", "agreement__version")
         if latest.get(case_id) == version
     }
+    return signed
+
+
+def next_sessions(participations: list[Participant]) -> dict[int, Session]:
+    """For each of a person's cases, the session running now or the next one they are
+    invited to. A fixed number of queries, whatever the number of cases."""
+    now = timezone.now()
+    by_case = {p.case_id: p for p in participations}
+    signed = signed_participants(participations)
     found: dict[int, Session] = {}
     for s in (
         Session.objects.filter(case_id__in=by_case, status=SessionStatus.SCHEDULED, ends_at__gt=now)

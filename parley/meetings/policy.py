@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -54,8 +55,14 @@ def invitees(room: RoomRef, people: Iterable[Person]) -> frozenset[int]:
     return members(room, people)
 
 
+@cache
+def zone_names() -> frozenset[str]:
+    """The IANA zones this machine knows (read from disk once: the lookup walks directories)."""
+    return frozenset(available_timezones())
+
+
 def zone(name: str) -> ZoneInfo:
-    if name not in available_timezones():
+    if name not in zone_names():
         raise BadInput("bad_time_zone", "Pick a time zone from the list (e.g. Europe/Berlin).")
     try:
         return ZoneInfo(name)

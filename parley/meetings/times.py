@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 
-from parley.meetings.policy import zone
+from parley.meetings.policy import zone, zone_names
 
 ZONE_COOKIE = "parley_tz"
 
 
 def valid_zone(name: str) -> str:
-    return name if name and name in available_timezones() else ""
+    return name if name and name in zone_names() else ""
 
 
 def zone_of_user(user: object) -> str:

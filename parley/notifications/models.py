@@ -75,3 +75,19 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"Export {self.pk} of case {self.case_id}"
+
+
+class ReadMarker(models.Model):
+    """The last entry a person has seen in a room (parley/notifications/reading.py)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey("rooms.Room", on_delete=models.CASCADE, related_name="+")
+    last_entry_id = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "room"], name="one_marker_per_room")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} read {self.room_id} to {self.last_entry_id}"

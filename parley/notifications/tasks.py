@@ -20,7 +20,7 @@ from parley.accounts.models import User
 from parley.agreements.models import Signature
 from parley.cases.access import CaseContext, current_agreement, load_context
 from parley.cases.actions import invitation_token
-from parley.cases.models import Case, Invitation, InvitationStatus, Participant
+from parley.cases.models import Case, Invitation, InvitationStatus, MailStatus, Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.record import export_for
 from parley.errors import NotFound
@@ -114,7 +114,15 @@ def send_invitation(invitation_id: int) -> bool:
         .first()
     )
     mail = invitation_mail(invitation, invitation_token(invitation), mediator or "Your mediator")
-    deliver(mail, invitation.email)
+    try:
+        deliver(mail, invitation.email)
+    except Exception:
+        # Shown on the set-up page; the queue tries again, and a later success says "sent".
+        Invitation.objects.filter(pk=invitation.pk).update(mail_status=MailStatus.FAILED)
+        raise
+    Invitation.objects.filter(pk=invitation.pk).update(
+        mail_status=MailStatus.SENT, mail_sent_at=timezone.now()
+    )
     return True
 
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -17,8 +18,15 @@ from parley.agreements.actions import (
 from parley.agreements.models import ConflictDisclosure
 from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE, AgreementPolicy
 from parley.cases.access import access_case, load_context
-from parley.cases.actions import do_create_case, do_invite, invitation_token
-from parley.cases.models import Invitation, InvitationStatus
+from parley.cases.actions import (
+    do_change_invitation_email,
+    do_create_case,
+    do_invite,
+    do_resend_invitation,
+    do_revoke_invitation,
+    invitation_token,
+)
+from parley.cases.models import Invitation
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
 from parley.rooms.policy import Instruction
@@ -51,16 +59,16 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
     if me.role != Role.MEDIATOR:
         return not_found(request)
     ctx = load_context(case)
+    now = timezone.now()
     invitations = [
         {
             "invitation": inv,
+            "state": inv.state(now),
             "link": f"{settings.SITE_URL.rstrip('/')}/invitations/{invitation_token(inv)}/"
-            if inv.status == InvitationStatus.PENDING
+            if inv.state(now) not in ("accepted", "expired", "revoked")
             else "",
         }
-        for inv in Invitation.objects.filter(case=case)
-        .exclude(status=InvitationStatus.REVOKED)
-        .select_related("side")
+        for inv in Invitation.objects.filter(case=case).select_related("side")
     ]
     agreement = ctx.agreement
     court = (agreement.court_order or {}) if agreement else {}
@@ -84,6 +92,44 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
             "issued": agreement is not None and agreement.issued_at is not None,
         },
     )
+
+
+@require_POST
+@member_page
+def invitation_action(
+    request: HttpRequest, case_id: int, invitation_id: int, what: str
+) -> HttpResponse:
+    """Resend, revoke, or change the address of one invitation."""
+    _mediator_post(request, case_id)
+    user = signed_in(request)
+    try:
+        if what == "resend":
+            inv = do_resend_invitation(
+                acting_user=user, case_id=case_id, invitation_id=invitation_id
+            )
+            messages.success(request, f"The invitation to {inv.email} is sent again.")
+        elif what == "revoke":
+            inv = do_revoke_invitation(
+                acting_user=user, case_id=case_id, invitation_id=invitation_id
+            )
+            messages.success(
+                request, f"The invitation to {inv.email} is revoked: its link no longer works."
+            )
+        elif what == "address":
+            inv = do_change_invitation_email(
+                acting_user=user,
+                case_id=case_id,
+                invitation_id=invitation_id,
+                email=request.POST.get("email", ""),
+            )
+            messages.success(request, f"The invitation now goes to {inv.email}.")
+        else:
+            raise NotFound()
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        refusal(request, exc)
+    return redirect("setup", case_id=case_id)
 
 
 def _mediator_post(request: HttpRequest, case_id: int) -> None:

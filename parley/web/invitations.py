@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from parley.accounts.models import User
-from parley.cases.actions import do_accept_invitation, read_invitation
+from parley.cases.actions import (
+    InvitationUsed,
+    do_accept_invitation,
+    mark_invitation_opened,
+    read_invitation,
+)
 from parley.cases.models import Invitation
 from parley.errors import DomainError, NotFound
 from parley.web.forms import NewAccountForm
@@ -46,9 +51,12 @@ def _page(
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = read_invitation(token)
+    except InvitationUsed:
+        return render(request, "web/invitation_used.html", status=410)
     except NotFound:
         return not_found(request)
     if request.method != "POST":
+        mark_invitation_opened(invitation)
         return _page(request, invitation, token)
     user = request.user
     if not user.is_authenticated:
@@ -72,6 +80,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     assert isinstance(user, User)
     try:
         participant = do_accept_invitation(acting_user=user, token=token)
+    except InvitationUsed:
+        return render(request, "web/invitation_used.html", status=410)
     except NotFound:
         return not_found(request)
     except DomainError as exc:

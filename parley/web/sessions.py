@@ -3,9 +3,8 @@ schedule, move, cancel and confirm attendance. Views parse, access, act, respond
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -28,14 +27,14 @@ from parley.meetings.actions import (
     schedule_of,
 )
 from parley.meetings.models import Session
-from parley.meetings.policy import MAX_SLOTS, Answer, SessionKind
+from parley.meetings.policy import MAX_SLOTS, Answer, SessionKind, zone_names
 from parley.meetings.polls import do_answer_poll, do_create_poll, do_pick_slot, polls_for
 from parley.meetings.presence import present_during
 from parley.meetings.serialize import session_payload
 from parley.meetings.times import local, parse_local, reader_zone
 from parley.web.pages import member_page, refusal
 
-ZONES = sorted(available_timezones())
+ZONES = sorted(zone_names())
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -51,12 +50,14 @@ def _times(request: HttpRequest) -> tuple[datetime, datetime, str]:
     day = request.POST.get("date", "")
     start = parse_local(f"{day}T{request.POST.get('start', '')}", zone_name)
     end = parse_local(f"{day}T{request.POST.get('end', '')}", zone_name)
-    if end <= start and request.POST.get("end", ""):
-        # An end time past midnight belongs to the next day.
-        from datetime import timedelta
+    return start, past_midnight(start, end), zone_name
 
-        end += timedelta(days=1)
-    return start, end, zone_name
+
+def past_midnight(start: datetime, end: datetime) -> datetime:
+    """An end time earlier than the start, on a form with one date, is on the next day."""
+    if end <= start:
+        return (end.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=end.tzinfo)
+    return end
 
 
 def upcoming_for(ctx: CaseContext, me: Participant, zone_name: str) -> dict[str, Any] | None:
@@ -239,7 +240,7 @@ def poll_create(request: HttpRequest, case_id: int) -> HttpResponse:
                 continue
             start = parse_local(f"{day}T{request.POST.get(f'start_{i}', '')}", zone_name)
             end = parse_local(f"{day}T{request.POST.get(f'end_{i}', '')}", zone_name)
-            slots.append((start, end))
+            slots.append((start, past_midnight(start, end)))
         kind, _, side = request.POST.get("kind", "joint").partition(":")
         do_create_poll(
             acting_user=signed_in(request),

@@ -50,6 +50,11 @@ urlpatterns = [
     path("cases/<int:case_id>/", signing.case_home, name="case"),
     path("cases/<int:case_id>/setup/", casesetup.setup, name="setup"),
     path("cases/<int:case_id>/setup/invite/", casesetup.invite, name="setup_invite"),
+    path(
+        "cases/<int:case_id>/setup/invitations/<int:invitation_id>/<str:what>/",
+        casesetup.invitation_action,
+        name="invitation_action",
+    ),
     path("cases/<int:case_id>/setup/agreement/", casesetup.agreement, name="setup_agreement"),
     path("cases/<int:case_id>/setup/disclosure/", casesetup.disclosure, name="setup_disclosure"),
     path("cases/<int:case_id>/setup/issue/", casesetup.issue, name="setup_issue"),

@@ -8,38 +8,33 @@ from django.shortcuts import render
 
 from parley.accounts.auth import request_user as signed_in
 from parley.cases.access import access_case
-from parley.cases.models import Participant
 from parley.cases.policy import Role
 from parley.cases.record import export_for, report_for
 from parley.cases.record_pdf import record_pdf, report_pdf
 from parley.errors import NotFound
-from parley.meetings.access import next_sessions
-from parley.meetings.serialize import session_payload
 from parley.meetings.times import reader_zone
+from parley.web.dashboard import SORTS, STATES, Query, dashboard_rows
 from parley.web.pages import member_page
+from parley.web.presenters import room_tab_label
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in(request)
-    mine = list(
-        Participant.objects.filter(user=user).select_related("case").order_by("-case__created_at")
-    )
-    zone_name = reader_zone(request)
-    upcoming = next_sessions(mine)
-    rows = [
-        {
-            "p": p,
-            "next": session_payload(upcoming[p.case_id], p, zone_name)
-            if p.case_id in upcoming
-            else None,
-        }
-        for p in mine
-    ]
+    found = dashboard_rows(user, Query.from_request(request), reader_zone(request))
+    for row in found["rows"]:
+        row["unread_rooms"] = [
+            {**r, "label": room_tab_label(r["room"], row["p"])} for r in row["unread_rooms"]
+        ]
     return render(
         request,
         "web/dashboard.html",
-        {"rows": rows, "can_mediate": user.can_mediate, "zone": zone_name},
+        {
+            **found,
+            "can_mediate": user.can_mediate,
+            "states": [(k, label) for k, (label, _) in STATES.items()],
+            "sorts": list(SORTS.items()),
+        },
     )
 
 

@@ -25,6 +25,7 @@ from parley.documents.actions import do_upload_document
 from parley.documents.policy import accepted_list
 from parley.errors import DomainError, NotFound
 from parley.meetings.times import reader_zone
+from parley.notifications.reading import mark_read, unread_counts
 from parley.rooms.actions import (
     caucus_default,
     do_change_instruction,
@@ -77,13 +78,16 @@ def composer(
     }
 
 
-def _tabs(ctx: CaseContext, me: Participant, current: Room) -> list[dict[str, Any]]:
+def _tabs(
+    ctx: CaseContext, me: Participant, current: Room, unread: dict[int, int]
+) -> list[dict[str, Any]]:
     return [
         {
             "room": r,
             "label": room_tab_label(r, me),
             "current": r.pk == current.pk,
             "url": reverse("room", args=[ctx.case.pk, r.pk]),
+            "unread": unread.get(r.pk, 0),
         }
         for r in my_rooms(ctx, me)
     ]
@@ -96,6 +100,9 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
         return redirect("case", case_id=case_id)
     info = case_payload(ctx, me)
     entries = [entry_view(ctx, me, e) for e in latest(current, limit=FIRST_PAGE)]
+    unread = unread_counts([me.pk], [r.pk for r in my_rooms(ctx, me) if r.pk != current.pk])
+    if entries:
+        mark_read(me.pk, current.pk, entries[-1].id)
     return render(
         request,
         "web/workspace.html",
@@ -105,7 +112,7 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "room": current,
             "room_label": room_tab_label(current, me),
             "readers": readers_sentence(ctx, me, current),
-            "tabs": _tabs(ctx, me, current),
+            "tabs": _tabs(ctx, me, current, unread),
             "entries": entries,
             "last_id": entries[-1].id if entries else 0,
             "composer": composer(ctx, me, current),
@@ -133,6 +140,8 @@ def entries_after(request: HttpRequest, case_id: int, room_id: int) -> HttpRespo
     except ValueError:
         after = 0
     rows = timeline(current, after_id=after, limit=FIRST_PAGE)
+    if rows:
+        mark_read(me.pk, current.pk, rows[-1].pk)
     return render(
         request,
         "web/parts/entries.html",

@@ -37,7 +37,10 @@ def start_jobs(mode: str, *, workers: int, redis_url: str) -> Any:
     if mode == "auto" and (workers > 1 or redis_url):
         return None
     consumer = HUEY.create_consumer(
-        workers=settings.PARLEY_JOB_WORKERS, worker_type="thread", periodic=True
+        workers=settings.PARLEY_JOB_WORKERS,
+        worker_type="thread",
+        periodic=True,
+        max_delay=settings.PARLEY_JOB_POLL_SECONDS,
     )
     consumer.start()
     return consumer

@@ -72,15 +72,26 @@ class Server:
         return done.stdout
 
 
-def start_server(root: Path, *, redis_url: str | None = None, demo: bool = False) -> Server:
+def start_server(
+    root: Path,
+    *,
+    redis_url: str | None = None,
+    demo: bool = False,
+    serve: bool = False,
+    env: dict[str, str] | None = None,
+) -> Server:
+    """serve=True: `parley serve`, as `make run` starts it (background jobs in the server's
+    process, mail through the configured backend) instead of bare uvicorn with jobs run at
+    once and mail kept in memory."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     data_dir = root / "data"
     data_dir.mkdir(parents=True)
+    extra = env or {}
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "PARLEY_TEST_SQLITE_FILE")
+        if k not in ("DATABASE_URL", "REDIS_URL", "PARLEY_TEST_SQLITE_FILE", "EMAIL_BACKEND")
     }
     env.update(
         {
@@ -88,10 +99,12 @@ def start_server(root: Path, *, redis_url: str | None = None, demo: bool = False
             "PARLEY_DATA_DIR": str(data_dir),
             "SITE_URL": url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "PARLEY_JOBS_IMMEDIATE": "1",
-            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "PARLEY_JOBS_IMMEDIATE": "0" if serve else "1",
         }
     )
+    if not serve:
+        env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    env.update(extra)
     if redis_url:
         env["REDIS_URL"] = redis_url
     for step in (["migrate", "--noinput"],):
@@ -113,8 +126,9 @@ def start_server(root: Path, *, redis_url: str | None = None, demo: bool = False
     if demo:
         subprocess.run([str(BIN / "parley"), "demo"], env=env, check=True, capture_output=True)
     log = root / "server.log"
-    process = subprocess.Popen(
-        [
+    command = [str(BIN / "parley"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if not serve:
+        command = [
             str(BIN / "python"),
             "-m",
             "uvicorn",
@@ -127,7 +141,9 @@ def start_server(root: Path, *, redis_url: str | None = None, demo: bool = False
             "off",
             "--log-level",
             "warning",
-        ],
+        ]
+    process = subprocess.Popen(
+        command,
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
