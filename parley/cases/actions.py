@@ -21,7 +21,6 @@ from parley.cases.models import (
     Case,
     Invitation,
     InvitationStatus,
-    MailStatus,
     Participant,
     Side,
 )
@@ -215,7 +214,7 @@ def do_resend_invitation(*, acting_user: User, case_id: int, invitation_id: int)
         check_mediator(me)
         invitation = _pending_invitation(case, invitation_id)
         invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
-        invitation.mail_status = MailStatus.QUEUED
+        invitation.mail_status = None
         invitation.save(update_fields=["expires_at", "mail_status"])
         record_event(case, "invitation_resent", actor_id=me.pk, subject_id=invitation.pk)
         send_invitation_on_commit(invitation.pk)
@@ -241,7 +240,7 @@ def do_change_invitation_email(
             raise DomainError("already_invited", "This person already has a pending invitation.")
         invitation.email = email
         invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
-        invitation.mail_status = MailStatus.QUEUED
+        invitation.mail_status = None
         invitation.opened_at = None
         invitation.save(update_fields=["email", "expires_at", "mail_status", "opened_at"])
         record_event(

@@ -110,8 +110,10 @@ class Invitation(models.Model):
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="invitation"
     )
     # What became of its mail, and whether the link was opened: the set-up page shows it.
-    mail_status = models.CharField(
-        max_length=8, choices=MailStatus.choices, default=MailStatus.QUEUED
+    # Empty while queued. Nullable without a default, so adding it keeps the table (and on
+    # SQLite its roster triggers) in place instead of rebuilding it.
+    mail_status = models.CharField(  # noqa: DJ001 (null is "queued"; see above)
+        max_length=8, choices=MailStatus.choices, null=True, blank=True
     )
     mail_sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -137,7 +139,7 @@ class Invitation(models.Model):
             return "expired"
         if self.opened_at is not None:
             return "opened"
-        return str(self.mail_status)
+        return str(self.mail_status or MailStatus.QUEUED)
 
 
 class RosterVersion(models.Model):

@@ -78,7 +78,8 @@ def test_an_invitation_is_single_use(cast: Cast) -> None:
     status, error = Api(None).post(
         "/invitations/accept", {"token": link["token"], "password": "a long enough passphrase"}
     )
-    assert (status, error["code"]) == (404, "not_found")
+    # A used link says so (and to sign in), instead of a bare Not found.
+    assert (status, error["code"]) == (410, "invitation_used")
 
 
 def test_an_invitation_expires(cast: Cast) -> None:

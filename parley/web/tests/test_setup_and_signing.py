@@ -83,7 +83,8 @@ def test_an_invited_newcomer_chooses_a_password_and_joins(cast: Cast) -> None:
     response = visitor.post(link.group(1), {"password": PASSWORD, "password_again": PASSWORD})
     assert response["Location"] == f"/cases/{cast.case.pk}/"
     assert Participant.objects.filter(case=cast.case, user__email="nina@example.com").exists()
-    assert visitor.get(link.group(1)).status_code == 404  # used once
+    used = visitor.get(link.group(1))  # used once: it says so, and offers to sign in
+    assert used.status_code == 410 and b"already accepted" in used.content
 
 
 def test_a_known_person_must_sign_in_before_accepting(cast: Cast) -> None:
