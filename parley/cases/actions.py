@@ -216,7 +216,9 @@ def do_resend_invitation(*, acting_user: User, case_id: int, invitation_id: int)
         invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
         invitation.mail_status = None
         invitation.save(update_fields=["expires_at", "mail_status"])
-        record_event(case, "invitation_resent", actor_id=me.pk, subject_id=invitation.pk)
+        record_event(
+            case, "invitation_resent", actor_id=me.pk, subject_id=invitation.pk, audience=MEDIATOR
+        )
         send_invitation_on_commit(invitation.pk)
     return invitation
 
@@ -248,7 +250,9 @@ def do_change_invitation_email(
             "invitation_readdressed",
             actor_id=me.pk,
             subject_id=invitation.pk,
-            content_hashes={"email": content_hash(email)},
+            # Like the invitation itself: the address is the mediator's business.
+            salted={"email": email},
+            audience=MEDIATOR,
         )
         send_invitation_on_commit(invitation.pk)
     return invitation
@@ -268,7 +272,9 @@ def do_revoke_invitation(*, acting_user: User, case_id: int, invitation_id: int)
             )
         invitation.status = InvitationStatus.REVOKED
         invitation.save(update_fields=["status"])
-        record_event(case, "invitation_revoked", actor_id=me.pk, subject_id=invitation.pk)
+        record_event(
+            case, "invitation_revoked", actor_id=me.pk, subject_id=invitation.pk, audience=MEDIATOR
+        )
     return invitation
 
 
