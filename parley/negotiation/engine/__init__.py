@@ -8,7 +8,8 @@ and each party's own utility, never anyone's ratings.
 from .adjusted_winner import adjusted_winner, check_adjusted_winner
 from .bargaining import Ratings, bargain, package_utilities
 from .improve import improve
-from .mnw import check_ef1, max_nash_welfare
+from .mnw import max_nash_welfare
+from .mnw_model import check_ef1
 from .types import (
     AdjustedWinnerCheck,
     AdjustedWinnerResult,

@@ -123,8 +123,16 @@ class Allocation:
     exact.  ``log_gap`` is 0.0 when optimality was proven exactly (no
     allocation has a larger integer product); otherwise it is the remaining gap
     between the MILP bound and ``log(nash_product)``, at most 1e-6 and in
-    practice below 1e-12 (large products, where floats cannot separate P
+    practice below 1e-9 (large products, where floats cannot separate P
     from P + 1).
+
+    ``optimal`` is False when the search was stopped (time limit, or the caller
+    asked): the allocation is then the best found, ``log_gap`` the proven gap
+    (``inf`` when no bound was proven yet) and ``ef1`` says whether it is EF1
+    (an optimal one always is).  ``check`` names the independent check that
+    confirmed optimality (:mod:`.certify`).  ``disputed`` is True when that check
+    found a better allocation than the search had proven optimal: the allocation
+    is then the check's, and not called optimal.
     """
 
     bundles: tuple[tuple[int, ...], ...]
@@ -132,3 +140,7 @@ class Allocation:
     positive_parties: tuple[int, ...]
     nash_product: int
     log_gap: float
+    optimal: bool = True
+    ef1: bool = True
+    check: str = ""
+    disputed: bool = False
