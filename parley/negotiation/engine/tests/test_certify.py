@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 from parley.negotiation.engine import max_nash_welfare
-from parley.negotiation.engine.certify import second_solve, certify_mnw
+from parley.negotiation.engine.certify import certify_mnw, second_solve
 from parley.negotiation.engine.mnw_model import score
 
 from .oracles import mnw_oracle
@@ -21,7 +21,7 @@ def every_allocation(n: int, m: int) -> list[list[list[int]]]:
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(valuations(max_parties=3, max_items=5))
 def test_the_check_confirms_exactly_the_allocations_brute_force_calls_optimal(
     values: list[list[int]],
@@ -29,7 +29,7 @@ def test_the_check_confirms_exactly_the_allocations_brute_force_calls_optimal(
     n, m = len(values), len(values[0])
     best = mnw_oracle(values)
     table = np.array(values, dtype=np.int64).reshape(n, m)
-    for bundles in every_allocation(n, m)[:40]:
+    for bundles in every_allocation(n, m)[:12]:
         optimal = score(table, bundles)[:2] == best
         # The enumerating check and the second solve agree with the definition.
         assert certify_mnw(values, bundles).confirmed == optimal
