@@ -22,12 +22,12 @@ if not settings.configured:
     redis_url = os.environ.get("REDIS_URL", "")
     layer: dict[str, Any] = (
         {
-            "BACKEND": "parley.realtime.layers.RedisPushLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [{"address": redis_url, "socket_timeout": None}]},
         }
         if redis_url
-        # The same layers Parley ships (Redis pub/sub; channels' in-memory layer without its
-        # per-message scans), so the ratio measures Parley's own work, not the layer's.
+        # The same layers Parley ships (Redis pub/sub; the single-process layer without
+        # Channels' per-message scans), so the ratio measures Parley's own work, not the layer's.
         else {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}
     )
     settings.configure(

@@ -93,8 +93,6 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
             # carry prepared statements (PgBouncer before 1.21).
             options.update(server_side_binding=True, prepare_threshold=5)
         if envbool("PARLEY_DB_POOL", True):
-            from parley.pgconn import Connection
-
             # Under ASGI every request runs in a fresh thread, so Django's persistent
             # connections never get reused: without a pool each request pays a new connection.
             # A short wait for a free connection: during an outage a request must get its clear
@@ -103,8 +101,6 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
                 "min_size": 2,
                 "max_size": envint("PARLEY_DB_POOL_SIZE", 20),
                 "timeout": 3,
-                # psycopg's connection without its empty round trips (see parley/pgconn.py).
-                "connection_class": Connection,
             }
         return {
             "ENGINE": "django.db.backends.postgresql",

@@ -10,8 +10,7 @@ On PostgreSQL the post path also runs in pipeline mode (`pipelined()`): its stat
 together and the server runs them in order, so a post's eight statements go out in two batches
 (lock, key check and ids; then the writes and the COMMIT), with the case lock held across one
 round trip. For that its rows get their ids up front (`reserve_ids_sql()`, sent after the lock),
-and their INSERTs then need no answer. With the pool's connection class (parley/pgconn.py) a post
-waits on the server three times: its BEGIN, the lock batch, the writes with the COMMIT."""
+and their INSERTs then need no answer."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ if REDIS_URL:
     # Pushes are best-effort either way: what a socket misses it fetches from its last entry id.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "parley.realtime.layers.RedisPushLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # redis-py's default 5 s socket timeout drops idle WebSockets (channels_redis#422).
                 "hosts": [{"address": REDIS_URL, "socket_timeout": None}],

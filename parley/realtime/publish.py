@@ -41,20 +41,6 @@ def session_group(session_key: str | None) -> str:
 
 
 async def send_batch(layer: BaseChannelLayer, batch: Batch) -> None:
-    many = getattr(layer, "group_send_many", None)
-    if many is not None:
-        # Parley's layers: the whole batch at once, in order (one round trip on Redis).
-        items = [
-            (participant_group(pid), {"type": "parley.event", "event": event})
-            for recipients, event in batch
-            for pid in recipients
-        ]
-        try:
-            await many(items)
-        except Exception:
-            # The entries are committed; readers that miss a push catch up.
-            logger.exception("could not push a batch of %d events", len(items))
-        return
     per_recipient: dict[int, list[dict[str, Any]]] = {}
     for recipients, event in batch:
         message = {"type": "parley.event", "event": event}

@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
+_threads = 0
 
 
 def thread_count() -> int:
@@ -39,10 +40,11 @@ def thread_count() -> int:
 
 
 def _get_executor() -> ThreadPoolExecutor:
-    global _executor
+    global _executor, _threads
     with _lock:
         if _executor is None:
-            _executor = ThreadPoolExecutor(thread_count(), thread_name_prefix="parley-writer")
+            _threads = thread_count()
+            _executor = ThreadPoolExecutor(_threads, thread_name_prefix="parley-writer")
         return _executor
 
 
@@ -73,11 +75,10 @@ def shutdown() -> None:
     database is dropped; a server simply exits)."""
     global _executor
     with _lock:
-        executor, _executor = _executor, None
+        executor, _executor, count = _executor, None, _threads
     if executor is None:
         return
     # One close per thread: each blocks its thread until every thread has taken one.
-    count = executor._max_workers
     barrier = threading.Barrier(count)
 
     def close() -> None:

@@ -64,31 +64,6 @@ def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> N
     assert len(prepared) == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode is PostgreSQL's")
-@pytest.mark.django_db(transaction=True)  # a post's own transaction, as in production
-def test_a_post_waits_on_the_database_three_times(active: Cast, tmp_path: Path) -> None:
-    """Read off the wire (libpq's own trace): a post sends BEGIN, then the lock with the key
-    check and the ids, then the writes with the COMMIT, and waits for the server after each.
-    psycopg alone sent three more Syncs that carried nothing (parley/pgconn.py)."""
-    from psycopg import pq
-
-    alice_posts(active, "trips-0")  # the connection and the statement caches are set up
-    trace = tmp_path / "libpq.trace"
-    pgconn = connection.connection.pgconn
-    with trace.open("w") as out:
-        pgconn.trace(out.fileno())
-        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
-        try:
-            alice_posts(active, "trips-1")
-        finally:
-            pgconn.untrace()
-    sent = [line.split("\t") for line in trace.read_text().splitlines()]
-    waits = [fields[2] for fields in sent if fields[0] == "F" and fields[2] in ("Sync", "Flush")]
-    assert waits == ["Sync", "Flush", "Sync"]
-    queries = [fields for fields in sent if fields[0] == "F" and fields[2] in ("Query", "Parse")]
-    assert any("COMMIT" in "\t".join(q) for q in queries)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: Cast) -> None:
     """The refusal comes after the lock batch, inside the pipeline: the rollback must leave the

@@ -1,0 +1,77 @@
+"""The single-process channel layer keeps Channels' contract: groups, order, expiry, capacity."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from channels.exceptions import ChannelFull
+
+from parley.realtime.layers import LocalChannelLayer
+
+
+def test_a_group_send_reaches_every_member_in_order_and_no_one_else() -> None:
+    async def scenario() -> None:
+        layer = LocalChannelLayer()
+        alice, bob, olga = [await layer.new_channel() for _ in range(3)]
+        await layer.group_add("participant.1", alice)
+        await layer.group_add("participant.1", bob)
+        await layer.group_add("participant.2", olga)
+        for n in range(3):
+            await layer.group_send("participant.1", {"type": "parley.event", "n": n})
+        assert [(await layer.receive(alice))["n"] for _ in range(3)] == [0, 1, 2]
+        assert [(await layer.receive(bob))["n"] for _ in range(3)] == [0, 1, 2]
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(olga), 0.05)
+        await layer.group_discard("participant.1", bob)
+        await layer.group_send("participant.1", {"type": "parley.event", "n": 3})
+        assert (await layer.receive(alice))["n"] == 3
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(layer.receive(bob), 0.05)
+
+    asyncio.run(scenario())
+
+
+def test_a_waiting_receiver_gets_the_message_sent_later() -> None:
+    async def scenario() -> None:
+        layer = LocalChannelLayer()
+        channel = await layer.new_channel()
+        waiting = asyncio.ensure_future(layer.receive(channel))
+        await asyncio.sleep(0)
+        await layer.send(channel, {"type": "x", "body": "hello"})
+        assert (await asyncio.wait_for(waiting, 1))["body"] == "hello"
+
+    asyncio.run(scenario())
+
+
+def test_a_full_channel_refuses_and_a_group_send_skips_it() -> None:
+    async def scenario() -> None:
+        layer = LocalChannelLayer(capacity=2)
+        slow, fast = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("g", slow)
+        await layer.group_add("g", fast)
+        for n in range(3):
+            await layer.group_send("g", {"type": "x", "n": n})
+            if n < 2:
+                await layer.receive(fast)
+        assert (await layer.receive(fast))["n"] == 2
+        with pytest.raises(ChannelFull):
+            await layer.send(slow, {"type": "x"})
+
+    asyncio.run(scenario())
+
+
+def test_a_channel_nobody_reads_expires_and_leaves_its_groups() -> None:
+    async def scenario() -> None:
+        layer = LocalChannelLayer(expiry=1)
+        layer.SWEEP_EVERY_SECONDS = 0
+        gone, alive = await layer.new_channel(), await layer.new_channel()
+        await layer.group_add("g", gone)
+        await layer.group_add("g", alive)
+        await layer.group_send("g", {"type": "x", "n": 1})
+        await asyncio.sleep(1.1)
+        await layer.send(alive, {"type": "x", "n": 2})  # sweeps: both held an expired message
+        assert layer.groups.get("g", set()) == set()
+        assert (await layer.receive(alive))["n"] == 2
+
+    asyncio.run(scenario())
