@@ -19,12 +19,14 @@ run: $(STAMP)
 	@echo "Mail goes to the outbox folder in the data directory (data/outbox); EMAIL_URL=smtp://... sends it."
 	$(BIN)/parley serve --host 127.0.0.1 --port 8000
 
+# lint-imports: the layer contracts in pyproject.toml ([tool.importlinter]); a cycle fails.
 lint: $(STAMP)
-	$(BIN)/ruff check parley benchmarks
-	$(BIN)/ruff format --check parley benchmarks
+	$(BIN)/ruff check parley benchmarks tools
+	$(BIN)/ruff format --check parley benchmarks tools
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict parley benchmarks
+	$(BIN)/mypy --strict parley benchmarks tools
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser" parley

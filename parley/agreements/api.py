@@ -19,6 +19,7 @@ from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE, AgreementPolicy
 from parley.apischema import ERRORS, LongText, ShortText, Text
 from parley.cases.access import access_case, current_agreement
 from parley.cases.policy import CourtOrder
+from parley.errors import DomainError
 from parley.rooms.policy import Instruction
 
 router = Router(tags=["agreement"])
@@ -82,8 +83,6 @@ def agreement_payload(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case, me = access_case(the_user(request), case_id)
     agreement = current_agreement(case)
     if agreement is None:
-        from parley.errors import DomainError
-
         raise DomainError(
             "no_agreement", "The mediator has not chosen the agreement yet.", status=404
         )

@@ -17,6 +17,7 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import EVERYONE, MEDIATOR, room_readers
 from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.invitations import INVITATION_SALT, invitation_token
 from parley.cases.models import (
     Case,
     Invitation,
@@ -47,8 +48,6 @@ from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
 from parley.vault.keys import create_case_key
-
-INVITATION_SALT = "parley.invitation"
 
 
 def check_mediator(participant: Participant) -> None:
@@ -82,10 +81,6 @@ def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Cas
             salted={"title": title},
         )
     return case
-
-
-def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk}, salt=INVITATION_SALT, compress=True)
 
 
 def do_invite(

@@ -13,7 +13,7 @@ from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, Id, ShortText
 from parley.documents.access import access_document
 from parley.documents.actions import do_upload_document
-from parley.documents.views import document_response
+from parley.documents.download import document_response
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
 from parley.rooms.serialize import ENTRY_RELATED, entry_payload

@@ -25,7 +25,7 @@ from parley.negotiation.access import (
 from parley.negotiation.actions.offers import current_issue_set
 from parley.negotiation.actions.settlement import current_settlement
 from parley.negotiation.models import Bidding, Offer
-from parley.negotiation.pdf import settlement_pdf
+from parley.negotiation.pdf import settlement_pdf_response
 from parley.negotiation.policy import Answer, IssueSetKind, IssueSpec, MarginKind, OfferKind
 from parley.negotiation.serialize import (
     bidding_payload,
@@ -497,13 +497,4 @@ def settlement_pdf_file(request: HttpRequest, case_id: int) -> HttpResponse:
     current = current_settlement(ctx)
     if current is None:
         raise DomainError("no_settlement", "There is no settlement yet.", status=404)
-    return pdf_response(settlement_pdf(ctx, current), ctx.case.pk, current.version)
-
-
-def pdf_response(data: bytes, case_id: int, version: int) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="parley-{case_id}-settlement-v{version}.pdf"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return settlement_pdf_response(ctx, current)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
 
@@ -63,3 +64,13 @@ def settlement_pdf(ctx: CaseContext, version: SettlementVersion) -> bytes:
         pdf_identifier=version.sha256[:32].encode("ascii")
     )
     return data
+
+
+def settlement_pdf_response(ctx: CaseContext, version: SettlementVersion) -> HttpResponse:
+    """The download, for the page and the API alike (the caller checked access)."""
+    response = HttpResponse(settlement_pdf(ctx, version), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="parley-{ctx.case.pk}-settlement-v{version.version}.pdf"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

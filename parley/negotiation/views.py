@@ -31,9 +31,8 @@ from parley.negotiation.access import (
 )
 from parley.negotiation.actions.offers import current_issue_set
 from parley.negotiation.actions.settlement import check_draftable, current_settlement
-from parley.negotiation.api import pdf_response
 from parley.negotiation.models import Bidding, Offer
-from parley.negotiation.pdf import settlement_pdf
+from parley.negotiation.pdf import settlement_pdf_response
 from parley.negotiation.policy import (
     Answer,
     IssueSetKind,
@@ -146,7 +145,7 @@ def settlement_file(request: HttpRequest, case_id: int) -> HttpResponse:
     current = current_settlement(ctx)
     if current is None:
         raise Http404()
-    return pdf_response(settlement_pdf(ctx, current), ctx.case.pk, current.version)
+    return settlement_pdf_response(ctx, current)
 
 
 # --- Form handlers: each parses the form and calls one action -----------------------------

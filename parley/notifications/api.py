@@ -14,6 +14,7 @@ from parley.apischema import ERRORS
 from parley.cases.access import access_case
 from parley.errors import NotFound
 from parley.notifications.models import ExportJob, ExportStatus
+from parley.notifications.tasks import generate_export
 from parley.vault.keys import open_bytes
 
 router = Router(tags=["exports"])
@@ -52,8 +53,6 @@ def access_export(request: HttpRequest, job_id: int) -> ExportJob:
 
 @router.post("/cases/{case_id}/exports", response={202: ExportOut, **ERRORS})
 def request_export(request: HttpRequest, case_id: int) -> Status[dict[str, Any]]:
-    from parley.notifications.tasks import generate_export
-
     user = the_user(request)
     case, _ = access_case(user, case_id)
     with transaction.atomic():

@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import transaction
 
+from parley.notifications.tasks import notify_new_activity, send_invitation
+
 logger = logging.getLogger(__name__)
 
 # Per-process leading-edge debounce: the task itself keeps the real per-person window in the
@@ -38,8 +40,6 @@ def _due(room_id: int, author_id: int | None) -> bool:
 
 
 def _enqueue_activity(case_id: int, room_id: int, author_id: int | None) -> None:
-    from parley.notifications.tasks import notify_new_activity
-
     if not _due(room_id, author_id):
         return
     try:
@@ -68,8 +68,6 @@ def _queue_in_background(case_id: int, room_id: int, author_id: int | None) -> N
 
 
 def _enqueue_due(case_id: int, room_id: int, author_id: int | None) -> None:
-    from parley.notifications.tasks import notify_new_activity
-
     try:
         notify_new_activity(case_id, room_id, author_id)
     except Exception:
@@ -85,8 +83,6 @@ def send_invitation_on_commit(invitation_id: int) -> None:
     """For the invite views: queue the invitation mail once the invitation is stored."""
 
     def enqueue() -> None:
-        from parley.notifications.tasks import send_invitation
-
         send_invitation(invitation_id)
 
     transaction.on_commit(enqueue, robust=True)

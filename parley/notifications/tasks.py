@@ -19,7 +19,7 @@ from huey.api import Task
 from parley.accounts.models import User
 from parley.agreements.models import Signature
 from parley.cases.access import CaseContext, current_agreement, load_context
-from parley.cases.actions import invitation_token
+from parley.cases.invitations import invitation_token
 from parley.cases.models import Case, Invitation, InvitationStatus, MailStatus, Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.record import export_for

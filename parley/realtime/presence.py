@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from parley.cases.models import Participant
 from parley.realtime.publish import participant_group
 
 
@@ -34,10 +36,6 @@ class Presence:
             return bool(chans)
 
     async def announce(self, case_id: int, participant_id: int, online: bool) -> None:
-        from channels.db import database_sync_to_async
-
-        from parley.cases.models import Participant
-
         ids = await database_sync_to_async(
             lambda: list(Participant.objects.filter(case_id=case_id).values_list("pk", flat=True))
         )()

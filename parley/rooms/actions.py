@@ -17,6 +17,7 @@ from parley.cases.actions import lock_case
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.roster import context_for, lock_for_writing
+from parley.documents.models import Document
 from parley.errors import BadInput, DomainError, NotFound
 from parley.inserts import insert, pipelined
 from parley.realtime.publish import publish_on_commit
@@ -247,8 +248,6 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
             shared_by=me,
         )
         if hasattr(entry, "document"):
-            from parley.documents.models import Document
-
             Document.objects.create(
                 entry=copy,
                 name=entry.document.name,

@@ -24,8 +24,8 @@ from parley.cases.actions import (
     do_invite,
     do_resend_invitation,
     do_revoke_invitation,
-    invitation_token,
 )
+from parley.cases.invitations import invitation_token
 from parley.cases.models import Invitation
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound

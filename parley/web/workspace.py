@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.auth import request_user as signed_in
 from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.actions import do_terminate, termination_warning
 from parley.cases.api import case_payload
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
@@ -36,7 +37,7 @@ from parley.rooms.models import Entry, Room
 from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_instruction
 from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline
 from parley.rooms.readers import readers_sentence
-from parley.web.forms import EntryForm, InstructionForm, ShareForm, UploadForm
+from parley.web.forms import EntryForm, InstructionForm, ShareForm, TerminateForm, UploadForm
 from parley.web.pages import is_htmx, member_page
 from parley.web.presenters import entry_view, people_context, room_tab_label
 from parley.web.sessions import upcoming_for
@@ -321,9 +322,6 @@ def people(request: HttpRequest, case_id: int) -> HttpResponse:
 @member_page
 def end(request: HttpRequest, case_id: int) -> HttpResponse:
     """R7.1/R7.2: a party declares the end to the mediator; the mediator declares it to all."""
-    from parley.cases.actions import do_terminate, termination_warning
-    from parley.web.forms import TerminateForm
-
     user = signed_in(request)
     case, me = access_case(user, case_id)
     if me.role not in (Role.PARTY, Role.MEDIATOR) or case.status == CaseStatus.TERMINATED:
