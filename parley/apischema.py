@@ -13,6 +13,8 @@ from ninja import Schema
 from ninja.parser import Parser
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from parley.limits import text_chars
+
 # The largest id a database row can have (a signed 64-bit integer); larger numbers name nothing.
 MAX_ID = 2**63 - 1
 EARLIEST_YEAR = 2000
@@ -86,7 +88,7 @@ def _no_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_no_nul)]
-LongText = Annotated[str, Field(max_length=100_000), AfterValidator(_no_nul)]
+LongText = Annotated[str, Field(max_length=text_chars()), AfterValidator(_no_nul)]
 
 
 class Error(Schema):

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "parley.limits.template_limits",
             ],
         },
     },
@@ -213,7 +214,9 @@ EMAIL_TIMEOUT = int(str(_email.get("EMAIL_TIMEOUT", 20)))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
 
 PARLEY_INVITATION_DAYS = envint("PARLEY_INVITATION_DAYS", 14)
+# Input limits (parley/limits.py).
 PARLEY_MAX_ENTRY_CHARS = envint("PARLEY_MAX_ENTRY_CHARS", 20_000)
+PARLEY_MAX_TEXT_CHARS = envint("PARLEY_MAX_TEXT_CHARS", 100_000)
 PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
 # Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under

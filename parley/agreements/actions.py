@@ -29,6 +29,7 @@ from parley.cases.actions import check_mediator, lock_case
 from parley.cases.models import Case
 from parley.cases.policy import CaseEvent, CaseStatus, Role, check_retention_days, transition
 from parley.errors import BadInput, DomainError, Forbidden
+from parley.limits import clean_text, text_chars
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.policy import Instruction
 
@@ -43,7 +44,7 @@ def do_set_agreement(
     """Freeze a new version of the agreement. After it was issued this voids every signature
     (they stay on the old version as history) and asks everyone to sign again (R2.2)."""
     if own_text is not None:
-        check_own_text(own_text)
+        check_own_text(own_text, limit=text_chars())
     if policy.court_order is not None and policy.court_order.min_sessions < 0:
         raise BadInput("bad_court_order", "Minimum sessions cannot be negative.")
     check_retention_days(policy.retention_days)
@@ -96,6 +97,8 @@ def do_add_disclosure(
         text = "The mediator has no conflict of interest to disclose."
     elif not text:
         raise BadInput("empty_text", "Describe the disclosure, or record that there is none.")
+    else:
+        text = clean_text(text)
     with transaction.atomic():
         case, me = lock_case(acting_user, case_id)
         check_mediator(me)

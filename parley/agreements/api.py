@@ -16,7 +16,7 @@ from parley.agreements.actions import (
 )
 from parley.agreements.models import ConflictDisclosure, DisclosureAcknowledgement, Signature
 from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE, AgreementPolicy
-from parley.apischema import ERRORS, LongText, ShortText, Text
+from parley.apischema import ERRORS, LongText, ShortText
 from parley.cases.access import access_case, current_agreement
 from parley.cases.policy import CourtOrder
 from parley.errors import DomainError
@@ -40,7 +40,7 @@ class AgreementIn(Schema):
 
 
 class DisclosureIn(Schema):
-    text: Text = Field("", max_length=20_000)
+    text: LongText = ""
     none: bool = False
 
 

@@ -67,8 +67,6 @@ CAUCUS_CLAUSES = {
     ),
 }
 
-MAX_AGREEMENT_CHARS = 100_000
-
 
 @dataclass(frozen=True)
 class AgreementPolicy:
@@ -111,13 +109,11 @@ def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_own_text(text: str) -> None:
+def check_own_text(text: str, *, limit: int) -> None:
     if not text.strip():
         raise BadInput("empty_text", "Paste the text of your agreement to mediate.")
-    if len(text) > MAX_AGREEMENT_CHARS:
-        raise BadInput(
-            "too_long", f"The agreement may be at most {MAX_AGREEMENT_CHARS} characters."
-        )
+    if len(text) > limit:
+        raise BadInput("too_long", f"The agreement may be at most {limit:,} characters.")
 
 
 def check_signature(

@@ -41,6 +41,7 @@ from parley.cases.policy import (
     transition,
 )
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.limits import entry_chars
 from parley.meetings.queries import count_held_with_every_party
 from parley.notifications.hooks import send_invitation_on_commit
 from parley.realtime.publish import publish_on_commit
@@ -397,8 +398,8 @@ def do_terminate(
     *, acting_user: User, case_id: int, statement: str = "", confirm_court_order: bool = False
 ) -> Case:
     """R7.1 (a party declares it to the mediator) and R7.2 (the mediator declares it to all)."""
-    if len(statement) > settings.PARLEY_MAX_ENTRY_CHARS:
-        raise BadInput("too_long", "The statement is too long.")
+    if len(statement) > entry_chars():
+        raise BadInput("too_long", f"The statement may be at most {entry_chars():,} characters.")
     with transaction.atomic():
         case, me = lock_case(acting_user, case_id)
         check_can_terminate(Role(me.role), CaseStatus(case.status))

@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, Id, ShortText, Text
+from parley.apischema import ERRORS, Id, LongText, ShortText
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import (
     do_create_case,
@@ -94,7 +94,7 @@ class InviteOut(Schema):
 
 
 class TerminateIn(Schema):
-    statement: Text = Field("", max_length=20_000)
+    statement: LongText = ""
     confirm_court_order: bool = False
 
 

@@ -23,7 +23,8 @@ from parley.cases.actions import lock_case
 from parley.documents.models import Document, Provenance
 from parley.documents.policy import HEAD_BYTES, check_upload, clean_name
 from parley.errors import BadInput
-from parley.rooms.actions import clean_text, store_entry
+from parley.limits import clean_text
+from parley.rooms.actions import store_entry
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction

@@ -12,6 +12,7 @@ from pydantic import Field
 from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, Id, LongText, Moment, ShortText, Text
 from parley.errors import BadInput, DomainError
+from parley.limits import NOTE_CHARS
 from parley.negotiation import actions
 from parley.negotiation.access import (
     access_negotiation,
@@ -49,7 +50,7 @@ class OfferIn(Schema):
     payer: Id | None = None
     payee: Id | None = None
     package: list[int] | None = Field(None, max_length=30)
-    note: Text = Field("", max_length=2000)
+    note: Text = Field("", max_length=NOTE_CHARS)
     expires_at: Moment | None = None
     instruction: Instruction | None = None
 
@@ -176,7 +177,7 @@ class ProposalIn(Schema):
     package: list[int] | None = Field(None, max_length=30)
     shares: list[list[ShortText]] | None = Field(None, max_length=30)
     method: ShortText = ""
-    note: Text = Field("", max_length=2000)
+    note: Text = Field("", max_length=NOTE_CHARS)
 
 
 class DraftIn(Schema):

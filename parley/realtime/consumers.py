@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from parley.cases.access import access_case
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
+from parley.limits import check_client_key, check_text_size
 from parley.meetings.presence import record_join, record_leave
 from parley.ops.health import is_database_outage
 from parley.realtime import writer
@@ -51,10 +52,8 @@ def read_post(content: dict[str, Any]) -> dict[str, Any]:
     acknowledge = content.get("acknowledge_not_confidential", False)
     if not isinstance(room, int) or isinstance(room, bool):
         raise BadInput("bad_room", "Say which room to post in (a room id).")
-    if not isinstance(body, str) or len(body) > 100_000:
-        raise BadInput("bad_body", "The message must be text of at most 100,000 characters.")
-    if not isinstance(key, str) or len(key) > 64:
-        raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
+    body = check_text_size(body, code="bad_body", what="The message")
+    key = check_client_key(key)
     if instruction is not None and instruction not in Instruction.values:
         raise BadInput("bad_instruction", "Choose may_disclose or do_not_disclose.")
     if not isinstance(acknowledge, bool):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from parley.accounts.models import User
@@ -20,6 +19,7 @@ from parley.cases.roster import context_for, lock_for_writing
 from parley.documents.models import Document
 from parley.errors import BadInput, DomainError, NotFound
 from parley.inserts import insert, pipelined
+from parley.limits import check_client_key, clean_text
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.events import publish_entry
 from parley.rooms.models import Entry, EntryKind, InstructionChange, Room
@@ -34,19 +34,6 @@ from parley.rooms.policy import (
     is_privileged,
 )
 from parley.vault.keys import prime
-
-
-def clean_text(body: str, *, limit: int | None = None) -> str:
-    """Bad input is a 4xx: empty, oversized, or holding NUL (PostgreSQL text cannot)."""
-    limit = limit or settings.PARLEY_MAX_ENTRY_CHARS
-    if "\x00" in body:
-        raise BadInput("bad_characters", "The text holds a NUL character, which is not allowed.")
-    body = body.strip()
-    if not body:
-        raise BadInput("empty_text", "Write something first.")
-    if len(body) > limit:
-        raise BadInput("too_long", f"Entries are at most {limit} characters.")
-    return body
 
 
 def entry_ref(entry: Entry, ctx: CaseContext) -> EntryRef:
@@ -135,8 +122,7 @@ def do_post_entry(
     """Stored and committed before the caller acknowledges it (R9.2). A retried post with the
     same client key returns the entry already stored instead of writing a second one."""
     body = clean_text(body)
-    if len(client_key) > 64 or "\x00" in client_key:
-        raise BadInput("bad_client_key", "The idempotency key is at most 64 characters.")
+    check_client_key(client_key)
     # The hot path: one batch for the lock, the key check and the ids; one for the writes and
     # the commit (PostgreSQL's pipeline mode; see parley/inserts.py). The case key, needed to
     # encrypt the text as it is written, is fetched before (cached in the process).

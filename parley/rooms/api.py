@@ -7,7 +7,8 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS, Id, Text
+from parley.apischema import ERRORS, Id, LongText, Text
+from parley.limits import CLIENT_KEY_CHARS
 from parley.rooms.actions import do_change_instruction, do_post_entry, do_share_entry
 from parley.rooms.models import Entry, InstructionChange
 from parley.rooms.policy import Instruction
@@ -51,9 +52,9 @@ class EntryOut(Schema):
 
 
 class EntryIn(Schema):
-    body: Text = Field(max_length=100_000)
+    body: LongText
     acknowledge_not_confidential: bool = False
-    client_key: Text = Field("", max_length=64)
+    client_key: Text = Field("", max_length=CLIENT_KEY_CHARS)
     instruction: Instruction | None = None
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from parley.audit.chain import new_salt
 from parley.cases.models import Case, Participant, Side
+from parley.limits import CLIENT_KEY_CHARS
 from parley.rooms.policy import Instruction, RoomKind
 from parley.vault.fields import EncryptedTextField
 
@@ -66,7 +67,7 @@ class Entry(models.Model):
     shared_by = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    client_key = models.CharField(max_length=64, blank=True)
+    client_key = models.CharField(max_length=CLIENT_KEY_CHARS, blank=True)
     # Keys the entry's content hashes in the audit chain (audit.chain.salted_hash).
     salt = models.CharField(max_length=32, default=new_salt, editable=False)
 

@@ -29,6 +29,7 @@ from parley.cases.invitations import invitation_token
 from parley.cases.models import Invitation
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
+from parley.limits import entry_chars
 from parley.rooms.policy import Instruction
 from parley.web.forms import AgreementForm, CaseForm, DisclosureForm, InviteForm
 from parley.web.pages import member_page, not_found, refusal
@@ -206,7 +207,7 @@ def disclosure(request: HttpRequest, case_id: int) -> HttpResponse:
     _mediator_post(request, case_id)
     form = DisclosureForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Describe the disclosure in at most 20,000 characters.")
+        messages.error(request, f"Describe the disclosure in at most {entry_chars():,} characters.")
         return redirect("setup", case_id=case_id)
     try:
         do_add_disclosure(

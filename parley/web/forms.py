@@ -6,6 +6,7 @@ from django import forms
 
 from parley.cases.policy import Role
 from parley.documents.models import Provenance
+from parley.limits import CLIENT_KEY_CHARS, text_chars
 from parley.rooms.policy import Instruction
 
 INVITE_ROLES = [
@@ -40,7 +41,7 @@ class AgreementForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    text = forms.CharField(max_length=20_000, required=False)
+    text = forms.CharField(max_length=text_chars(), required=False)
     none = forms.BooleanField(required=False)
 
 
@@ -51,10 +52,10 @@ class SignForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    body = forms.CharField(max_length=100_000, strip=False)
+    body = forms.CharField(max_length=text_chars(), strip=False)
     acknowledge_not_confidential = forms.BooleanField(required=False)
     instruction = forms.ChoiceField(choices=Instruction.choices, required=False)
-    client_key = forms.CharField(max_length=64, required=False)
+    client_key = forms.CharField(max_length=CLIENT_KEY_CHARS, required=False)
 
 
 class UploadForm(forms.Form):
@@ -74,7 +75,7 @@ class ShareForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    statement = forms.CharField(max_length=20_000, required=False)
+    statement = forms.CharField(max_length=text_chars(), required=False)
     confirm = forms.BooleanField(required=False)
     confirm_court_order = forms.BooleanField(required=False)
 

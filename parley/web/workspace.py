@@ -25,6 +25,7 @@ from parley.cases.policy import CaseStatus, Role
 from parley.documents.actions import do_upload_document
 from parley.documents.policy import accepted_list
 from parley.errors import DomainError, NotFound
+from parley.limits import entry_chars
 from parley.meetings.times import reader_zone
 from parley.notifications.reading import mark_read, unread_counts
 from parley.rooms.actions import (
@@ -206,7 +207,7 @@ def post(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
                 raise
             error = exc.detail
     else:
-        error = "Write something first (at most 20,000 characters)."
+        error = f"Write something first (at most {entry_chars():,} characters)."
     if is_htmx(request):
         ctx = load_context(ctx.case) if not error else ctx
         body = request.POST.get("body", "") if error else ""

@@ -21,6 +21,7 @@ from parley.cases.actions import check_mediator
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus
 from parley.errors import BadInput, DomainError, NotFound
+from parley.limits import NOTE_CHARS, clean_text
 from parley.negotiation.access import (
     find_offer,
     offer_recipients,
@@ -51,7 +52,6 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.terms import allocation_lines, bullet, package_lines, sum_sentence
 from parley.realtime.publish import publish_on_commit
-from parley.rooms.actions import clean_text
 from parley.rooms.models import EntryKind
 from parley.rooms.policy import Instruction, RoomKind
 
@@ -162,7 +162,7 @@ def do_make_offer(
     """R8.1: in the joint room, or handed to the mediator in the side's caucus (where R4 decides
     whether the mediator may convey it). A counter-offer closes the offer it answers when the
     answered side can see it."""
-    note = clean_text(note, limit=2000) if note.strip() else ""
+    note = clean_text(note, limit=NOTE_CHARS) if note.strip() else ""
     if kind not in (OfferKind.SUM, OfferKind.PACKAGE):
         raise BadInput("bad_kind", "An offer is a sum or a package of terms.")
     now = timezone.now()
@@ -362,7 +362,7 @@ def do_present_proposal(
     """R8.4: the mediator presents a package (issues) or a division (items) in the joint room.
     It carries the terms only, never anyone's ratings; every party may accept or reject it.
     Presenting binds no one (R6.2)."""
-    note = clean_text(note, limit=2000) if note.strip() else ""
+    note = clean_text(note, limit=NOTE_CHARS) if note.strip() else ""
     method = method.strip()[:32]
     with transaction.atomic():
         ctx, me = locked(acting_user, case_id)

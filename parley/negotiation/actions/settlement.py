@@ -13,6 +13,7 @@ from parley.cases.access import CaseContext
 from parley.cases.actions import check_mediator, do_terminate_settled
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
+from parley.limits import text_chars
 from parley.negotiation.access import can_see_offer, check_in_joint_room, offer_room_ids
 from parley.negotiation.actions.common import locked, post_notice
 from parley.negotiation.actions.offers import describe_offer
@@ -34,8 +35,6 @@ from parley.negotiation.terms import settlement_text, sum_sentence
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
-
-MAX_SETTLEMENT_CHARS = 100_000
 
 
 def current_settlement(ctx: CaseContext) -> SettlementVersion | None:
@@ -145,8 +144,8 @@ def do_edit_settlement(*, acting_user: User, case_id: int, text: str) -> Settlem
     """The mediator edits as the drafter: a new version, and every party signs again."""
     if "\x00" in text or not text.strip():
         raise BadInput("empty_text", "The settlement needs its text.")
-    if len(text) > MAX_SETTLEMENT_CHARS:
-        raise BadInput("too_long", f"At most {MAX_SETTLEMENT_CHARS} characters.")
+    if len(text) > text_chars():
+        raise BadInput("too_long", f"At most {text_chars():,} characters.")
     with transaction.atomic():
         ctx, me = locked(acting_user, case_id)
         check_mediator(me)
