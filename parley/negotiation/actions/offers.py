@@ -60,12 +60,8 @@ def current_issue_set(ctx: CaseContext) -> IssueSet | None:
     return ctx.case.issue_sets.order_by("-version").first()
 
 
-def _labels(ctx: CaseContext) -> dict[int, str]:
-    return {s.pk: s.label for s in ctx.case.sides.all()}
-
-
 def _describe(ctx: CaseContext, offer: Offer) -> list[str]:
-    labels = _labels(ctx)
+    labels = ctx.side_labels()
     if offer.kind == OfferKind.SUM:
         assert offer.amount is not None and offer.payer_id and offer.payee_id
         return [sum_sentence(labels[offer.payer_id], labels[offer.payee_id], offer.amount)]
