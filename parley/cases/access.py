@@ -71,7 +71,7 @@ class CaseContext:
 
     def side_labels(self) -> dict[int, str]:
         """Every side has its caucus room, loaded with its side."""
-        return {r.side_id: r.side.label for r in self.rooms.values() if r.side is not None}
+        return {r.side.pk: r.side.label for r in self.rooms.values() if r.side is not None}
 
     def parties(self) -> list[Participant]:
         return [p for p in self.participants.values() if p.role == Role.PARTY]
