@@ -224,7 +224,7 @@ PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Threads per process that run writes arriving over WebSockets on PostgreSQL (each keeps one
 # pooled connection); SQLite always uses one.
 PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
-# Cases whose policy context a process keeps for posting (parley/cases/roster.py).
+# Cases whose policy context a process keeps for writing (parley/cases/roster.py); 0 = off.
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
 PARLEY_JOB_WORKERS = envint("PARLEY_JOB_WORKERS", 2)

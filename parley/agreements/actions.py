@@ -24,8 +24,7 @@ from parley.agreements.policy import (
     template_text,
 )
 from parley.audit.actions import record_event
-from parley.cases.access import CaseContext, load_context
-from parley.cases.actions import check_mediator, lock_case
+from parley.cases.access import CaseContext, check_mediator, enter_case, load_context
 from parley.cases.models import Case
 from parley.cases.policy import CaseEvent, CaseStatus, Role, check_retention_days, transition
 from parley.errors import BadInput, DomainError, Forbidden
@@ -50,7 +49,8 @@ def do_set_agreement(
     check_retention_days(policy.retention_days)
     text = normalise_text(own_text if own_text is not None else template_text(policy))
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
             raise DomainError("case_terminated", "This mediation has ended.")
@@ -100,7 +100,8 @@ def do_add_disclosure(
     else:
         text = clean_text(text)
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
             raise DomainError("case_terminated", "This mediation has ended.")
@@ -125,7 +126,8 @@ def do_add_disclosure(
 
 def do_issue_agreement(*, acting_user: User, case_id: int) -> Agreement:
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         agreement = case.agreements.order_by("-version").first()
         if agreement is None:
@@ -161,7 +163,8 @@ def do_sign(
     *, acting_user: User, case_id: int, typed_name: str, consent: bool, shown_sha256: str
 ) -> Signature:
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         if case.status == CaseStatus.TERMINATED:
             raise DomainError("case_terminated", "This mediation has ended.")
         agreement = case.agreements.order_by("-version").first()
@@ -213,7 +216,8 @@ def do_acknowledge_disclosure(
     *, acting_user: User, case_id: int, disclosure_id: int
 ) -> DisclosureAcknowledgement:
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         if me.role != Role.PARTY:
             raise Forbidden("party_only", "Parties acknowledge the mediator's disclosures.")
         disclosure = ConflictDisclosure.objects.filter(

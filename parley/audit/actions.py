@@ -63,7 +63,6 @@ def record_event(
     actor_id: int | None,
     subject_id: int | None = None,
     content_hashes: dict[str, Any] | None = None,
-    event_id: int | None = None,
     audience: Audience = EVERYONE,
     salted: Mapping[str, str] | None = None,
 ) -> AuditEvent:
@@ -73,8 +72,7 @@ def record_event(
     `audience`: who the event is about, hence who may open it (audit/policy.py); case-wide
     (every signed participant) unless said otherwise. `salted`: content committed with this
     event's own salt (a short or guessable value: an e-mail address, an answer, a name), so
-    only the event's audience can test a guess of it. `event_id`: an id reserved after taking
-    the case lock (inserts.reserve_ids_sql), or None."""
+    only the event's audience can test a guess of it."""
     seq = case.audit_count + 1
     prev = case.audit_head or GENESIS
     now = timezone.now()
@@ -96,7 +94,6 @@ def record_event(
     commitment = commitment_of(salt, record)
     digest = link_hash(case_id=case.pk, seq=seq, commitment=commitment, prev_hash=prev)
     event = AuditEvent(
-        id=event_id,
         case=case,
         seq=seq,
         kind=kind,

@@ -16,7 +16,14 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import EVERYONE, MEDIATOR, room_readers
-from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.access import (
+    CaseContext,
+    access_case,
+    check_mediator,
+    enter_case,
+    load_context,
+    lock_case,
+)
 from parley.cases.invitations import INVITATION_SALT, invitation_token
 from parley.cases.models import (
     Case,
@@ -45,20 +52,10 @@ from parley.limits import entry_chars
 from parley.meetings.queries import count_held_with_every_party
 from parley.notifications.hooks import send_invitation_on_commit
 from parley.realtime.publish import publish_on_commit
-from parley.rooms.events import publish_entry
+from parley.rooms.entries import add_entry
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
 from parley.vault.keys import create_case_key
-
-
-def check_mediator(participant: Participant) -> None:
-    if participant.role != Role.MEDIATOR:
-        raise Forbidden("mediator_only", "Only the mediator can do this.")
-
-
-def lock_case(user: User, case_id: int) -> tuple[Case, Participant]:
-    """Precondition: inside transaction.atomic(). Locks the case row for check-then-change."""
-    return access_case(user, case_id, for_update=True)
 
 
 def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Case:
@@ -106,7 +103,8 @@ def do_invite(
         raise BadInput("bad_role", "Pick a role: party, counsel, support or observer.")
     role = Role(role)
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
             raise DomainError("case_terminated", "This mediation has ended.")
@@ -206,7 +204,8 @@ def _pending_invitation(case: Case, invitation_id: int) -> Invitation:
 def do_resend_invitation(*, acting_user: User, case_id: int, invitation_id: int) -> Invitation:
     """A fresh mail with a fresh link, and a fresh expiry."""
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         invitation = _pending_invitation(case, invitation_id)
         invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
@@ -227,7 +226,8 @@ def do_change_invitation_email(
     if "@" not in email or len(email) > 254:
         raise BadInput("bad_email", "Enter a valid e-mail address.")
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         invitation = _pending_invitation(case, invitation_id)
         if (
@@ -257,7 +257,8 @@ def do_change_invitation_email(
 def do_revoke_invitation(*, acting_user: User, case_id: int, invitation_id: int) -> Invitation:
     """Its link stops working. A party's invitation stays: the party's side and rooms exist."""
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         invitation = _pending_invitation(case, invitation_id)
         if invitation.role == Role.PARTY:
@@ -290,7 +291,7 @@ def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
             f"This invitation is for {invitation.email}. Sign in with that address to accept it.",
         )
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=invitation.case_id)
+        case = lock_case(invitation.case_id)
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if invitation.status != InvitationStatus.PENDING:
             raise NotFound()
@@ -347,12 +348,9 @@ def termination_warning(*, acting_user: User, case_id: int) -> str | None:
     )
 
 
-def _post_system(ctx: CaseContext, room: Room, body: str, privileged: bool) -> Entry:
-    entry = Entry.objects.create(
-        case=ctx.case, room=room, kind=EntryKind.SYSTEM, body=body, privileged=privileged
-    )
-    publish_entry(ctx, entry)
-    return entry
+def _post_system(ctx: CaseContext, room: Room, body: str) -> Entry:
+    """A notice about the end, privileged like everything written before it (R5.1)."""
+    return add_entry(ctx, room, kind=EntryKind.SYSTEM, body=body, privileged=True)
 
 
 def _finish(
@@ -401,9 +399,9 @@ def do_terminate(
     if len(statement) > entry_chars():
         raise BadInput("too_long", f"The statement may be at most {entry_chars():,} characters.")
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_can_terminate(Role(me.role), CaseStatus(case.status))
-        ctx = load_context(case)
         if me.role == Role.PARTY:
             warning = court_order_warning(court_order_of(ctx), count_held_with_every_party(case))
             if warning and not confirm_court_order:
@@ -417,9 +415,8 @@ def do_terminate(
                 caucus,
                 f"{me.display_name} declared to the mediator that the mediation is terminated."
                 + (f" Statement: {statement.strip()}" if statement.strip() else ""),
-                privileged=True,
             )
-            _post_system(ctx, ctx.joint_room(), "The mediation has ended.", privileged=True)
+            _post_system(ctx, ctx.joint_room(), "The mediation has ended.")
             _finish(ctx, TerminationKind.PARTY, me, Outcome.NOT_SETTLED, declaration=notice)
         else:
             _post_system(
@@ -427,19 +424,17 @@ def do_terminate(
                 ctx.joint_room(),
                 "The mediator declared to all parties that the mediation is terminated."
                 + (f" {statement.strip()}" if statement.strip() else ""),
-                privileged=True,
             )
             _finish(ctx, TerminationKind.MEDIATOR, me, Outcome.NOT_SETTLED)
     return case
 
 
-def do_terminate_settled(*, case: Case) -> None:
-    """R7.3: called by the settlement action when the last party signs.
+def end_settled(ctx: CaseContext) -> None:
+    """R7.3: the settlement action ends the case when the last party signs.
 
-    Precondition: the caller holds the case lock in its transaction.
+    Precondition: the caller entered the case (it holds the case lock) in its transaction.
     """
-    ctx = load_context(case)
     _post_system(
-        ctx, ctx.joint_room(), "Every party signed the settlement. The mediation has ended.", True
+        ctx, ctx.joint_room(), "Every party signed the settlement. The mediation has ended."
     )
     _finish(ctx, TerminationKind.SETTLEMENT, None, Outcome.SETTLED)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.agreements.models import Agreement
 from parley.audit.actions import record_event
-from parley.cases.actions import check_mediator, lock_case
+from parley.cases.access import check_mediator, enter_case
 from parley.cases.models import Case, Participant
 from parley.cases.policy import (
     DEFAULT_RETENTION_DAYS,
@@ -53,7 +53,8 @@ def destruction_date(case: Case) -> datetime | None:
 def do_shorten_retention(*, acting_user: User, case_id: int, days: int) -> Case:
     """The mediator keeps the content for fewer days than the agreement allows."""
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         if case.content_destroyed_at is not None:
             raise DomainError("content_destroyed", "The content is already destroyed.")

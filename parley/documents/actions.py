@@ -18,14 +18,12 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.audit.policy import room_readers
-from parley.cases.access import load_context
-from parley.cases.actions import lock_case
+from parley.cases.access import enter_case
 from parley.documents.models import Document, Provenance
 from parley.documents.policy import HEAD_BYTES, check_upload, clean_name
 from parley.errors import BadInput
 from parley.limits import clean_text
-from parley.rooms.actions import store_entry
-from parley.rooms.events import publish_entry
+from parley.rooms.entries import new_entry
 from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction
 from parley.vault.keys import seal_bytes
@@ -93,9 +91,15 @@ def do_upload_document(
     stored_name = ""
     try:
         with transaction.atomic():
-            case, me = lock_case(acting_user, case_id)
-            ctx = load_context(case)
-            entry = store_entry(
+            ctx, me = enter_case(acting_user, case_id)
+            case = ctx.case
+            # The file is stored encrypted under the case key (R11.3), named by its stored
+            # name (shared copies point at the same file).
+            name_in_store = f"cases/{case.pk}/{uuid.uuid4().hex}"
+            upload.seek(0)
+            sealed = seal_bytes(case.pk, file_identity(name_in_store), upload.read())
+            stored_name = default_storage.save(name_in_store, ContentFile(sealed))
+            entry = new_entry(
                 ctx,
                 me,
                 room_id,
@@ -103,22 +107,14 @@ def do_upload_document(
                 kind=EntryKind.DOCUMENT,
                 acknowledge_not_confidential=acknowledge_not_confidential,
                 instruction=instruction,
-            )
-            room = entry.room
-            # The file is stored encrypted under the case key (R11.3), named by its stored
-            # name (shared copies point at the same file).
-            name_in_store = f"cases/{case.pk}/{uuid.uuid4().hex}"
-            upload.seek(0)
-            sealed = seal_bytes(case.pk, file_identity(name_in_store), upload.read())
-            stored_name = default_storage.save(name_in_store, ContentFile(sealed))
-            Document.objects.create(
-                entry=entry,
-                name=name,
-                size=size,
-                sha256=sha256,
-                content_type=kind.content_type,
-                provenance=provenance,
-                file=stored_name,
+                document=Document(
+                    name=name,
+                    size=size,
+                    sha256=sha256,
+                    content_type=kind.content_type,
+                    provenance=provenance,
+                    file=stored_name,
+                ),
             )
             record_event(
                 case,
@@ -130,12 +126,11 @@ def do_upload_document(
                 content_hashes={
                     "file": salted_hash(entry.salt, sha256),
                     "body": salted_hash(entry.salt, body),
-                    "room": room.pk,
+                    "room": entry.room_id,
                 },
                 salted={"provenance": provenance},
-                audience=room_readers([room.pk]),
+                audience=room_readers([entry.room_id]),
             )
-            publish_entry(ctx, entry)
     except BaseException:
         if stored_name:
             default_storage.delete(stored_name)

@@ -14,7 +14,7 @@ from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import Participant
 from parley.cases.policy import Role
 from parley.errors import NotFound
-from parley.meetings.models import Session
+from parley.meetings.models import Poll, Session
 from parley.meetings.policy import SessionKind, SessionStatus, invitees, session_room
 from parley.rooms.policy import Person, RoomKind, RoomRef, in_room
 
@@ -99,3 +99,12 @@ def next_sessions(participations: list[Participant]) -> dict[int, Session]:
         if invited_person(person, SessionKind(s.kind), s.side_id):
             found[s.case_id] = s
     return found
+
+
+def poll_invitees(ctx: CaseContext, poll: Poll) -> frozenset[int]:
+    """The people a session of this kind is for: the same rule as for the session itself."""
+    return frozenset(
+        pid
+        for pid, person in ctx.people.items()
+        if invited_person(person, SessionKind(poll.kind), poll.side_id)
+    )

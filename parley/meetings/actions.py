@@ -14,8 +14,7 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import Audience, room_readers
-from parley.cases.access import CaseContext, load_context
-from parley.cases.actions import check_mediator, lock_case
+from parley.cases.access import CaseContext, check_mediator, enter_case, load_context
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus
 from parley.errors import BadInput, DomainError, NotFound
@@ -31,12 +30,11 @@ from parley.meetings.policy import (
     session_room,
     zone,
 )
+from parley.notifications.hooks import send_session_mail_on_commit
 from parley.realtime.publish import publish_on_commit
 
 
 def _mail_on_commit(session_id: int, change: str) -> None:
-    from parley.notifications.hooks import send_session_mail_on_commit
-
     send_session_mail_on_commit(session_id, change)
 
 
@@ -129,7 +127,8 @@ def do_schedule_session(
     link = check_video_link(video_link)
     check_times(starts_at, ends_at, timezone.now())
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         check_open(ctx)
@@ -152,7 +151,8 @@ def do_move_session(
     link = None if video_link is None else check_video_link(video_link)
     check_times(starts_at, ends_at, timezone.now())
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         check_open(ctx)
@@ -189,7 +189,8 @@ def do_move_session(
 def do_cancel_session(*, acting_user: User, case_id: int, session_id: int) -> Session:
     """R10.1: cancelled sessions stay listed as cancelled; calendars get METHOD:CANCEL."""
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         session = _locked_session(ctx, session_id)
@@ -226,7 +227,8 @@ def do_confirm_roster(
     by_phone = set(by_phone_ids or [])
     wanted = set(present_ids) | by_phone
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         session = _locked_session(ctx, session_id)
@@ -269,7 +271,8 @@ def do_set_schedule(
     reminders go out (R10.4)."""
     hours = check_reminder_hours(reminder_hours)
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         schedule, _ = CaseSchedule.objects.get_or_create(case=case)
         schedule.title_in_calendar = title_in_calendar
@@ -285,11 +288,6 @@ def do_set_schedule(
             salted={"reminder_hours": ",".join(map(str, hours))},
         )
     return schedule
-
-
-def schedule_of(case_id: int) -> CaseSchedule:
-    found = CaseSchedule.objects.filter(case_id=case_id).first()
-    return found or CaseSchedule(case_id=case_id)
 
 
 def attendees_of(session: Session) -> list[Participant]:

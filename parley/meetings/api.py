@@ -10,8 +10,7 @@ from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, Id, ShortText
-from parley.cases.access import access_case, load_context
-from parley.cases.actions import check_mediator
+from parley.cases.access import access_case, check_mediator, load_context
 from parley.meetings.access import access_session, session_invitees, sessions_for
 from parley.meetings.actions import (
     do_cancel_session,
@@ -19,11 +18,11 @@ from parley.meetings.actions import (
     do_move_session,
     do_schedule_session,
     do_set_schedule,
-    schedule_of,
 )
 from parley.meetings.policy import Answer, SessionKind
 from parley.meetings.polls import do_answer_poll, do_create_poll, do_pick_slot, polls_for
 from parley.meetings.presence import present_during
+from parley.meetings.queries import schedule_of
 from parley.meetings.serialize import session_payload
 from parley.meetings.times import parse_local, zone_of_user
 

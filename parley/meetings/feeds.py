@@ -11,9 +11,9 @@ from parley.cases.access import load_context
 from parley.cases.models import Participant
 from parley.errors import NotFound
 from parley.meetings.access import sessions_for
-from parley.meetings.actions import schedule_of
 from parley.meetings.calendar import feed_ics
 from parley.meetings.models import CalendarFeed, Session
+from parley.meetings.queries import schedule_of
 
 
 def do_regenerate_feed(*, acting_user: User) -> CalendarFeed:

@@ -13,12 +13,11 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import Audience, room_readers
-from parley.cases.access import CaseContext, access_case, load_context
-from parley.cases.actions import check_mediator, lock_case
+from parley.cases.access import CaseContext, access_case, check_mediator, enter_case, load_context
 from parley.cases.models import Participant
 from parley.cases.policy import Role
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
-from parley.meetings.access import invited_person
+from parley.meetings.access import poll_invitees
 from parley.meetings.actions import check_open, new_session
 from parley.meetings.models import Poll, PollAnswer, PollSlot, Session
 from parley.meetings.policy import (
@@ -32,15 +31,6 @@ from parley.meetings.policy import (
 )
 from parley.meetings.times import span
 from parley.realtime.publish import publish_on_commit
-
-
-def poll_invitees(ctx: CaseContext, poll: Poll) -> frozenset[int]:
-    """The people a session of this kind is for: the same rule as for the session itself."""
-    return frozenset(
-        pid
-        for pid, person in ctx.people.items()
-        if invited_person(person, SessionKind(poll.kind), poll.side_id)
-    )
 
 
 def _tell(ctx: CaseContext, poll: Poll) -> None:
@@ -69,7 +59,8 @@ def do_create_poll(
     if len({s for s, _ in slots}) != len(slots):
         raise BadInput("bad_slots", "Each proposed time must be different.")
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         check_open(ctx)
@@ -108,7 +99,8 @@ def do_answer_poll(
 ) -> Poll:
     """An invitee's answers, one per proposed time; answering again replaces them."""
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         ctx = load_context(case)
         poll = _access_poll(ctx, me, poll_id, lock=True)
         if me.role == Role.MEDIATOR or me.pk not in poll_invitees(ctx, poll):
@@ -148,7 +140,8 @@ def do_pick_slot(
     """The mediator turns one proposed time into a session, in one step; the poll closes."""
     link = check_video_link(video_link)
     with transaction.atomic():
-        case, me = lock_case(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
         check_mediator(me)
         ctx = load_context(case)
         check_open(ctx)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from parley.cases.models import Case, Participant
 from parley.cases.policy import Role
-from parley.meetings.models import Attendee, Session
+from parley.meetings.models import Attendee, CaseSchedule, Session
 from parley.meetings.policy import SessionStatus, held_with_every_party
 
 
@@ -46,3 +46,8 @@ def held_sessions(case: Case) -> list[Held]:
 def count_held_with_every_party(case: Case) -> int:
     """What a court order's minimum sessions counts (R2.4, R7.4, R10.5)."""
     return sum(1 for h in held_sessions(case) if h.every_party)
+
+
+def schedule_of(case_id: int) -> CaseSchedule:
+    found = CaseSchedule.objects.filter(case_id=case_id).first()
+    return found or CaseSchedule(case_id=case_id)

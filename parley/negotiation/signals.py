@@ -1,6 +1,6 @@
 """R7.5: when a mediation ends, open bidding closes at once and any sealed figure still waiting
 for the other side's is erased, in the transaction that ends the case. Termination lives in
-parley.cases (do_terminate, do_terminate_settled); listening to the case row keeps that code
+parley.cases (do_terminate, end_settled); listening to the case row keeps that code
 unaware of negotiation, and no path can end a case without closing its bidding."""
 
 from __future__ import annotations

@@ -9,8 +9,7 @@ from fractions import Fraction
 
 from django.db.models import TextChoices
 
-from parley.cases.access import CaseContext
-from parley.cases.actions import check_mediator
+from parley.cases.access import CaseContext, check_mediator
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError
 from parley.negotiation.engine import (

@@ -24,11 +24,11 @@ from parley.cases.models import Case, Invitation, InvitationStatus, MailStatus, 
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.record import export_for
 from parley.errors import NotFound
-from parley.meetings.access import session_invitees
-from parley.meetings.actions import schedule_of
+from parley.meetings.access import poll_invitees, session_invitees
 from parley.meetings.calendar import invitation_ics
 from parley.meetings.models import Poll, PollSlot, ReminderSent, Session
 from parley.meetings.policy import SessionKind, SessionStatus, reminder_due
+from parley.meetings.queries import schedule_of
 from parley.meetings.times import span, zone_of_user
 from parley.notifications.mail import (
     Mail,
@@ -263,8 +263,6 @@ def send_session_mails(session_id: int, change: str) -> int:
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
 def send_poll_mails(poll_id: int) -> int:
     """ "When can you attend?" to everyone a poll asks (R10.2): a link, no times, no content."""
-    from parley.meetings.polls import poll_invitees
-
     poll = Poll.objects.select_related("case").filter(pk=poll_id, closed_at__isnull=True).first()
     if poll is None:
         return 0

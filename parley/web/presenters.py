@@ -10,7 +10,7 @@ from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import Role
 from parley.errors import DomainError
-from parley.rooms.actions import entry_ref
+from parley.rooms.entries import entry_ref
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import (
     Instruction,

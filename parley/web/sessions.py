@@ -24,12 +24,12 @@ from parley.meetings.actions import (
     do_move_session,
     do_schedule_session,
     do_set_schedule,
-    schedule_of,
 )
 from parley.meetings.models import Session
 from parley.meetings.policy import MAX_SLOTS, Answer, SessionKind, zone_names
 from parley.meetings.polls import do_answer_poll, do_create_poll, do_pick_slot, polls_for
 from parley.meetings.presence import present_during
+from parley.meetings.queries import schedule_of
 from parley.meetings.serialize import session_payload
 from parley.meetings.times import local, parse_local, reader_zone
 from parley.web.pages import member_page, refusal

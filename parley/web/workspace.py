@@ -29,11 +29,11 @@ from parley.limits import entry_chars
 from parley.meetings.times import reader_zone
 from parley.notifications.reading import mark_read, unread_counts
 from parley.rooms.actions import (
-    caucus_default,
     do_change_instruction,
     do_post_entry,
     do_share_entry,
 )
+from parley.rooms.entries import caucus_default
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_instruction
 from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline

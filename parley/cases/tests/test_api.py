@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from parley.agreements.policy import AgreementPolicy
-from parley.cases.actions import do_terminate_settled
+from parley.cases.access import enter_case
+from parley.cases.actions import end_settled
 from parley.cases.models import Case
 from parley.cases.policy import CourtOrder
 from parley.testing import Api, Cast, build_case, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
+
+
+def end_as_settled(cast: Cast) -> None:
+    """What the settlement action does when the last party signs."""
+    with transaction.atomic():
+        ctx, _ = enter_case(cast.maya, cid(cast))
+        end_settled(ctx)
 
 
 def cid(c: Cast) -> int:
@@ -174,9 +183,8 @@ def test_r7_1_counsel_and_outsiders_cannot_terminate(active: Cast, who: str) -> 
 
 def test_r7_3_settlement_ends_it_as_settled_and_anything_else_as_not_settled(cast: Cast) -> None:
     build_case(cast)
+    end_as_settled(cast)
     case = Case.objects.get(pk=cid(cast))
-    do_terminate_settled(case=case)
-    case.refresh_from_db()
     assert (case.status, case.outcome, case.termination_kind) == (
         "terminated",
         "settled",
@@ -254,7 +262,7 @@ def test_r5_2_an_export_holds_exactly_what_its_reader_can_see(active: Cast) -> N
 
 def test_r5_3_the_outcome_is_public_unless_results_are_confidential(cast: Cast) -> None:
     build_case(cast)
-    do_terminate_settled(case=Case.objects.get(pk=cid(cast)))
+    end_as_settled(cast)
     outcome = Api(cast.bob).get(f"/cases/{cid(cast)}/export")[1]["outcome"]
     assert (outcome["outcome"], outcome["confidential"], outcome["stamp"]) == (
         "settled",
@@ -265,7 +273,7 @@ def test_r5_3_the_outcome_is_public_unless_results_are_confidential(cast: Cast) 
 
 def test_r5_3_a_confidential_result_is_stamped_privileged(cast: Cast) -> None:
     build_case(cast, policy=AgreementPolicy(results_confidential=True))
-    do_terminate_settled(case=Case.objects.get(pk=cid(cast)))
+    end_as_settled(cast)
     outcome = Api(cast.bob).get(f"/cases/{cid(cast)}/export")[1]["outcome"]
     assert outcome["confidential"] is True
     assert outcome["stamp"].startswith("PRIVILEGED")

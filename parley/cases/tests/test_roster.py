@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from parley.accounts.models import User
 from parley.agreements.models import (
@@ -25,9 +26,9 @@ from parley.agreements.models import (
     DisclosureAcknowledgement,
     Signature,
 )
-from parley.cases.access import load_context
+from parley.cases.access import enter_case, load_context
 from parley.cases.models import Case, Invitation, Participant, RosterVersion, Side
-from parley.cases.roster import context_for, forget_all, lock_for_writing
+from parley.cases.roster import forget_all
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
 from parley.testing import Cast
@@ -122,9 +123,8 @@ def test_r3_an_insert_into_a_roster_table_bumps_the_version(active: Cast) -> Non
 def recipients(cast: Cast, room: str) -> list[int]:
     assert cast.case is not None
     with transaction.atomic():
-        writing = lock_for_writing(cast.alice, cast.case.pk)
-        case, version = writing.case, writing.roster_token
-        return context_for(case, version).recipients(cast.room(room).pk)
+        ctx, _ = enter_case(cast.alice, cast.case.pk)
+        return ctx.recipients(cast.room(room).pk)
 
 
 def test_r3_2_a_roster_change_made_behind_the_orms_back_is_seen_by_the_next_post(
@@ -167,3 +167,22 @@ def test_posting_twice_reads_the_roster_once(active: Cast) -> None:
         do_post_entry(acting_user=active.alice, case_id=active.case.pk, room_id=room, body="two")
     read = set().union(*(tables_in(q["sql"]) for q in queries.captured_queries))
     assert not read & (ROSTER_TABLES - {"cases_participant"}), read
+
+
+def test_r3_2_with_the_cache_off_every_write_reads_the_roster_afresh(
+    active: Cast, settings: Settings
+) -> None:
+    assert active.case is not None
+    settings.PARLEY_ROSTER_CACHE_CASES = 0
+    forget_all()
+    room = active.room("joint").pk
+    do_post_entry(acting_user=active.alice, case_id=active.case.pk, room_id=room, body="one")
+    with CaptureQueriesContext(connection) as queries:
+        do_post_entry(acting_user=active.alice, case_id=active.case.pk, room_id=room, body="two")
+    read = set().union(*(tables_in(q["sql"]) for q in queries.captured_queries))
+    assert "cases_rosterversion" not in read
+    assert read & (ROSTER_TABLES - {"cases_participant"}), read
+    carol = active.participant(active.carol).pk
+    side_b = Room.objects.get(pk=active.room("caucus_b").pk).side_id
+    Participant.objects.filter(pk=carol).update(side_id=side_b)
+    assert carol in recipients(active, "caucus_b")

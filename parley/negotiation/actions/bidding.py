@@ -15,10 +15,8 @@ from django.utils import timezone
 from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import room_readers, side_only
-from parley.cases.access import CaseContext
-from parley.cases.actions import check_mediator
+from parley.cases.access import CaseContext, check_mediator, enter_case
 from parley.errors import DomainError
-from parley.negotiation.actions.common import locked, post_notice
 from parley.negotiation.models import Bidding, SealedBid
 from parley.negotiation.policy import (
     MAX_AMOUNT,
@@ -36,6 +34,8 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.sealing import keyed_hash, seal, unseal
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.entries import add_entry
+from parley.rooms.models import EntryKind
 
 NOTHING_REVEALED = "No figures are revealed."
 
@@ -82,7 +82,7 @@ def do_set_up_bidding(
     margin = Margin(MarginKind(margin_kind), value)
     check_bidding_config(rounds, margin)
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         check_bidding_sides(payer_side_id, claimant_side_id, (s.pk for s in ctx.case.sides.all()))
@@ -100,10 +100,11 @@ def do_set_up_bidding(
         bidding.margin_value = margin.value
         bidding.save()
         labels = {s.pk: s.label for s in ctx.case.sides.all()}
-        post_notice(
+        add_entry(
             ctx,
             ctx.joint_room(),
-            f"Double-blind bidding is open: {labels[payer_side_id]} (payer) and "
+            kind=EntryKind.SYSTEM,
+            body=f"Double-blind bidding is open: {labels[payer_side_id]} (payer) and "
             f"{labels[claimant_side_id]} (claimant), {rounds} round(s). In each round each side "
             "enters one sealed figure. A round settles at the midpoint of the two figures when "
             "the payer's offer reaches the claimant's demand, or when the gap is within "
@@ -143,7 +144,7 @@ def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> B
     both figures are erased; only the outcome is told, and only a settlement has a number."""
     value = parse_amount(amount)
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_negotiation_open(ctx.state)
         bidding = open_bidding(ctx, for_update=True)
         if bidding is None:
@@ -212,10 +213,11 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
         bidding.settled_round = round_no
         bidding.closed_at = now
         bidding.save(update_fields=["status", "settled_amount", "settled_round", "closed_at"])
-        post_notice(
+        add_entry(
             ctx,
             joint,
-            f"Blind bidding round {round_no} settled at {format_amount(settled)}. "
+            kind=EntryKind.SYSTEM,
+            body=f"Blind bidding round {round_no} settled at {format_amount(settled)}. "
             "The mediator can now draft a settlement for every party to sign.",
         )
         record_event(
@@ -230,10 +232,11 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
         bidding.status = BiddingStatus.FAILED
         bidding.closed_at = now
         bidding.save(update_fields=["status", "closed_at"])
-        post_notice(
+        add_entry(
             ctx,
             joint,
-            f"Blind bidding round {round_no} did not settle. That was the last round: the "
+            kind=EntryKind.SYSTEM,
+            body=f"Blind bidding round {round_no} did not settle. That was the last round: the "
             f"bidding ended without a settlement. {NOTHING_REVEALED}",
         )
         record_event(
@@ -247,10 +250,11 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
     else:
         bidding.current_round = round_no + 1
         bidding.save(update_fields=["current_round"])
-        post_notice(
+        add_entry(
             ctx,
             joint,
-            f"Blind bidding round {round_no} did not settle. {NOTHING_REVEALED} "
+            kind=EntryKind.SYSTEM,
+            body=f"Blind bidding round {round_no} did not settle. {NOTHING_REVEALED} "
             f"Round {round_no + 1} of {bidding.rounds} is open.",
         )
         record_event(

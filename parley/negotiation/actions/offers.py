@@ -16,19 +16,12 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.audit.policy import offer_readers
-from parley.cases.access import CaseContext
-from parley.cases.actions import check_mediator
+from parley.cases.access import CaseContext, check_mediator, enter_case
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus
 from parley.errors import BadInput, DomainError, NotFound
 from parley.limits import NOTE_CHARS, clean_text
-from parley.negotiation.access import (
-    find_offer,
-    offer_recipients,
-    offer_room_ids,
-    party_side_ids,
-)
-from parley.negotiation.actions.common import locked, post_entry
+from parley.negotiation.access import find_offer, offer_recipients, offer_room_ids, party_side_ids
 from parley.negotiation.models import IssueSet, Offer, OfferAnswer
 from parley.negotiation.policy import (
     Answer,
@@ -52,6 +45,7 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.terms import allocation_lines, bullet, package_lines, sum_sentence
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.entries import post_entry
 from parley.rooms.models import EntryKind
 from parley.rooms.policy import Instruction, RoomKind
 
@@ -165,7 +159,7 @@ def do_make_offer(
     check_expiry(expires_at, now)
     expired = False
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         room = ctx.rooms.get(room_id)
         if room is None:
             raise NotFound()
@@ -205,8 +199,8 @@ def do_make_offer(
             )
             entry = post_entry(
                 ctx,
-                acting_user,
-                room_id=room.pk,
+                me,
+                room.pk,
                 body=_entry_body(heading, _describe(ctx, offer), note, expires_at),
                 kind=EntryKind.OFFER,
                 instruction=instruction,
@@ -266,7 +260,7 @@ def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: A
     if answer not in Answer.values:
         raise BadInput("bad_answer", "Answer accept or reject.")
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         offer = find_offer(ctx, me, offer_id, for_update=True)
         person = ctx.person(me)
         check_answerer(person, offer.side_id)
@@ -313,7 +307,7 @@ def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: A
 
 def do_withdraw_offer(*, acting_user: User, case_id: int, offer_id: int) -> Offer:
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         offer = find_offer(ctx, me, offer_id, for_update=True)
         check_negotiation_open(ctx.state)
         expired = _expire_if_due(ctx, offer)
@@ -361,7 +355,7 @@ def do_present_proposal(
     note = clean_text(note, limit=NOTE_CHARS) if note.strip() else ""
     method = method.strip()[:32]
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         issue_set = current_issue_set(ctx)
@@ -385,8 +379,8 @@ def do_present_proposal(
         heading = "The mediator proposes" + (f" ({method})" if method else "") + ":"
         entry = post_entry(
             ctx,
-            acting_user,
-            room_id=ctx.joint_room().pk,
+            me,
+            ctx.joint_room().pk,
             body=_entry_body(heading, _describe(ctx, offer), note, None),
             kind=EntryKind.PROPOSAL,
         )

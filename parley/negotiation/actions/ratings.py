@@ -13,9 +13,8 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.audit.policy import room_readers
-from parley.cases.actions import check_mediator
+from parley.cases.access import check_mediator, enter_case
 from parley.errors import BadInput, DomainError
-from parley.negotiation.actions.common import locked, post_entry, post_notice
 from parley.negotiation.actions.offers import current_issue_set
 from parley.negotiation.models import IssueSet, Rating
 from parley.negotiation.policy import (
@@ -29,6 +28,7 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.terms import bullet
 from parley.realtime.publish import publish_on_commit
+from parley.rooms.entries import add_entry, post_entry
 from parley.rooms.models import EntryKind
 from parley.rooms.policy import Instruction, RoomKind
 
@@ -50,7 +50,7 @@ def do_set_issues(
         {"title": i.title.strip(), "options": [o.strip() for o in i.options]} for i in issues
     ]
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         previous = current_issue_set(ctx)
@@ -66,10 +66,11 @@ def do_set_issues(
         else:
             lines = [str(i["title"]) for i in spec]
             intro = "The mediator listed the items to divide"
-        post_notice(
+        add_entry(
             ctx,
             ctx.joint_room(),
-            f"{intro} (version {issue_set.version}):\n{bullet(lines)}\n\nEach side rates them "
+            kind=EntryKind.SYSTEM,
+            body=f"{intro} (version {issue_set.version}):\n{bullet(lines)}\n\nEach side rates them "
             "privately in its caucus: 100 points in all.",
         )
         record_event(
@@ -99,7 +100,7 @@ def do_rate(
     Items: `points` (100 points across items). Stored as a rating entry in the side's caucus,
     marked do-not-disclose, whose body holds no figure."""
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_can_rate(ctx.person(me), ctx.state)
         issue_set = current_issue_set(ctx)
         if issue_set is None:
@@ -117,8 +118,8 @@ def do_rate(
         caucus = ctx.room_of(RoomKind.CAUCUS, me.side_id)
         entry = post_entry(
             ctx,
-            acting_user,
-            room_id=caucus.pk,
+            me,
+            caucus.pk,
             body=RATING_NOTICE.format(who=me.display_name, version=issue_set.version),
             kind=EntryKind.RATING,
             instruction=Instruction.DO_NOT_DISCLOSE,

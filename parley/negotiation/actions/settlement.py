@@ -9,13 +9,12 @@ from parley.accounts.models import User
 from parley.agreements.policy import check_signature, normalise_text, sha256_hex
 from parley.audit.actions import record_event
 from parley.audit.policy import room_readers
-from parley.cases.access import CaseContext
-from parley.cases.actions import check_mediator, do_terminate_settled
+from parley.cases.access import CaseContext, check_mediator, enter_case
+from parley.cases.actions import end_settled
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
 from parley.limits import text_chars
 from parley.negotiation.access import can_see_offer, check_in_joint_room, offer_room_ids
-from parley.negotiation.actions.common import locked, post_notice
 from parley.negotiation.actions.offers import describe_offer
 from parley.negotiation.models import (
     Bidding,
@@ -33,7 +32,8 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.terms import settlement_text, sum_sentence
 from parley.realtime.publish import publish_on_commit
-from parley.rooms.models import Entry
+from parley.rooms.entries import add_entry
+from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction
 
 
@@ -80,10 +80,11 @@ def _new_version(
         created_by=me,
     )
     voided = " Earlier signatures no longer count: every party signs again." if previous else ""
-    post_notice(
+    add_entry(
         ctx,
         ctx.joint_room(),
-        f"The mediator drafted the settlement, version {version.version} (SHA-256 "
+        kind=EntryKind.SYSTEM,
+        body=f"The mediator drafted the settlement, version {version.version} (SHA-256 "
         f"{version.sha256}). Every party reads and signs it.{voided}",
     )
     record_event(
@@ -112,7 +113,7 @@ def do_draft_settlement(
     if (offer_id is None) == (bidding_id is None):
         raise BadInput("terms_required", "Draft from one accepted offer or one settled bidding.")
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         offer: Offer | None = None
@@ -147,7 +148,7 @@ def do_edit_settlement(*, acting_user: User, case_id: int, text: str) -> Settlem
     if len(text) > text_chars():
         raise BadInput("too_long", f"At most {text_chars():,} characters.")
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         previous = current_settlement(ctx)
@@ -164,7 +165,7 @@ def do_sign_settlement(
     """R2.2's rules: the exact text (its hash), consent, and the full name typed. When the last
     party signs, the case ends as settled in this same transaction (R7.3)."""
     with transaction.atomic():
-        ctx, me = locked(acting_user, case_id)
+        ctx, me = enter_case(acting_user, case_id)
         check_in_joint_room(ctx, me)
         person = ctx.person(me)
         check_can_sign_settlement(person)
@@ -204,5 +205,5 @@ def do_sign_settlement(
             "participant_id", flat=True
         )
         if everyone_signed((p.pk for p in ctx.parties()), signers):
-            do_terminate_settled(case=ctx.case)
+            end_settled(ctx)
     return signature

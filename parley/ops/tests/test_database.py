@@ -66,8 +66,8 @@ def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> N
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: Cast) -> None:
-    """The refusal comes after the lock batch, inside the pipeline: the rollback must leave the
-    connection idle, with nothing stored, for the writer's next post."""
+    """The refusal comes after the case lock is taken: the rollback must leave the connection
+    idle, with nothing stored, for the writer's next post."""
     for n in range(3):
         with pytest.raises(NotFound):
             alice_posts(active, f"r{n}", room_id=0)
