@@ -61,7 +61,7 @@ def enter_case(acting_user: User, case_id: int) -> tuple[CaseContext, Participan
     if not acting_user.is_authenticated:
         raise NotFound()
     case = lock_case(case_id)
-    me = Participant.objects.select_related("side").filter(case=case, user=acting_user).first()
+    me = Participant.objects.filter(case=case, user=acting_user).first()
     if me is None:
         raise NotFound()
     me.user = acting_user

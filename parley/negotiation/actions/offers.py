@@ -188,7 +188,7 @@ def do_make_offer(
                 offer.payer_id, offer.payee_id = _sum_terms(ctx, me, payer_side_id, payee_side_id)
             else:
                 offer.issue_set, offer.terms = _package_terms(ctx, package)
-            side_label = me.side.label if me.side else me.display_name
+            side_label = ctx.side_labels().get(me.side_id or 0, me.display_name)
             named = counter_to is not None and counter_is_visible(
                 ctx.room_refs[room.pk], [ctx.room_refs[r] for r in offer_room_ids(counter_to)]
             )
