@@ -44,6 +44,12 @@ class Cast:
         return self.rooms[name]
 
 
+def cid(cast: Cast) -> int:
+    """The cast's case id."""
+    assert cast.case is not None
+    return cast.case.pk
+
+
 def make_cast() -> Cast:
     def user(email: str, name: str, **extra: Any) -> User:
         return User.objects.create_user(email, PASSWORD, full_name=name, **extra)

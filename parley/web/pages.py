@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, Concatenate, ParamSpec, cast
+from typing import Concatenate, ParamSpec, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from parley.errors import DomainError, NotFound
 from parley.vault.keys import ContentDestroyed
@@ -28,6 +29,16 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "web/not_found.html", status=404)
 
 
+def back(request: HttpRequest) -> HttpResponse:
+    """Where the person came from, if that is this site; else their dashboard."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(referer)
+    return HttpResponseRedirect("/")
+
+
 def member_page(view: View[P]) -> View[P]:
     """Signed in, and any NotFound from the access helpers becomes the one 404 page.
 
@@ -43,15 +54,12 @@ def member_page(view: View[P]) -> View[P]:
         except ContentDestroyed as gone:
             # R11.4: the case key is destroyed; every page of the case says so.
             return render(request, "web/destroyed.html", {"detail": gone.detail}, status=410)
+        except DomainError as exc:
+            refusal(request, exc)
+            return back(request)
 
     return cast(View[P], login_required(wrapper))
 
 
 def refusal(request: HttpRequest, exc: DomainError) -> None:
     messages.error(request, exc.detail)
-
-
-def render_part(
-    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
-) -> HttpResponse:
-    return render(request, template, context, status=status)

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from parley.accounts.auth import request_user as signed_in
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.actions import do_terminate, termination_warning
-from parley.cases.api import case_payload
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
+from parley.cases.serialize import case_payload
 from parley.documents.actions import do_upload_document
 from parley.documents.policy import accepted_list
 from parley.errors import DomainError, NotFound

@@ -6,14 +6,9 @@ import pytest
 
 from parley.agreements.models import Signature
 from parley.cases.models import Case
-from parley.testing import Api, Cast, build_case
+from parley.testing import Api, Cast, build_case, cid
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
-
-
-def cid(c: Cast) -> int:
-    assert c.case is not None
-    return c.case.pk
 
 
 def sign(c: Cast, user: object, **override: object) -> tuple[int, dict[str, object]]:

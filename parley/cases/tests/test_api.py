@@ -12,7 +12,7 @@ from parley.cases.access import enter_case
 from parley.cases.actions import end_settled
 from parley.cases.models import Case
 from parley.cases.policy import CourtOrder
-from parley.testing import Api, Cast, build_case, hold_session
+from parley.testing import Api, Cast, build_case, cid, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
@@ -22,11 +22,6 @@ def end_as_settled(cast: Cast) -> None:
     with transaction.atomic():
         ctx, _ = enter_case(cast.maya, cid(cast))
         end_settled(ctx)
-
-
-def cid(c: Cast) -> int:
-    assert c.case is not None
-    return c.case.pk
 
 
 def test_a_mediator_creates_a_case_and_others_cannot(cast: Cast) -> None:

@@ -13,14 +13,9 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from icalendar import Calendar
 
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, cid
 
 Capture = Callable[..., AbstractContextManager[Any]]
-
-
-def cid(cast: Cast) -> int:
-    assert cast.case is not None
-    return cast.case.pk
 
 
 def berlin(days: int = 3, hour: int = 14) -> datetime:

@@ -10,8 +10,8 @@ from django.core import mail
 from django.test import Client
 
 from parley.audit.models import AuditEvent
-from parley.meetings.tests.helpers import Capture, berlin, cid, mails_to, schedule
-from parley.testing import Api, Cast, hold_session
+from parley.meetings.tests.helpers import Capture, berlin, mails_to, schedule
+from parley.testing import Api, Cast, cid, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 

@@ -9,8 +9,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from parley.meetings.tests.helpers import Capture, berlin, cid, ics_of, mails_to
-from parley.testing import Api, Cast
+from parley.meetings.tests.helpers import Capture, berlin, ics_of, mails_to
+from parley.testing import Api, Cast, cid
 
 
 def slots(n: int, hours: int = 1) -> list[dict[str, str]]:

@@ -10,9 +10,9 @@ from django.core import mail
 from django.test import Client
 from icalendar import Calendar
 
-from parley.meetings.tests.helpers import Capture, berlin, cid, ics_of, mails_to, schedule
+from parley.meetings.tests.helpers import Capture, berlin, ics_of, mails_to, schedule
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, cid
 
 SECRET = "Alice would take 12,500 and the dog"
 

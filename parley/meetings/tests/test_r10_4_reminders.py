@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import time_machine
 from django.core import mail
 
-from parley.meetings.tests.helpers import Capture, berlin, cid, schedule
+from parley.meetings.tests.helpers import Capture, berlin, schedule
 from parley.notifications.tasks import send_due_reminders
-from parley.testing import Api, Cast
+from parley.testing import Api, Cast, cid
 
 INVITED = 4  # Maya, Alice, Bob, Carol
 

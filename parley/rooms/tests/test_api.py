@@ -8,14 +8,9 @@ import pytest
 
 from parley.cases.actions import do_terminate
 from parley.rooms.models import Entry, InstructionChange
-from parley.testing import Api, Cast, entries_with_body
+from parley.testing import Api, Cast, cid, entries_with_body
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
-
-
-def cid(c: Cast) -> int:
-    assert c.case is not None
-    return c.case.pk
 
 
 def post(c: Cast, user: Any, room: str, body: str, **extra: Any) -> tuple[int, Any]:
