@@ -8,8 +8,10 @@ part of the page that changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -187,64 +189,69 @@ def _composer_response(
 @member_page
 def post(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
     user = signed_in(request)
-    ctx, me, current = access_room(user, case_id, room_id)
-    form = EntryForm(request.POST)
-    error = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            do_post_entry(
-                acting_user=user,
-                case_id=case_id,
-                room_id=room_id,
-                body=data["body"],
-                acknowledge_not_confidential=data["acknowledge_not_confidential"],
-                client_key=data["client_key"],
-                instruction=Instruction(data["instruction"]) if data["instruction"] else None,
-            )
-        except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
-            error = exc.detail
-    else:
-        error = f"Write something first (at most {entry_chars():,} characters)."
-    if is_htmx(request):
-        ctx = load_context(ctx.case) if not error else ctx
-        body = request.POST.get("body", "") if error else ""
-        return _composer_response(request, ctx, me, current, error=error, body=body)
-    if error:
-        messages.error(request, error)
-    return _back_to(case_id, room_id)
+
+    def write(data: dict[str, Any]) -> None:
+        do_post_entry(
+            acting_user=user,
+            case_id=case_id,
+            room_id=room_id,
+            body=data["body"],
+            acknowledge_not_confidential=data["acknowledge_not_confidential"],
+            client_key=data["client_key"],
+            instruction=Instruction(data["instruction"]) if data["instruction"] else None,
+        )
+
+    invalid = f"Write something first (at most {entry_chars():,} characters)."
+    return _composer_submit(request, case_id, room_id, EntryForm(request.POST), invalid, write)
 
 
 @require_POST
 @member_page
 def upload(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
     user = signed_in(request)
-    ctx, me, current = access_room(user, case_id, room_id)
+
+    def write(data: dict[str, Any]) -> None:
+        do_upload_document(
+            acting_user=user,
+            case_id=case_id,
+            room_id=room_id,
+            upload=data["file"],
+            provenance=data["provenance"],
+            description=data["description"],
+            acknowledge_not_confidential=data["acknowledge_not_confidential"],
+            instruction=Instruction(data["instruction"]) if data["instruction"] else None,
+        )
+
     form = UploadForm(request.POST, request.FILES)
+    return _composer_submit(request, case_id, room_id, form, "Choose a file to upload.", write)
+
+
+def _composer_submit(
+    request: HttpRequest,
+    case_id: int,
+    room_id: int,
+    form: forms.Form,
+    invalid: str,
+    write: Callable[[dict[str, Any]], None],
+) -> HttpResponse:
+    """What the composer's two forms (a message, a file) share: parse, write through one
+    action, then answer with the fresh composer (HTMX) or go back to the room, a refusal
+    shown with what was typed kept."""
+    ctx, me, current = access_room(signed_in(request), case_id, room_id)
     error = ""
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            do_upload_document(
-                acting_user=user,
-                case_id=case_id,
-                room_id=room_id,
-                upload=data["file"],
-                provenance=data["provenance"],
-                description=data["description"],
-                acknowledge_not_confidential=data["acknowledge_not_confidential"],
-                instruction=Instruction(data["instruction"]) if data["instruction"] else None,
-            )
+            write(form.cleaned_data)
+        except NotFound:
+            raise
         except DomainError as exc:
-            if isinstance(exc, NotFound):
-                raise
             error = exc.detail
     else:
-        error = "Choose a file to upload."
+        error = invalid
     if is_htmx(request):
-        return _composer_response(request, ctx, me, current, error=error)
+        ctx = ctx if error else load_context(ctx.case)
+        body = request.POST.get("body", "") if error else ""
+        return _composer_response(request, ctx, me, current, error=error, body=body)
     if error:
         messages.error(request, error)
     return _back_to(case_id, room_id)
