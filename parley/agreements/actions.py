@@ -18,11 +18,11 @@ from parley.agreements.policy import (
     AgreementPolicy,
     AgreementSource,
     check_own_text,
-    check_signature,
     normalise_text,
     sha256_hex,
     template_text,
 )
+from parley.agreements.signing import sign_text
 from parley.audit.actions import record_event
 from parley.cases.access import CaseContext, check_mediator, enter_case, load_context
 from parley.cases.models import Case
@@ -170,32 +170,24 @@ def do_sign(
         agreement = case.agreements.order_by("-version").first()
         if agreement is None or agreement.issued_at is None:
             raise DomainError("not_issued", "The mediator has not issued the agreement yet.")
-        check_signature(
-            consent=consent,
+        signed = agreement
+        signature = sign_text(
+            case,
+            me,
+            what="agreement",
+            text_sha256=signed.sha256,
             typed_name=typed_name,
-            expected_name=me.display_name,
-            shown_hash=shown_sha256,
-            current_hash=agreement.sha256,
-        )
-        if Signature.objects.filter(agreement=agreement, participant=me).exists():
-            raise DomainError("already_signed", "You have already signed this agreement.")
-        signature = Signature.objects.create(
-            agreement=agreement,
-            participant=me,
-            typed_name=" ".join(typed_name.split()),
-            text_sha256=agreement.sha256,
+            consent=consent,
+            shown_sha256=shown_sha256,
+            signed_before=Signature.objects.filter(agreement=signed, participant=me),
+            create=lambda name: Signature.objects.create(
+                agreement=signed, participant=me, typed_name=name, text_sha256=signed.sha256
+            ),
+            event="agreement_signed",
         )
         # Signing acknowledges every disclosure shown on the signing page.
         for disclosure in ConflictDisclosure.objects.filter(case=case, needs_acknowledgement=True):
             DisclosureAcknowledgement.objects.get_or_create(disclosure=disclosure, participant=me)
-        record_event(
-            case,
-            "agreement_signed",
-            actor_id=me.pk,
-            subject_id=signature.pk,
-            content_hashes={"text": agreement.sha256},
-            salted={"name": signature.typed_name},
-        )
         ctx = load_context(case)
         _activate_if_ready(ctx)
         publish_on_commit(ctx.everyone(), {"type": "signed", "case": case.pk, "participant": me.pk})

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from parley.accounts.models import User
-from parley.agreements.policy import check_signature, normalise_text, sha256_hex
+from parley.agreements.policy import normalise_text, sha256_hex
+from parley.agreements.signing import sign_text
 from parley.audit.actions import record_event
 from parley.audit.policy import room_readers
 from parley.cases.access import CaseContext, check_mediator, enter_case
@@ -173,28 +174,20 @@ def do_sign_settlement(
         current = current_settlement(ctx)
         if current is None:
             raise DomainError("no_settlement", "There is no settlement to sign yet.")
-        check_signature(
-            consent=consent,
-            typed_name=typed_name,
-            expected_name=me.display_name,
-            shown_hash=shown_sha256,
-            current_hash=current.sha256,
-        )
-        if SettlementSignature.objects.filter(settlement=current, participant=me).exists():
-            raise DomainError("already_signed", "You have already signed this settlement.")
-        signature = SettlementSignature.objects.create(
-            settlement=current,
-            participant=me,
-            typed_name=" ".join(typed_name.split()),
-            text_sha256=current.sha256,
-        )
-        record_event(
+        signed = current
+        signature = sign_text(
             ctx.case,
-            "settlement_signed",
-            actor_id=me.pk,
-            subject_id=signature.pk,
-            content_hashes={"text": current.sha256},
-            salted={"name": signature.typed_name},
+            me,
+            what="settlement",
+            text_sha256=signed.sha256,
+            typed_name=typed_name,
+            consent=consent,
+            shown_sha256=shown_sha256,
+            signed_before=SettlementSignature.objects.filter(settlement=signed, participant=me),
+            create=lambda name: SettlementSignature.objects.create(
+                settlement=signed, participant=me, typed_name=name, text_sha256=signed.sha256
+            ),
+            event="settlement_signed",
             audience=room_readers([ctx.joint_room().pk]),
         )
         publish_on_commit(
