@@ -178,17 +178,9 @@ def seed(cases: int, tag: str) -> Population:
     from django.contrib.sessions.backends.db import SessionStore
 
     from parley.accounts.models import ApiToken, User
-    from parley.agreements.actions import (
-        do_add_disclosure,
-        do_issue_agreement,
-        do_set_agreement,
-        do_sign,
-    )
-    from parley.agreements.policy import AgreementPolicy
     from parley.cases.access import load_context
-    from parley.cases.actions import do_accept_invitation, do_create_case, do_invite
+    from parley.cases.builder import build_mediation
     from parley.cases.models import Case
-    from parley.cases.policy import Role
 
     people: list[Person] = []
     members: dict[int, frozenset[int]] = {}
@@ -203,46 +195,7 @@ def seed(cases: int, tag: str) -> Population:
     for n in range(cases):
         maya = user("mediator", n, can_mediate=True)
         alice, bob, carol = user("alice", n), user("bob", n), user("carol", n)
-        case = do_create_case(acting_user=maya, title=f"Bench case {n}")
-        _, ta = do_invite(
-            acting_user=maya,
-            case_id=case.pk,
-            email=alice.email,
-            display_name=alice.full_name,
-            role=Role.PARTY,
-            side_label="Alice",
-        )
-        _, tb = do_invite(
-            acting_user=maya,
-            case_id=case.pk,
-            email=bob.email,
-            display_name=bob.full_name,
-            role=Role.PARTY,
-            side_label="Bob",
-        )
-        do_accept_invitation(acting_user=alice, token=ta)
-        do_accept_invitation(acting_user=bob, token=tb)
-        side_a = case.sides.get(position=1)
-        _, tc = do_invite(
-            acting_user=maya,
-            case_id=case.pk,
-            email=carol.email,
-            display_name=carol.full_name,
-            role=Role.COUNSEL,
-            side_id=side_a.pk,
-        )
-        do_accept_invitation(acting_user=carol, token=tc)
-        agreement = do_set_agreement(acting_user=maya, case_id=case.pk, policy=AgreementPolicy())
-        do_add_disclosure(acting_user=maya, case_id=case.pk, text="", is_none=True)
-        do_issue_agreement(acting_user=maya, case_id=case.pk)
-        for u in (maya, alice, bob, carol):
-            do_sign(
-                acting_user=u,
-                case_id=case.pk,
-                typed_name=u.full_name,
-                consent=True,
-                shown_sha256=agreement.sha256,
-            )
+        case = build_mediation(maya, alice, bob, carol, title=f"Bench case {n}")
         ctx = load_context(Case.objects.get(pk=case.pk))
         for room_id in ctx.rooms:
             members[room_id] = frozenset(ctx.recipients(room_id))

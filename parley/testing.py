@@ -10,16 +10,9 @@ from typing import Any
 from django.test import Client
 
 from parley.accounts.models import User
-from parley.agreements.actions import (
-    do_add_disclosure,
-    do_issue_agreement,
-    do_set_agreement,
-    do_sign,
-)
 from parley.agreements.policy import AgreementPolicy
-from parley.cases.actions import do_accept_invitation, do_create_case, do_invite
+from parley.cases.builder import build_mediation
 from parley.cases.models import Case, Participant
-from parley.cases.policy import Role
 from parley.rooms.models import Room
 from parley.rooms.policy import RoomKind
 
@@ -71,38 +64,19 @@ def build_case(
     with_carol: bool = True,
 ) -> Cast:
     """stage: "setup" (invited, joined), "signing" (issued), "active" (everyone signed)."""
-    case = do_create_case(acting_user=cast.maya, title="Alvarez v. Brightline", reference="R-1")
+    case = build_mediation(
+        cast.maya,
+        cast.alice,
+        cast.bob,
+        cast.carol if with_carol else None,
+        title="Alvarez v. Brightline",
+        reference="R-1",
+        policy=policy,
+        stage=stage,
+    )
     cast.case = case
-    _, t_alice = do_invite(
-        acting_user=cast.maya,
-        case_id=case.pk,
-        email=cast.alice.email,
-        display_name=cast.alice.full_name,
-        role=Role.PARTY,
-        side_label="Alice",
-    )
-    _, t_bob = do_invite(
-        acting_user=cast.maya,
-        case_id=case.pk,
-        email=cast.bob.email,
-        display_name=cast.bob.full_name,
-        role=Role.PARTY,
-        side_label="Bob",
-    )
-    do_accept_invitation(acting_user=cast.alice, token=t_alice)
-    do_accept_invitation(acting_user=cast.bob, token=t_bob)
     side_a = case.sides.get(position=1)
     side_b = case.sides.get(position=2)
-    if with_carol:
-        _, t_carol = do_invite(
-            acting_user=cast.maya,
-            case_id=case.pk,
-            email=cast.carol.email,
-            display_name=cast.carol.full_name,
-            role=Role.COUNSEL,
-            side_id=side_a.pk,
-        )
-        do_accept_invitation(acting_user=cast.carol, token=t_carol)
     cast.rooms = {
         "joint": Room.objects.get(case=case, kind=RoomKind.JOINT),
         "notebook": Room.objects.get(case=case, kind=RoomKind.NOTEBOOK),
@@ -111,25 +85,6 @@ def build_case(
         "counsel_a": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_a),
         "counsel_b": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_b),
     }
-    agreement = do_set_agreement(
-        acting_user=cast.maya, case_id=case.pk, policy=policy or AgreementPolicy()
-    )
-    do_add_disclosure(acting_user=cast.maya, case_id=case.pk, text="", is_none=True)
-    if stage == "setup":
-        return cast
-    do_issue_agreement(acting_user=cast.maya, case_id=case.pk)
-    if stage == "signing":
-        return cast
-    signers = [cast.maya, cast.alice, cast.bob] + ([cast.carol] if with_carol else [])
-    for u in signers:
-        do_sign(
-            acting_user=u,
-            case_id=case.pk,
-            typed_name=u.full_name,
-            consent=True,
-            shown_sha256=agreement.sha256,
-        )
-    case.refresh_from_db()
     return cast
 
 

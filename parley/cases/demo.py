@@ -5,14 +5,9 @@ from __future__ import annotations
 from parley.accounts.models import User
 from parley.agreements.actions import (
     default_policy,
-    do_add_disclosure,
-    do_issue_agreement,
-    do_set_agreement,
-    do_sign,
 )
-from parley.cases.actions import do_accept_invitation, do_create_case, do_invite
+from parley.cases.builder import build_mediation
 from parley.cases.models import Case
-from parley.cases.policy import Role
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
 from parley.rooms.policy import Instruction, RoomKind
@@ -44,48 +39,18 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
     alice = _user(*CAST[1][:2])
     bob = _user(*CAST[2][:2])
     carol = _user(*CAST[3][:2])
-    case = do_create_case(acting_user=maya, title=DEMO_TITLE, reference="DEMO-2026-001")
-    _, t_alice = do_invite(
-        acting_user=maya,
-        case_id=case.pk,
-        email=alice.email,
-        display_name=alice.full_name,
-        role=Role.PARTY,
-        side_label="Alice Alvarez (homeowner)",
-        send_mail=False,
-    )
-    _, t_bob = do_invite(
-        acting_user=maya,
-        case_id=case.pk,
-        email=bob.email,
-        display_name=bob.full_name,
-        role=Role.PARTY,
-        side_label="Brightline Builders",
+    case = build_mediation(
+        maya,
+        alice,
+        bob,
+        carol,
+        title=DEMO_TITLE,
+        reference="DEMO-2026-001",
+        side_labels=("Alice Alvarez (homeowner)", "Brightline Builders"),
+        policy=default_policy(),
         send_mail=False,
     )
     alice_side = case.sides.get(position=1)
-    _, t_carol = do_invite(
-        acting_user=maya,
-        case_id=case.pk,
-        email=carol.email,
-        display_name=carol.full_name,
-        role=Role.COUNSEL,
-        side_id=alice_side.pk,
-        send_mail=False,
-    )
-    for user, token in ((alice, t_alice), (bob, t_bob), (carol, t_carol)):
-        do_accept_invitation(acting_user=user, token=token)
-    agreement = do_set_agreement(acting_user=maya, case_id=case.pk, policy=default_policy())
-    do_add_disclosure(acting_user=maya, case_id=case.pk, text="", is_none=True)
-    do_issue_agreement(acting_user=maya, case_id=case.pk)
-    for user in (maya, alice, bob, carol):
-        do_sign(
-            acting_user=user,
-            case_id=case.pk,
-            typed_name=user.full_name,
-            consent=True,
-            shown_sha256=agreement.sha256,
-        )
     joint = Room.objects.get(case=case, kind=RoomKind.JOINT)
     caucus_a = Room.objects.get(case=case, kind=RoomKind.CAUCUS, side=alice_side)
     do_post_entry(
