@@ -10,9 +10,12 @@ from typing import Any
 from django.test import Client
 
 from parley.accounts.models import User
+from parley.agreements.actions import do_sign
 from parley.agreements.policy import AgreementPolicy
+from parley.cases.actions import do_accept_invitation, do_invite
 from parley.cases.builder import build_mediation
 from parley.cases.models import Case, Participant
+from parley.cases.policy import Role
 from parley.rooms.models import Room
 from parley.rooms.policy import RoomKind
 
