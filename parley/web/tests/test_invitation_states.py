@@ -14,8 +14,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from parley.cases.actions import do_invite
 from parley.cases.models import Invitation
 from parley.cases.policy import Role
-from parley.meetings.tests.helpers import Capture, cid
-from parley.testing import Cast, build_case
+from parley.meetings.tests.helpers import Capture
+from parley.testing import Cast, build_case, cid
 
 
 def setup_page(cast: Cast) -> str:
