@@ -16,6 +16,13 @@ def envstr(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def envchoice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = os.environ.get(name) or default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
+
+
 def envbool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":

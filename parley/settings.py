@@ -11,6 +11,7 @@ from parley.env import (
     database_from_url,
     email_from_url,
     envbool,
+    envchoice,
     envint,
     envlist,
     envmasterkey,
@@ -54,6 +55,11 @@ INSTALLED_APPS = [
     "parley.meetings",
     "parley.vault",
     "huey.contrib.djhuey",
+    # After parley.web, so Parley's templates override allauth's.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "parley.urls"
@@ -113,6 +121,12 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}}
 
+# The cache holds sign-in rate limits: with several workers it must be shared (Redis).
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -121,12 +135,70 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name")},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # allauth's backend signs people in by e-mail address (its rate limits wrap it); the model
+    # backend serves logins Parley makes itself (a new account accepting an invitation).
+    "allauth.account.auth_backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
+# A password-reset link works once (its token hashes the password and last sign-in) and for
+# this long.
+PASSWORD_RESET_TIMEOUT = envint("PARLEY_PASSWORD_RESET_SECONDS", 60 * 60)
+
+# django-allauth: sign-in, password reset and change, e-mail change, sessions, second factor.
+ACCOUNT_ADAPTER = "parley.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Parley] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https:") else "http"
+# Failed sign-ins: per client address and per account (the key is the e-mail address typed).
+PARLEY_SIGNIN_FAILURES_PER_ACCOUNT = envint("PARLEY_SIGNIN_FAILURES_PER_ACCOUNT", 10)
+PARLEY_SIGNIN_FAILURES_PER_ADDRESS = envint("PARLEY_SIGNIN_FAILURES_PER_ADDRESS", 30)
+PARLEY_SIGNIN_WINDOW_SECONDS = envint("PARLEY_SIGNIN_WINDOW_SECONDS", 15 * 60)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": (
+        f"{PARLEY_SIGNIN_FAILURES_PER_ADDRESS}/{PARLEY_SIGNIN_WINDOW_SECONDS}s/ip,"
+        f"{PARLEY_SIGNIN_FAILURES_PER_ACCOUNT}/{PARLEY_SIGNIN_WINDOW_SECONDS}s/key"
+    ),
+}
+# Behind a TLS proxy, the client address is the proxy's unless it is read from this header.
+_client_ip_header = envstr("PARLEY_CLIENT_IP_HEADER", "")
+if _client_ip_header:
+    ALLAUTH_TRUSTED_CLIENT_IP_HEADER = _client_ip_header
+USERSESSIONS_ADAPTER = "parley.accounts.adapter.UserSessionsAdapter"
+MFA_ADAPTER = "parley.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Parley"
+# Passkeys need https, except on a developer's own machine.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = SITE_URL.startswith("http://127.0.0.1") or SITE_URL.startswith(
+    "http://localhost"
+)
+USERSESSIONS_TRACK_ACTIVITY = True
+# Mediators join by signing up: the operator approves them (approval), they mediate once their
+# address is verified (open), or only the operator creates them (closed).
+PARLEY_MEDIATOR_SIGNUP = envchoice(
+    "PARLEY_MEDIATOR_SIGNUP", "approval", ("approval", "open", "closed")
+)
 
 LANGUAGE_CODE = "en-gb"
 # The languages a person can choose on their profile (User.language).

@@ -50,7 +50,6 @@ class InvitationOut(Schema):
     display_name: str
     role: str
     side: str | None
-    account_exists: bool
 
 
 class AcceptOut(Schema):
@@ -79,7 +78,6 @@ def preview_invitation(request: HttpRequest, payload: InvitationIn) -> dict[str,
         "display_name": invitation.display_name,
         "role": invitation.role,
         "side": invitation.side.label if invitation.side else None,
-        "account_exists": User.objects.filter(email__iexact=invitation.email).exists(),
     }
 
 
@@ -101,7 +99,10 @@ def accept_invitation(request: HttpRequest, payload: AcceptIn) -> dict[str, obje
         if not payload.password:
             raise BadInput("password_required", "Choose a password for your new account.")
         try:
-            validate_password(payload.password)
+            validate_password(
+                payload.password,
+                User(email=invitation.email, full_name=invitation.display_name),
+            )
         except DjangoValidationError as exc:
             raise BadInput("weak_password", " ".join(exc.messages)) from None
         with transaction.atomic():

@@ -28,7 +28,6 @@ def _page(
     request: HttpRequest, invitation: Invitation, token: str, error: str = ""
 ) -> HttpResponse:
     user = request.user
-    account_exists = User.objects.filter(email__iexact=invitation.email).exists()
     return render(
         request,
         "web/invitation.html",
@@ -36,7 +35,6 @@ def _page(
             "invitation": invitation,
             "token": token,
             "error": error,
-            "account_exists": account_exists,
             "is_invitee": user.is_authenticated
             and isinstance(user, User)
             and user.email.lower() == invitation.email,
@@ -69,7 +67,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         if password != form.cleaned_data["password_again"]:
             return _page(request, invitation, token, "The two passwords are not the same.")
         try:
-            validate_password(password)
+            validate_password(
+                password, User(email=invitation.email, full_name=invitation.display_name)
+            )
         except ValidationError as exc:
             return _page(request, invitation, token, " ".join(exc.messages))
         with transaction.atomic():

@@ -1,20 +1,15 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account import views as account_views
+from django.urls import include, path
 
 from parley.documents.views import download
-from parley.web import calendar, casesetup, invitations, sessions, signing, views, workspace
+from parley.web import account, calendar, casesetup, invitations, sessions, signing, views, workspace
 from parley.web.pages import member_page
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("login/", account.SignInView.as_view(), name="login"),
+    path("logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path(
         "cases/<int:case_id>/record.<str:fmt>",

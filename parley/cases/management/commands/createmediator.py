@@ -3,6 +3,8 @@ from __future__ import annotations
 import getpass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from parley.accounts.models import User
@@ -23,8 +25,10 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             password = options["password"] or getpass.getpass("Password: ")
-            if len(password) < 10:
-                raise CommandError("The password must be at least 10 characters.")
+            try:
+                validate_password(password, User(email=email, full_name=options["name"]))
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
             user = User.objects.create_user(email, password, full_name=options["name"])
         user.can_mediate = True
         if options["name"]:
