@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's sessions page
     "channels",
     "parley.accounts",
     "parley.cases",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "parley.accounts.middleware.PersonalSettingsMiddleware",
+    "parley.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "parley.urls"
@@ -189,6 +192,11 @@ MFA_ADAPTER = "parley.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Parley"
+# A code from the 30 s before or after is accepted too (phones' clocks drift).
+MFA_TOTP_TOLERANCE = 1
+# Who must hold a second factor (R11.2): mediators before they issue an agreement, or
+# everyone before they use anything but their account pages.
+PARLEY_SECOND_FACTOR = envchoice("PARLEY_SECOND_FACTOR", "mediators", ("mediators", "everyone"))
 # Passkeys need https, except on a developer's own machine.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = SITE_URL.startswith("http://127.0.0.1") or SITE_URL.startswith(
     "http://localhost"

@@ -20,6 +20,37 @@ from parley.rooms.models import Room
 from parley.rooms.policy import RoomKind
 
 PASSWORD = "correct horse battery"  # noqa: S105
+# The test mediator's authenticator-app secret (base32), so tests can compute her codes.
+MAYA_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
+
+
+def totp_code(secret: str, *, at: float | None = None, step: int = 0) -> str:
+    """RFC 6238 (SHA-1, 6 digits, 30 s), written out here so tests check allauth's
+    verification against an independent computation. `step` moves to a neighbouring period."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    counter = int(time.time() if at is None else at) // 30 + step
+    digest = hmac.new(
+        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
+    ).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def enrol_totp(user: User, secret: str) -> None:
+    """As if `user` had set up an authenticator app with `secret` (allauth's model and its
+    adapter's encryption, as its TOTP activation stores it)."""
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": get_adapter().encrypt(secret)}
+    )
 
 
 @dataclass
@@ -50,8 +81,10 @@ def make_cast() -> Cast:
     def user(email: str, name: str, **extra: Any) -> User:
         return User.objects.create_user(email, PASSWORD, full_name=name, **extra)
 
+    maya = user("maya@example.com", "Maya Mediator", can_mediate=True)
+    enrol_totp(maya, MAYA_TOTP_SECRET)  # R11.2: a mediator issues agreements with a second factor
     return Cast(
-        maya=user("maya@example.com", "Maya Mediator", can_mediate=True),
+        maya=maya,
         alice=user("alice@example.com", "Alice Alvarez"),
         bob=user("bob@example.com", "Bob Brightline"),
         carol=user("carol@example.com", "Carol Counsel"),
@@ -151,6 +184,16 @@ class Api:
             f"/api/v1{path}", data=json.dumps(data or {}), content_type="application/json"
         )
         return response.status_code, response.json()
+
+    def patch(self, path: str, data: Any = None) -> tuple[int, Any]:
+        response = self.client.patch(
+            f"/api/v1{path}", data=json.dumps(data or {}), content_type="application/json"
+        )
+        return response.status_code, response.json()
+
+    def delete(self, path: str) -> tuple[int, Any]:
+        response = self.client.delete(f"/api/v1{path}")
+        return response.status_code, response.json() if response.content else None
 
 
 def session_cookie(user: User) -> str:

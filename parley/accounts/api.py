@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -7,10 +10,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
+from pydantic import Field
 
-from parley.accounts.auth import TokenAuth
+from parley.accounts.actions import do_create_token, do_revoke_token, do_update_profile
+from parley.accounts.auth import SESSION_ONLY, TokenAuth
 from parley.accounts.auth import request_user as the_user
-from parley.accounts.models import ApiToken, User
+from parley.accounts.models import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken, User
 from parley.apischema import ERRORS, ShortText, Text
 from parley.cases.actions import do_accept_invitation, read_invitation
 from parley.errors import BadInput, DomainError
@@ -23,15 +28,33 @@ class MeOut(Schema):
     email: str
     full_name: str
     can_mediate: bool
+    time_zone: str
+    language: str
+
+
+class ProfileIn(Schema):
+    full_name: ShortText
+    time_zone: ShortText
+    language: ShortText
 
 
 class TokenIn(Schema):
     name: ShortText
+    scope: Literal["read", "full"] = "full"
+    days: int = Field(TOKEN_DAYS_DEFAULT, ge=1, le=TOKEN_DAYS_MAX)
 
 
 class TokenOut(Schema):
     id: int
     name: str
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class NewTokenOut(TokenOut):
     token: str
 
 
@@ -58,15 +81,45 @@ class AcceptOut(Schema):
     role: str
 
 
+def new_person(request: HttpRequest) -> bool:
+    return not request.user.is_authenticated and "authorization" not in request.headers
+
+
 @router.get("/me", response={200: MeOut, **ERRORS})
 def me(request: HttpRequest) -> User:
     return the_user(request)
 
 
-@router.post("/tokens", response={201: TokenOut, **ERRORS})
+@router.patch("/me", response={200: MeOut, **ERRORS})
+def update_me(request: HttpRequest, payload: ProfileIn) -> User:
+    return do_update_profile(
+        acting_user=the_user(request),
+        full_name=payload.full_name,
+        time_zone=payload.time_zone,
+        language=payload.language,
+    )
+
+
+@router.get("/tokens", auth=SESSION_ONLY, response={200: list[TokenOut], **ERRORS})
+def list_tokens(request: HttpRequest) -> list[ApiToken]:
+    return list(ApiToken.objects.filter(user=the_user(request)).order_by("-created_at"))
+
+
+@router.post("/tokens", auth=SESSION_ONLY, response={201: NewTokenOut, **ERRORS})
 def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
-    token, raw = ApiToken.issue(the_user(request), payload.name.strip() or "script")
-    return Status(201, {"id": token.pk, "name": token.name, "token": raw})
+    """The token itself is shown this once; only its hash is kept. A token cannot create
+    tokens: this needs the signed-in browser."""
+    token, raw = do_create_token(
+        acting_user=the_user(request), name=payload.name, scope=payload.scope, days=payload.days
+    )
+    out = TokenOut.model_validate(token).model_dump()
+    return Status(201, {**out, "token": raw})
+
+
+@router.delete("/tokens/{token_id}", auth=SESSION_ONLY, response={204: None, **ERRORS})
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
+    do_revoke_token(acting_user=the_user(request), token_id=token_id)
+    return Status(204, None)
 
 
 @router.post("/invitations/preview", auth=None, response={200: InvitationOut, **ERRORS})
@@ -83,7 +136,8 @@ def preview_invitation(request: HttpRequest, payload: InvitationIn) -> dict[str,
 
 @router.post(
     "/invitations/accept",
-    auth=[TokenAuth(), SessionAuth(csrf=True), lambda request: not request.user.is_authenticated],
+    # New people accept anonymously; a request carrying a token that failed is not "new".
+    auth=[TokenAuth(), SessionAuth(csrf=True), new_person],
     response={200: AcceptOut, **ERRORS},
 )
 def accept_invitation(request: HttpRequest, payload: AcceptIn) -> dict[str, object]:

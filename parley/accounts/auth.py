@@ -13,8 +13,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from parley.accounts.models import ApiToken, User, hash_token
-from parley.errors import DomainError
+from parley.accounts.models import ApiToken, TokenScope, User, hash_token
+from parley.errors import DomainError, Forbidden
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 logger = logging.getLogger("parley.accounts")
 
@@ -37,6 +39,15 @@ def request_user(request: HttpRequest) -> User:
     return user
 
 
+def find_token(raw: str) -> ApiToken | None:
+    if "\x00" in raw or len(raw) > 200:
+        return None
+    found = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+    if found is None or not found.user.is_active:
+        return None
+    return found
+
+
 def count_token_failure(request: HttpRequest) -> None:
     """Guessing tokens is throttled per client address, like failed sign-ins (GETs included:
     allauth's rate limiter leaves GETs alone, so this is a plain cache counter)."""
@@ -56,14 +67,15 @@ def count_token_failure(request: HttpRequest) -> None:
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = None
-        if "\x00" not in token and len(token) <= 200:
-            found = (
-                ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
-            )
-        if found is None or not found.user.is_active:
+        found = find_token(token)
+        if found is None or not found.is_usable():
+            # Unknown, revoked or expired: the same 401 as no token at all.
             count_token_failure(request)
             return None
+        if found.scope == TokenScope.READ and request.method not in SAFE_METHODS:
+            raise Forbidden(
+                "read_only_token", "This API token is read-only: it cannot change anything."
+            )
         now = timezone.now()
         # A write on every request would serialise readers on SQLite; a minute's precision is
         # plenty for "last used".
@@ -73,4 +85,20 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
+class NoTokens(HttpBearer):
+    """For token management: a token cannot mint, list or revoke tokens, only the signed-in
+    browser can."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = find_token(token)
+        if found is None or not found.is_usable():
+            # As anywhere else: an unknown, revoked or expired token is a 401.
+            count_token_failure(request)
+            return None
+        raise Forbidden(
+            "token_not_allowed", "API tokens are managed while signed in, not with a token."
+        )
+
+
 API_AUTH = [TokenAuth(), SessionAuth(csrf=True)]
+SESSION_ONLY = [NoTokens(), SessionAuth(csrf=True)]

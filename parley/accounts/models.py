@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -66,20 +67,76 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    FULL = "full", "Read and write"
+
+
+TOKEN_DAYS_DEFAULT = 90
+TOKEN_DAYS_MAX = 365
+
+
 class ApiToken(models.Model):
-    """A personal API token for scripts. Only its SHA-256 is stored."""
+    """A personal API token for scripts. Only its SHA-256 is stored. It expires, can be
+    revoked, and a read-only one is refused every write."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.FULL)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        *,
+        scope: str = TokenScope.FULL,
+        days: int = TOKEN_DAYS_DEFAULT,
+    ) -> tuple[ApiToken, str]:
         raw = "pk_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw))
+        now = timezone.now()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            token_hash=hash_token(raw),
+            scope=scope,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
         return token, raw
+
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
+
+
+class AccountEventKind(models.TextChoices):
+    SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by the operator"
+    MEDIATOR_APPROVED = "mediator_approved", "Approved as a mediator by the operator"
+    MEDIATOR_REFUSED = "mediator_refused", "Mediator sign-up refused by the operator"
+
+
+class AccountEvent(models.Model):
+    """What the operator did to an account, kept for good: who, what, when and why (never
+    mediation content). Append-only: nothing updates or deletes these rows."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_events_made", null=True
+    )
+    kind = models.CharField(max_length=40, choices=AccountEventKind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.at:%Y-%m-%d})"

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parley.accounts.models import User
+from parley.accounts.second_factor import check_can_issue
 from parley.agreements.models import (
     Agreement,
     ConflictDisclosure,
@@ -129,6 +130,7 @@ def do_issue_agreement(*, acting_user: User, case_id: int) -> Agreement:
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         check_mediator(me)
+        check_can_issue(acting_user)
         agreement = case.agreements.order_by("-version").first()
         if agreement is None:
             raise DomainError("no_agreement", "Choose the template or paste your own text first.")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
+from parley.accounts.second_factor import has_second_factor
 from parley.agreements.actions import (
     do_add_disclosure,
     do_issue_agreement,
@@ -78,6 +79,7 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
         "web/setup.html",
         {
             "case": case,
+            "has_second_factor": has_second_factor(signed_in(request)),
             "ctx": ctx,
             "me": me,
             "sides": list(case.sides.all()),

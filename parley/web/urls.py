@@ -2,7 +2,17 @@ from allauth.account import views as account_views
 from django.urls import include, path
 
 from parley.documents.views import download
-from parley.web import account, calendar, casesetup, invitations, sessions, signing, views, workspace
+from parley.web import (
+    account,
+    calendar,
+    casesetup,
+    invitations,
+    profile,
+    sessions,
+    signing,
+    views,
+    workspace,
+)
 from parley.web.pages import member_page
 
 urlpatterns = [
@@ -10,6 +20,10 @@ urlpatterns = [
     path("login/", account.SignInView.as_view(), name="login"),
     path("logout/", account_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
+    path("account/", profile.profile, name="profile"),
+    path("account/tokens/", profile.tokens, name="tokens"),
+    path("account/sign-out-everywhere/", profile.sign_out_everywhere, name="sign_out_everywhere"),
+    path("account/tokens/<int:token_id>/revoke/", profile.revoke_token, name="revoke_token"),
     path("invitations/<str:token>/", invitations.invitation, name="invitation"),
     path(
         "cases/<int:case_id>/record.<str:fmt>",

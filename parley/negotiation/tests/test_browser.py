@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from parley.web.tests.browser.conftest import BIN, PASSWORD, Server
+from parley.testing import MAYA_TOTP_SECRET
+from parley.web.tests.browser.conftest import BIN, PASSWORD, Server, sign_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -72,11 +73,8 @@ def people(browser: Any, server: Server, case_id: int) -> Iterator[dict[str, Pag
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.goto("/login/")
-        page.get_by_label("E-mail address").fill(email)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page).to_have_title("My cases · Parley")
+        secret = MAYA_TOTP_SECRET if name == "maya" else None
+        sign_in_page(page, server.url, email, PASSWORD, secret)
         pages[name] = page
     yield pages
     for context in contexts:

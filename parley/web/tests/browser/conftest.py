@@ -11,6 +11,7 @@ they fail instead. Likewise the Redis test fails without Redis when PARLEY_REQUI
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -100,10 +101,11 @@ def start_server(
             "SITE_URL": url,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PARLEY_JOBS_IMMEDIATE": "0" if serve else "1",
+            # Mail the server sends lands in files the tests read (sign-up, reset links).
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(data_dir / "mail"),
         }
     )
-    if not serve:
-        env["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     env.update(extra)
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -118,6 +120,21 @@ def start_server(
             "Maya Mediator",
             "--password",
             PASSWORD,
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    # R11.2: the mediator issues agreements, so she has an authenticator app (tests compute
+    # its codes from MAYA_TOTP_SECRET).
+    subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import django; django.setup()\n"
+            "from parley.accounts.models import User\n"
+            "from parley.testing import MAYA_TOTP_SECRET, enrol_totp\n"
+            "enrol_totp(User.objects.get(email='maya@example.com'), MAYA_TOTP_SECRET)\n",
         ],
         env=env,
         check=True,
@@ -204,6 +221,44 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def demo_server(server: Server) -> Server:
     return server
+
+
+_USED_CODES: dict[str, float] = {}
+
+
+def fresh_totp_code(secret: str) -> str:
+    """A code allauth has not seen yet: it refuses a code used in the last 90 s (its window
+    with a tolerance of one period), and one person may sign in several times a minute here."""
+    from parley.testing import totp_code
+
+    while True:
+        now = time.time()
+        for code, used in list(_USED_CODES.items()):
+            if now - used > 100:
+                del _USED_CODES[code]
+        for step in (0, 1):
+            code = totp_code(secret, at=now, step=step)
+            if code not in _USED_CODES:
+                _USED_CODES[code] = now
+                return code
+        time.sleep(30 - now % 30 + 0.5)
+
+
+def sign_in_page(
+    page: Any, base: str, email: str, password: str, totp_secret: str | None = None
+) -> None:
+    """The sign-in form, and the authenticator-code step when the account has one."""
+    from playwright.sync_api import expect
+
+    page.goto(base + "/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    if totp_secret is not None:
+        expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+        page.get_by_label("Code").fill(fresh_totp_code(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_title("My cases · Parley")
 
 
 def redis_available(url: str) -> bool:

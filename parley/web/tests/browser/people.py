@@ -9,6 +9,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from parley.web.tests.browser.conftest import sign_in_page
+
 AXE_URL = "/static/vendor/axe-core-4.14.1/axe.min.js"
 
 LIVE_TIMEOUT = 10_000  # ms a live update may take to appear
@@ -35,14 +37,11 @@ class Person:
         if self.shots is not None:
             self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str, totp_secret: str | None = None) -> None:
         self.goto("/login/")
         expect(self.page).to_have_title("Sign in · Parley")
         self.axe("sign in")
-        self.page.get_by_label("E-mail address").fill(email)
-        self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page).to_have_title("My cases · Parley")
+        sign_in_page(self.page, self.base, email, password, totp_secret)
 
     def wait_live(self) -> None:
         expect(self.page.locator("body")).to_have_attribute("data-live", "open")

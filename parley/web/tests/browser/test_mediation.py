@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from parley.testing import small_pdf
+from parley.testing import MAYA_TOTP_SECRET, small_pdf
 from parley.web.tests.browser.conftest import PASSWORD, Server
 from parley.web.tests.browser.people import LIVE_TIMEOUT, Person
 
@@ -82,7 +82,7 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(cast: dict[str, Person]) ->
     maya, alice, bob, carol = cast["maya"], cast["alice"], cast["bob"], cast["carol"]
 
     # The mediator sets up the case.
-    maya.sign_in("maya@example.com", PASSWORD)
+    maya.sign_in("maya@example.com", PASSWORD, MAYA_TOTP_SECRET)
     maya.axe("dashboard")
     maya.page.get_by_label("Title").fill("Alvarez v. Brightline")
     maya.page.get_by_role("button", name="Create the case").click()

@@ -1,0 +1,145 @@
+"""R11.2: a second factor (TOTP with recovery codes, or a passkey) is required of mediators
+before they issue an agreement, and of everyone when the operator says so; offered to all; a
+lost factor is reset by the operator, and the reset is recorded."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from parley.accounts.actions import do_reset_second_factor
+from parley.accounts.models import AccountEvent, AccountEventKind, User
+from parley.agreements.actions import do_issue_agreement
+from parley.errors import DomainError, NotFound
+from parley.testing import MAYA_TOTP_SECRET, PASSWORD, Api, Cast, build_case, totp_code
+
+
+def password_step(client: Client, email: str, password: str = PASSWORD) -> str:
+    response = client.post("/login/", {"login": email, "password": password})
+    assert response.status_code == 302
+    return str(response["Location"])
+
+
+def is_signed_in(client: Client) -> bool:
+    return client.get("/api/v1/me").status_code == 200
+
+
+def test_r11_2_a_mediator_without_a_second_factor_cannot_issue(cast: Cast) -> None:
+    build_case(cast, stage="setup")
+    assert cast.case is not None
+    Authenticator.objects.filter(user=cast.maya).delete()
+    with pytest.raises(DomainError) as refused:
+        do_issue_agreement(acting_user=cast.maya, case_id=cast.case.pk)
+    assert refused.value.code == "second_factor_required"
+    status, body = Api(cast.maya).post(f"/cases/{cast.case.pk}/agreement/issue")
+    assert (status, body["code"]) == (403, "second_factor_required")
+    # The set-up page says what to do, and links to it.
+    page = Client()
+    page.force_login(cast.maya)
+    html = page.get(f"/cases/{cast.case.pk}/setup/").content.decode()
+    assert "set up a second factor" in html
+    assert 'href="/accounts/2fa/"' in html
+
+
+def test_r11_2_a_mediator_with_a_second_factor_issues(cast: Cast) -> None:
+    build_case(cast, stage="setup")
+    assert cast.case is not None
+    status, _ = Api(cast.maya).post(f"/cases/{cast.case.pk}/agreement/issue")
+    assert status == 200
+
+
+def test_r11_2_signing_in_with_a_second_factor_asks_for_the_code(cast: Cast) -> None:
+    client = Client()
+    assert password_step(client, "maya@example.com") == "/accounts/2fa/authenticate/"
+    assert not is_signed_in(client)
+    response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert response.status_code == 200
+    assert not is_signed_in(client)
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(MAYA_TOTP_SECRET)})
+    assert response.status_code == 302
+    assert is_signed_in(client)
+
+
+def test_r11_2_a_person_enrols_an_authenticator_app_and_gets_recovery_codes(cast: Cast) -> None:
+    client = Client()
+    password_step(client, "alice@example.com")
+    assert is_signed_in(client)
+    # Offered on the account page.
+    assert "Second factor" in client.get("/account/").content.decode()
+    response = client.get("/accounts/2fa/totp/activate/")
+    # Changing one's factors asks for the password again first.
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 200
+    secret = response.context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": "123456"})
+    assert response.status_code == 200  # a wrong code is refused
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert set(Authenticator.objects.filter(user=cast.alice).values_list("type", flat=True)) == {
+        "totp",
+        "recovery_codes",
+    }
+    codes = re.findall(r"\b\d{8}\b", client.get("/accounts/2fa/recovery-codes/").content.decode())
+    assert len(codes) >= 10
+    # A recovery code signs in once.
+    other = Client()
+    password_step(other, "alice@example.com")
+    assert other.post("/accounts/2fa/authenticate/", {"code": codes[0]}).status_code == 302
+    assert is_signed_in(other)
+    again = Client()
+    password_step(again, "alice@example.com")
+    again.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert not is_signed_in(again)
+
+
+def test_r11_2_the_operator_resets_a_lost_factor_and_it_is_recorded(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    operator = User.objects.create_user("ops@example.com", PASSWORD, is_staff=True)
+    with pytest.raises(NotFound):  # no one else can
+        do_reset_second_factor(acting_user=cast.alice, user_id=cast.maya.pk, reason="lost")
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "resetfactor", "maya@example.com", operator="ops@example.com", reason="Phone stolen"
+        )
+    assert not Authenticator.objects.filter(user=cast.maya).exists()
+    event = AccountEvent.objects.get(user=cast.maya)
+    assert (event.actor, event.kind, event.reason) == (
+        operator,
+        AccountEventKind.SECOND_FACTOR_RESET,
+        "Phone stolen",
+    )
+    assert mail.outbox[-1].to == ["maya@example.com"]
+    assert "second factor" in str(mail.outbox[-1].body)
+    # She signs in with her password alone and must enrol again before issuing.
+    client = Client()
+    assert password_step(client, "maya@example.com") == "/"
+    with pytest.raises(DomainError, match="no second factor"):
+        do_reset_second_factor(acting_user=operator, user_id=cast.maya.pk, reason="again")
+
+
+def test_r11_2_the_operator_can_require_a_second_factor_of_everyone(
+    cast: Cast, settings: Settings
+) -> None:
+    settings.PARLEY_SECOND_FACTOR = "everyone"
+    alice = Client()
+    password_step(alice, "alice@example.com")
+    response = alice.get("/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/2fa/")
+    response = alice.get("/api/v1/cases")
+    assert (response.status_code, response.json()["code"]) == (403, "second_factor_required")
+    assert alice.get("/account/").status_code == 200  # where she enrols
+    assert alice.get("/accounts/2fa/").status_code == 200
+    maya = Client()
+    maya.force_login(cast.maya)
+    assert maya.get("/").status_code == 200
