@@ -97,6 +97,7 @@ def _register() -> None:
     from parley.meetings.api import router as meetings_router
     from parley.negotiation.api import router as negotiation_router
     from parley.notifications.api import router as exports_router
+    from parley.ops.api import router as operator_router
     from parley.rooms.api import router as rooms_router
 
     api.add_router("/", accounts_router)
@@ -108,6 +109,7 @@ def _register() -> None:
     api.add_router("/cases", documents_router)
     api.add_router("/cases", negotiation_router)
     api.add_router("/cases", meetings_router)
+    api.add_router("/operator", operator_router)
 
 
 _register()

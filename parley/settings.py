@@ -163,6 +163,7 @@ PASSWORD_RESET_TIMEOUT = envint("PARLEY_PASSWORD_RESET_SECONDS", 60 * 60)
 ACCOUNT_ADAPTER = "parley.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "parley.accounts.forms.MediatorSignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -10,6 +10,7 @@ from typing import Any
 from django.test import Client
 
 from parley.accounts.models import User
+from parley.accounts.second_factor import enrol_totp
 from parley.agreements.actions import do_sign
 from parley.agreements.policy import AgreementPolicy
 from parley.cases.actions import do_accept_invitation, do_invite
@@ -22,35 +23,6 @@ from parley.rooms.policy import RoomKind
 PASSWORD = "correct horse battery"  # noqa: S105
 # The test mediator's authenticator-app secret (base32), so tests can compute her codes.
 MAYA_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
-
-
-def totp_code(secret: str, *, at: float | None = None, step: int = 0) -> str:
-    """RFC 6238 (SHA-1, 6 digits, 30 s), written out here so tests check allauth's
-    verification against an independent computation. `step` moves to a neighbouring period."""
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    import time
-
-    counter = int(time.time() if at is None else at) // 30 + step
-    digest = hmac.new(
-        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
-    ).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
-def enrol_totp(user: User, secret: str) -> None:
-    """As if `user` had set up an authenticator app with `secret` (allauth's model and its
-    adapter's encryption, as its TOTP activation stores it)."""
-    from allauth.mfa.adapter import get_adapter
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": get_adapter().encrypt(secret)}
-    )
 
 
 @dataclass

@@ -15,6 +15,7 @@ from parley.accounts.models import (
     AccountEvent,
     AccountEventKind,
     ApiToken,
+    MediatorApplication,
     TokenScope,
     User,
 )
@@ -111,3 +112,66 @@ def do_reset_second_factor(*, acting_user: User, user_id: int, reason: str) -> A
         )
     transaction.on_commit(lambda: end_sessions(user))
     return event
+
+
+def _verified(user: User) -> bool:
+    from allauth.account.models import EmailAddress
+
+    found: bool = EmailAddress.objects.filter(
+        user=user, email__iexact=user.email, verified=True
+    ).exists()
+    return found
+
+
+def do_decide_mediator(*, acting_user: User | None, user_id: int, approve: bool) -> User:
+    """The operator approves or refuses a mediator who signed up (acting_user None: open
+    sign-up approving a verified address by itself). Recorded; the person is told by mail."""
+    if acting_user is not None:
+        check_operator(acting_user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound()
+        if user.mediator_application != MediatorApplication.PENDING:
+            raise DomainError("not_pending", "This account has no mediator sign-up to decide.")
+        if approve and not _verified(user):
+            raise DomainError(
+                "address_not_verified", "The address is not verified yet: approve it once it is."
+            )
+        user.mediator_application = "" if approve else MediatorApplication.REFUSED
+        user.can_mediate = approve
+        user.save(update_fields=["mediator_application", "can_mediate"])
+        AccountEvent.objects.create(
+            user=user,
+            actor=acting_user,
+            kind=AccountEventKind.MEDIATOR_APPROVED
+            if approve
+            else AccountEventKind.MEDIATOR_REFUSED,
+        )
+        if approve:
+            _notify(
+                user,
+                "You can now mediate on Parley",
+                f"Your mediator account is approved. Sign in at {settings.SITE_URL}/login/ to "
+                "start a mediation. Before you issue an agreement you set up a second factor "
+                "(an authenticator app or a passkey).",
+            )
+        else:
+            _notify(
+                user,
+                "Your mediator sign-up",
+                "The operator of this Parley server did not approve your mediator account. "
+                "You can still take part in mediations you are invited to.",
+            )
+    return user
+
+
+def on_email_confirmed(sender: object, request: object, email_address: object, **_: object) -> None:
+    """Open sign-up: a mediator's verified address is all it takes."""
+    user = getattr(email_address, "user", None)
+    if (
+        settings.PARLEY_MEDIATOR_SIGNUP == "open"
+        and isinstance(user, User)
+        and user.mediator_application == MediatorApplication.PENDING
+    ):
+        do_decide_mediator(acting_user=None, user_id=user.pk, approve=True)

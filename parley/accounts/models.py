@@ -32,6 +32,12 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
+class MediatorApplication(models.TextChoices):
+    NONE = "", "none"
+    PENDING = "pending", "awaiting the operator's approval"
+    REFUSED = "refused", "refused by the operator"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with an e-mail address.
 
@@ -48,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=64, default="UTC")
     # A code from settings.LANGUAGES: the language of pages and mails.
     language = models.CharField(max_length=16, default="en-gb")
+    # A mediator who signed up: pending until the operator approves (PARLEY_MEDIATOR_SIGNUP).
+    mediator_application = models.CharField(
+        max_length=16, choices=MediatorApplication.choices, default="", blank=True
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -27,5 +27,35 @@ def check_can_issue(user: User) -> None:
         )
 
 
+def enrol_totp(user: User, secret: str) -> None:
+    """Give `user` an authenticator app with a known base32 secret, stored as allauth's TOTP
+    activation stores it (its model, its adapter's encryption). Only the demo mediator and
+    tests use a known secret; people enrol their own on their account page."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": get_adapter().encrypt(secret)}
+    )
+
+
 def must_enrol_now(user: User) -> bool:
     return must_enrol_before_using(rule=rule(), has_factor=has_second_factor(user))
+
+
+def totp_code(secret: str, *, at: float | None = None, step: int = 0) -> str:
+    """RFC 6238 (SHA-1, 6 digits, 30 s), as authenticator apps compute it: for the demo's
+    `parley demo --code`, and so tests check allauth's verification against a computation of
+    their own. `step` moves to a neighbouring period."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    counter = int(time.time() if at is None else at) // 30 + step
+    digest = hmac.new(
+        base64.b32decode(secret, casefold=True), struct.pack(">Q", counter), hashlib.sha1
+    ).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"

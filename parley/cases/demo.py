@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parley.accounts.models import User
+from parley.accounts.second_factor import enrol_totp, has_second_factor
 from parley.agreements.actions import (
     default_policy,
 )
@@ -13,6 +14,9 @@ from parley.rooms.models import Room
 from parley.rooms.policy import Instruction, RoomKind
 
 DEMO_PASSWORD = "parley-demo-2026"  # noqa: S105 (demo accounts only, printed by make run)
+# The demo mediator's authenticator-app secret (R11.2: she issues agreements). Demo only,
+# printed by `parley demo`; `parley demo --code` prints her current code.
+DEMO_TOTP_SECRET = "KRUGS4ZANFZSA5DIMUQGIZLNN4QGWZLZ"  # noqa: S105
 DEMO_TITLE = "Demo: Alvarez v. Brightline Builders (kitchen renovation)"
 
 CAST = [
@@ -36,6 +40,8 @@ def seed_demo() -> tuple[Case, bool, list[tuple[str, str]]]:
     if existing is not None:
         return existing, False, people
     maya = _user(*CAST[0][:2], mediator=True)
+    if not has_second_factor(maya):
+        enrol_totp(maya, DEMO_TOTP_SECRET)
     alice = _user(*CAST[1][:2])
     bob = _user(*CAST[2][:2])
     carol = _user(*CAST[3][:2])

@@ -16,9 +16,10 @@ from pytest_django.fixtures import Settings
 
 from parley.accounts.actions import do_reset_second_factor
 from parley.accounts.models import AccountEvent, AccountEventKind, User
+from parley.accounts.second_factor import totp_code
 from parley.agreements.actions import do_issue_agreement
 from parley.errors import DomainError, NotFound
-from parley.testing import MAYA_TOTP_SECRET, PASSWORD, Api, Cast, build_case, totp_code
+from parley.testing import MAYA_TOTP_SECRET, PASSWORD, Api, Cast, build_case
 
 
 def password_step(client: Client, email: str, password: str = PASSWORD) -> str:

@@ -229,7 +229,7 @@ _USED_CODES: dict[str, float] = {}
 def fresh_totp_code(secret: str) -> str:
     """A code allauth has not seen yet: it refuses a code used in the last 90 s (its window
     with a tolerance of one period), and one person may sign in several times a minute here."""
-    from parley.testing import totp_code
+    from parley.accounts.second_factor import totp_code
 
     while True:
         now = time.time()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import WebSocketRoute, expect
 
+from parley.cases.demo import DEMO_TOTP_SECRET
 from parley.web.tests.browser.conftest import DEMO_PASSWORD, Server
 from parley.web.tests.browser.people import LIVE_TIMEOUT, Person
 
@@ -29,7 +30,8 @@ def new_person(
 
 
 def enter_joint_room(person: Person) -> Person:
-    person.sign_in(f"{person.name}@demo.parley.test", DEMO_PASSWORD)
+    secret = DEMO_TOTP_SECRET if person.name == "maya" else None
+    person.sign_in(f"{person.name}@demo.parley.test", DEMO_PASSWORD, secret)
     person.page.get_by_role("link", name=DEMO_TITLE).click()
     expect(person.page).to_have_title(f"Joint room · {DEMO_TITLE} · Parley")
     person.wait_live()
