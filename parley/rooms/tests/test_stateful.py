@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 )
 
 from parley.accounts.models import User
+from parley.accounts.second_factor import enrol_totp
 from parley.agreements.actions import (
     do_add_disclosure,
     do_issue_agreement,
@@ -39,7 +40,7 @@ from parley.cases.actions import do_accept_invitation, do_create_case, do_invite
 from parley.cases.models import Case, Participant
 from parley.cases.policy import Role
 from parley.rooms.models import Entry, Room
-from parley.testing import Api
+from parley.testing import MAYA_TOTP_SECRET, Api
 
 RUN = itertools.count()
 # How often the runs reached each negotiation state worth checking (asserted after the runs).
@@ -145,6 +146,7 @@ class Base(RuleBasedStateMachine):
             for name in PEOPLE
         }
         maya = self.users["maya"]
+        enrol_totp(maya, MAYA_TOTP_SECRET)  # R11.2: she issues the agreement
         case = do_create_case(acting_user=maya, title=f"Run {run}")
         self.case_id = case.pk
         self.tokens: dict[str, str] = {}

@@ -253,7 +253,7 @@ def sign_in_page(
     page.goto(base + "/login/")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     if totp_secret is not None:
         expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
         page.get_by_label("Code").fill(fresh_totp_code(totp_secret))

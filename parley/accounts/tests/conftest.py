@@ -1,0 +1,2 @@
+# The browser tests reuse the web engineer's real-server and Chromium fixtures.
+from parley.web.tests.browser.conftest import browser, server  # noqa: F401
