@@ -102,8 +102,7 @@ def start_server(
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PARLEY_JOBS_IMMEDIATE": "0" if serve else "1",
             # Mail the server sends lands in files the tests read (sign-up, reset links).
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "EMAIL_FILE_PATH": str(data_dir / "mail"),
+            "EMAIL_URL": f"file://{data_dir / 'mail'}",
         }
     )
     env.update(extra)
