@@ -93,6 +93,7 @@ class BiddingIn(Schema):
     rounds: int = Field(3, ge=1, le=10)
     margin_kind: MarginKind = MarginKind.PERCENT
     margin_value: ShortText = "30"
+    margin_fixed: ShortText = "0"
 
 
 class BidIn(Schema):
@@ -111,6 +112,7 @@ class BiddingOut(Schema):
     rounds: int
     margin_kind: str
     margin_value: str
+    margin_fixed: str
     margin: str
     status: str
     current_round: int | None
@@ -350,6 +352,7 @@ def set_up_bidding(
         rounds=payload.rounds,
         margin_kind=payload.margin_kind,
         margin_value=payload.margin_value,
+        margin_fixed=payload.margin_fixed,
     )
     return Status(201, _bidding_out(request, case_id, bidding))
 

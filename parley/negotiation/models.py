@@ -144,6 +144,8 @@ class Bidding(models.Model):
     margin_value = models.DecimalField(
         max_digits=14, decimal_places=2, default=DEFAULT_MARGIN_PERCENT
     )
+    # The sum a "whichever is greater" margin compares with the percent in margin_value.
+    margin_fixed = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     status = models.CharField(
         max_length=16, choices=BiddingStatus.choices, default=BiddingStatus.OPEN
     )

@@ -70,6 +70,7 @@ class BiddingStatus(TextChoices):
 class MarginKind(TextChoices):
     PERCENT = "percent", "Percent of the demand"
     FIXED = "fixed", "A fixed sum"
+    GREATER = "greater", "Whichever is greater: a percent of the demand or a fixed sum"
 
 
 class IssueSetKind(TextChoices):
@@ -105,12 +106,15 @@ def parse_figure(raw: str | Decimal | int) -> Decimal | None:
         return None
 
 
-def parse_amount(raw: str | Decimal | int) -> Decimal:
-    """A positive sum in cents. The message never repeats the value (it may be a sealed bid)."""
+def parse_amount(raw: str | Decimal | int, *, allow_zero: bool = False) -> Decimal:
+    """A positive sum in cents (or 0 with ``allow_zero``: a payer may offer nothing).
+    The message never repeats the value (it may be a sealed bid)."""
     value = parse_figure(raw)
     if value is None:
         raise BadInput("bad_amount", "Enter the sum as a number, like 12500 or 12,500.50.")
-    if not value.is_finite() or value <= 0 or value > MAX_AMOUNT:
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+        raise BadInput("bad_amount", "The sum must be 0 or more and less than a trillion.")
+    if value == 0 and not allow_zero:
         raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
     if value != value.quantize(CENT):
         raise BadInput("bad_amount", "Give the sum to the cent at most.")
@@ -235,23 +239,31 @@ def outcome_after_answer(
 
 @dataclass(frozen=True)
 class Margin:
+    """``value`` is the percent (PERCENT, GREATER) or the sum (FIXED); ``fixed`` is the sum
+    that GREATER compares with the percent ("30 % or 5,000, whichever is greater")."""
+
     kind: MarginKind
     value: Decimal
+    fixed: Decimal = Decimal(0)
 
     def of(self, demand: Decimal) -> Decimal:
         if self.kind == MarginKind.PERCENT:
             return demand * self.value / Decimal(100)
+        if self.kind == MarginKind.GREATER:
+            return max(demand * self.value / Decimal(100), self.fixed)
         return self.value
 
 
 def check_bidding_config(rounds: int, margin: Margin) -> None:
     if not 1 <= rounds <= MAX_ROUNDS:
         raise BadInput("bad_rounds", f"Choose between 1 and {MAX_ROUNDS} rounds.")
-    if margin.kind == MarginKind.PERCENT:
+    if margin.kind in (MarginKind.PERCENT, MarginKind.GREATER):
         if not Decimal(0) <= margin.value <= Decimal(100):
             raise BadInput("bad_margin", "The margin is a percentage between 0 and 100.")
     elif margin.value < 0 or margin.value > MAX_AMOUNT:
         raise BadInput("bad_margin", "The margin is a sum of 0 or more.")
+    if margin.kind == MarginKind.GREATER and not Decimal(0) <= margin.fixed <= MAX_AMOUNT:
+        raise BadInput("bad_margin", "The fixed sum of the margin is 0 or more.")
 
 
 def check_bidding_sides(payer_side: int, claimant_side: int, side_ids: Iterable[int]) -> None:

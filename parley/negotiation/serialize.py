@@ -109,6 +109,7 @@ def bidding_payload(ctx: CaseContext, me: Participant, bidding: Bidding) -> dict
         "rounds": bidding.rounds,
         "margin_kind": bidding.margin_kind,
         "margin_value": f"{margin.value:.2f}",
+        "margin_fixed": f"{margin.fixed:.2f}",
         "margin": margin_words(margin),
         "status": status,
         "current_round": bidding.current_round if status == BiddingStatus.OPEN else None,

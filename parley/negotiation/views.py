@@ -222,6 +222,7 @@ def _bidding(request: HttpRequest, user: User, case_id: int) -> str:
         rounds=_int(request.POST.get("rounds") or "3", "the number of rounds"),
         margin_kind=MarginKind(kind),
         margin_value=request.POST.get("margin_value") or "30",
+        margin_fixed=request.POST.get("margin_fixed") or "0",
     )
     return "Blind bidding is open."
 

@@ -16,7 +16,7 @@ from parley.accounts.models import User
 from parley.audit.actions import record_event
 from parley.audit.policy import room_readers, side_only
 from parley.cases.access import CaseContext, check_mediator, enter_case
-from parley.errors import DomainError
+from parley.errors import BadInput, DomainError
 from parley.negotiation.models import Bidding, SealedBid
 from parley.negotiation.policy import (
     MAX_AMOUNT,
@@ -41,12 +41,21 @@ NOTHING_REVEALED = "No figures are revealed."
 
 
 def margin_of(bidding: Bidding) -> Margin:
-    return Margin(MarginKind(bidding.margin_kind), Decimal(bidding.margin_value))
+    return Margin(
+        MarginKind(bidding.margin_kind),
+        Decimal(bidding.margin_value),
+        Decimal(bidding.margin_fixed),
+    )
 
 
 def margin_words(margin: Margin) -> str:
     if margin.kind == MarginKind.PERCENT:
         return f"{margin.value.normalize():f}% of the demand"
+    if margin.kind == MarginKind.GREATER:
+        return (
+            f"{margin.value.normalize():f}% of the demand or {format_amount(margin.fixed)}, "
+            "whichever is greater"
+        )
     return f"{format_amount(margin.value)}"
 
 
@@ -70,16 +79,23 @@ def do_set_up_bidding(
     rounds: int = 3,
     margin_kind: MarginKind = MarginKind.PERCENT,
     margin_value: Decimal | str = "30",
+    margin_fixed: Decimal | str = "0",
 ) -> Bidding:
     """The mediator sets the rules the parties agreed (rounds, margin) and opens bidding. Until
     the first figure is entered the rules may be changed; after that they are fixed."""
     if margin_kind not in MarginKind.values:
-        raise DomainError("bad_margin", "The margin is a percent or a fixed sum.", status=422)
+        raise DomainError(
+            "bad_margin",
+            "The margin is a percent, a fixed sum, or whichever of the two is greater.",
+            status=422,
+        )
     figure = parse_figure(margin_value)
-    if figure is None or figure > MAX_AMOUNT:
+    fixed_figure = parse_figure(margin_fixed or "0")
+    if figure is None or fixed_figure is None or max(figure, fixed_figure) > MAX_AMOUNT:
         raise DomainError("bad_margin", "The margin must be a number, like 30 or 2500.", status=422)
     value = figure.quantize(Decimal("0.01"))
-    margin = Margin(MarginKind(margin_kind), value)
+    fixed = fixed_figure.quantize(Decimal("0.01"))
+    margin = Margin(MarginKind(margin_kind), value, fixed)
     check_bidding_config(rounds, margin)
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
@@ -98,6 +114,7 @@ def do_set_up_bidding(
         bidding.rounds = rounds
         bidding.margin_kind = margin.kind
         bidding.margin_value = margin.value
+        bidding.margin_fixed = margin.fixed
         bidding.save()
         labels = {s.pk: s.label for s in ctx.case.sides.all()}
         add_entry(
@@ -121,7 +138,7 @@ def do_set_up_bidding(
                 "payer": payer_side_id,
                 "claimant": claimant_side_id,
                 "rounds": rounds,
-                "margin": keyed_hash(f"{margin.kind}:{margin.value}"),
+                "margin": keyed_hash(f"{margin.kind}:{margin.value}:{margin.fixed}"),
             },
         )
         publish_on_commit(ctx.recipients(ctx.joint_room().pk), _event(ctx, bidding))
@@ -142,7 +159,7 @@ def _event(ctx: CaseContext, bidding: Bidding) -> dict[str, object]:
 def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> Bidding:
     """One sealed figure per side per round. When both are in, the round is decided at once and
     both figures are erased; only the outcome is told, and only a settlement has a number."""
-    value = parse_amount(amount)
+    value = parse_amount(amount, allow_zero=True)
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         check_negotiation_open(ctx.state)
@@ -153,6 +170,9 @@ def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> B
         check_can_bid(person, bidding.payer_id, bidding.claimant_id)
         side_id = me.side_id
         assert side_id is not None
+        if value == 0 and side_id != bidding.payer_id:
+            # R8.3: the payer may offer nothing; a demand of nothing is no claim.
+            raise BadInput("bad_amount", "A demand must be more than 0.")
         round_no = bidding.current_round
         if SealedBid.objects.filter(bidding=bidding, round=round_no, side_id=side_id).exists():
             raise DomainError(

@@ -27,7 +27,14 @@ def forms(amount: str) -> list[str]:
     return sorted(found)
 
 
-def set_up(cast: Cast, tap: EventTap, margin_kind: str, margin_value: str, rounds: int = 3) -> None:
+def set_up(
+    cast: Cast,
+    tap: EventTap,
+    margin_kind: str,
+    margin_value: str,
+    rounds: int = 3,
+    margin_fixed: str = "0",
+) -> None:
     alice_side, bob_side = side_ids(cast)
     status, body = tap.run(
         lambda: Api(cast.maya).post(
@@ -38,6 +45,7 @@ def set_up(cast: Cast, tap: EventTap, margin_kind: str, margin_value: str, round
                 "rounds": rounds,
                 "margin_kind": margin_kind,
                 "margin_value": margin_value,
+                "margin_fixed": margin_fixed,
             },
         )
     )
@@ -251,3 +259,50 @@ def test_r7_5_a_figure_waiting_for_the_other_side_is_erased_when_the_mediation_e
     from parley.audit.actions import verify_case
 
     assert verify_case(active.case).ok
+
+
+@pytest.mark.parametrize(
+    ("offer", "demand", "settles"),
+    [
+        # 30 % of 10,000 is 3,000; the fixed 5,000 is greater, so a gap of 5,000 settles.
+        ("5000.00", "10000.00", "7500.00"),
+        ("4999.99", "10000.00", None),
+        # 30 % of 40,000 is 12,000, greater than 5,000.
+        ("28000.00", "40000.00", "34000.00"),
+        ("27999.99", "40000.00", None),
+    ],
+)
+def test_r8_3_a_margin_of_30_percent_or_5000_whichever_is_greater(
+    active: Cast, tap: EventTap, offer: str, demand: str, settles: str | None
+) -> None:
+    set_up(active, tap, "greater", "30", rounds=1, margin_fixed="5000")
+    first = bid(active, tap, active.bob, offer)
+    assert first["margin"] == "30% of the demand or 5,000.00, whichever is greater"
+    assert first["margin_fixed"] == "5000.00"
+    second = bid(active, tap, active.alice, demand)
+    if settles is None:
+        assert second["status"] == "failed"
+        assert second["settled_amount"] is None
+    else:
+        assert second["status"] == "settled"
+        assert second["settled_amount"] == settles
+
+
+def test_r8_3_the_payer_may_offer_0_and_the_claimant_may_not_demand_0(
+    active: Cast, tap: EventTap
+) -> None:
+    set_up(active, tap, "fixed", "1500", rounds=2)
+    status, body = tap.run(
+        lambda: Api(active.alice).post(f"{base(active)}/bidding/bids", {"amount": "0"})
+    )
+    assert status == 422 and body["code"] == "bad_amount", body
+    first = bid(active, tap, active.bob, "0")
+    assert first["my_side_has_bid"] is True
+    # A gap of 2,000 is outside the 1,500 margin: the round fails and reveals nothing.
+    failed = bid(active, tap, active.alice, "2000")
+    assert failed["status"] == "open"
+    assert failed["rounds_not_settled"] == [{"round": 1, "outcome": "did not settle"}]
+    bid(active, tap, active.bob, "0.00")
+    settled = bid(active, tap, active.alice, "1500")
+    assert settled["status"] == "settled"
+    assert settled["settled_amount"] == "750.00"

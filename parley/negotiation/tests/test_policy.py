@@ -72,6 +72,40 @@ def test_r8_3_a_round_settles_at_the_midpoint_when_bids_cross_or_fall_within_the
     assert settle_round(offer, demand, margin) == expected
 
 
+@pytest.mark.parametrize(
+    ("demand", "margin_of"),
+    [
+        (D("10000.00"), D("5000.00")),  # 30 % is 3,000: the fixed sum is greater
+        (D("20000.00"), D("6000.00")),  # 30 % is 6,000: the percent is greater
+        (D("16666.67"), D("5000.00")),  # 30 % is 5,000.001: greater, by a tenth of a cent
+    ],
+)
+def test_r8_3_whichever_is_greater_takes_the_larger_of_the_percent_and_the_fixed_sum(
+    demand: Decimal, margin_of: Decimal
+) -> None:
+    margin = Margin(MarginKind.GREATER, D(30), D(5000))
+    assert margin.of(demand) >= margin_of
+    assert margin.of(demand) - margin_of < D("0.01")
+    assert settle_round(demand - margin_of, demand, margin) is not None
+    assert settle_round(demand - margin_of - D("0.01"), demand, margin) is None
+
+
+def test_r8_3_a_whichever_is_greater_margin_checks_both_parts() -> None:
+    with pytest.raises(BadInput):
+        check_bidding_config(3, Margin(MarginKind.GREATER, D(101), D(5000)))
+    with pytest.raises(BadInput):
+        check_bidding_config(3, Margin(MarginKind.GREATER, D(30), D(-1)))
+
+
+def test_r8_3_a_payer_may_offer_0() -> None:
+    assert parse_amount("0", allow_zero=True) == D("0.00")
+    assert parse_amount("0.00", allow_zero=True) == D("0.00")
+    with pytest.raises(BadInput):
+        parse_amount("-0.01", allow_zero=True)
+    with pytest.raises(BadInput):
+        parse_amount("0")
+
+
 def test_r8_3_the_midpoint_is_rounded_half_up_to_the_cent() -> None:
     assert midpoint(D("0.01"), D("0.02")) == D("0.02")
 
