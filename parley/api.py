@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from parley.accounts.auth import API_AUTH
 from parley.apischema import BadBody, ObjectParser
 from parley.errors import DomainError
+from parley.ops.middleware import on_api_database_error
 
 api = NinjaAPI(
     title="Parley API",
@@ -86,6 +87,11 @@ def on_data_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(
         request, {"code": "bad_input", "detail": "A value cannot be stored as given."}, status=422
     )
+
+
+# A database outage is a clear 503 on the API too, whatever DEBUG says.
+api.add_exception_handler(OperationalError, on_api_database_error)
+api.add_exception_handler(InterfaceError, on_api_database_error)
 
 
 def _register() -> None:

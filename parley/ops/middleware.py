@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -48,21 +47,13 @@ class DatabaseUnavailableMiddleware:
         return unavailable_response(request)
 
 
-def install_api_handlers() -> None:
-    """django-ninja answers exceptions itself when DEBUG is on (a 500 with a traceback), before
-    any middleware sees them; register the outage answer on the API as well."""
-    from django.db import InterfaceError, OperationalError
-
-    from parley.api import api
-
-    def on_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
-        if is_database_outage(exc):
-            logger.warning("database outage on %s %s: %s", request.method, request.path, exc)
-            return unavailable_response(request)
-        raise exc
-
-    api.add_exception_handler(OperationalError, on_database_error)
-    api.add_exception_handler(InterfaceError, on_database_error)
+def on_api_database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """For the API's own handler table (parley/api.py): django-ninja answers exceptions itself
+    when DEBUG is on (a 500 with a traceback), before any middleware sees them."""
+    if is_database_outage(exc):
+        logger.warning("database outage on %s %s: %s", request.method, request.path, exc)
+        return unavailable_response(request)
+    raise exc
 
 
 # What an API refusal says when the answer was made outside Parley's own handlers (Django's
