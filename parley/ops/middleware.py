@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -47,7 +48,7 @@ class DatabaseUnavailableMiddleware:
         return unavailable_response(request)
 
 
-def on_api_database_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+def on_api_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
     """For the API's own handler table (parley/api.py): django-ninja answers exceptions itself
     when DEBUG is on (a 500 with a traceback), before any middleware sees them."""
     if is_database_outage(exc):
