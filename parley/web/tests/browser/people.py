@@ -38,6 +38,13 @@ class Person:
             self.page.screenshot(path=str(self.shots / f"{name}.png"), full_page=True)
 
     def sign_in(self, email: str, password: str, totp_secret: str | None = None) -> None:
+        """The mediators of the demo and of the test server have an authenticator app (R11.2):
+        their code is computed from its known secret."""
+        from parley.cases.demo import DEMO_TOTP_SECRET
+        from parley.testing import MAYA_TOTP_SECRET
+
+        known = {"maya@demo.parley.test": DEMO_TOTP_SECRET, "maya@example.com": MAYA_TOTP_SECRET}
+        totp_secret = totp_secret or known.get(email)
         self.goto("/login/")
         expect(self.page).to_have_title("Sign in · Parley")
         self.axe("sign in")
