@@ -67,13 +67,13 @@ class AgreementOut(Schema):
     my_name: str
 
 
-class SignIn(Schema):
+class AgreementSignIn(Schema):
     typed_name: ShortText
     consent: bool
     sha256: ShortText
 
 
-class SignatureOut(Schema):
+class AgreementSignatureOut(Schema):
     id: int
     signed_at: str
     text_sha256: str
@@ -175,8 +175,8 @@ def issue(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return agreement_payload(request, case_id)
 
 
-@router.post("/{case_id}/agreement/sign", response={201: SignatureOut, **ERRORS})
-def sign(request: HttpRequest, case_id: int, payload: SignIn) -> Status[dict[str, Any]]:
+@router.post("/{case_id}/agreement/sign", response={201: AgreementSignatureOut, **ERRORS})
+def sign(request: HttpRequest, case_id: int, payload: AgreementSignIn) -> Status[dict[str, Any]]:
     signature = do_sign(
         acting_user=the_user(request),
         case_id=case_id,

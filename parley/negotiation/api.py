@@ -191,13 +191,13 @@ class EditIn(Schema):
     text: LongText
 
 
-class SignIn(Schema):
+class SettlementSignIn(Schema):
     typed_name: ShortText
     consent: bool
     sha256: ShortText
 
 
-class SignatureOut(Schema):
+class SettlementSignatureOut(Schema):
     name: str
     participant: int
     signed_at: str
@@ -211,7 +211,7 @@ class SettlementOut(Schema):
     created_at: str
     terms_offer: int | None
     terms_bidding: int | None
-    signatures: list[SignatureOut]
+    signatures: list[SettlementSignatureOut]
     waiting_for: list[str]
     signed_by_me: bool
     i_can_sign: bool
@@ -481,7 +481,9 @@ def edit_settlement(request: HttpRequest, case_id: int, payload: EditIn) -> dict
 
 
 @router.post("/{case_id}/negotiation/settlement/sign", response={201: SettlementOut, **ERRORS})
-def sign_settlement(request: HttpRequest, case_id: int, payload: SignIn) -> Status[dict[str, Any]]:
+def sign_settlement(
+    request: HttpRequest, case_id: int, payload: SettlementSignIn
+) -> Status[dict[str, Any]]:
     """Parties only. The last signature ends the mediation as settled."""
     actions.do_sign_settlement(
         acting_user=the_user(request),

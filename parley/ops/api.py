@@ -16,7 +16,7 @@ from parley.ops import operator
 router = Router(tags=["operator"])
 
 
-class AccountOut(Schema):
+class OperatorAccountOut(Schema):
     id: int
     email: str
     full_name: str
@@ -29,7 +29,7 @@ class AccountOut(Schema):
     has_second_factor: bool
 
 
-class CaseOut(Schema):
+class OperatorCaseOut(Schema):
     id: int
     title: str
     status: str
@@ -43,7 +43,7 @@ class CaseOut(Schema):
     offers_count: int
 
 
-class ResetIn(Schema):
+class SecondFactorResetIn(Schema):
     reason: ShortText
 
 
@@ -51,12 +51,12 @@ class Done(Schema):
     ok: bool
 
 
-@router.get("/accounts", response={200: list[AccountOut], **ERRORS})
+@router.get("/accounts", response={200: list[OperatorAccountOut], **ERRORS})
 def list_accounts(request: HttpRequest) -> list[dict[str, Any]]:
     return operator.accounts(the_user(request))
 
 
-@router.get("/cases", response={200: list[CaseOut], **ERRORS})
+@router.get("/cases", response={200: list[OperatorCaseOut], **ERRORS})
 def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
     """Metadata only (R1.3): no content of any case."""
     return operator.cases(the_user(request))
@@ -75,6 +75,8 @@ def refuse(request: HttpRequest, user_id: int) -> dict[str, bool]:
 
 
 @router.post("/accounts/{user_id}/reset-second-factor", response={200: Done, **ERRORS})
-def reset_second_factor(request: HttpRequest, user_id: int, payload: ResetIn) -> dict[str, bool]:
+def reset_second_factor(
+    request: HttpRequest, user_id: int, payload: SecondFactorResetIn
+) -> dict[str, bool]:
     do_reset_second_factor(acting_user=the_user(request), user_id=user_id, reason=payload.reason)
     return {"ok": True}
