@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -18,7 +18,6 @@ from parley.cases.actions import (
 from parley.cases.models import Case, Invitation, InvitationStatus, Participant
 from parley.cases.policy import Role
 from parley.cases.record import export_for, report_for
-from parley.cases.record_pdf import record_pdf
 from parley.cases.retention import destruction_date, do_shorten_retention, retention_days_of
 from parley.cases.serialize import case_payload
 
@@ -237,16 +236,9 @@ def terminate(request: HttpRequest, case_id: int, payload: TerminateIn) -> dict[
 
 @router.get("/{case_id}/export", response={200: dict[str, Any], **ERRORS})
 def export(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    """My record of the case as JSON, at once: exactly what I can see, stamped (R5.2). For a
+    long case, and for the PDF, ask for an export job (`POST /cases/{id}/exports`)."""
     return export_for(the_user(request), case_id)
-
-
-@router.get("/{case_id}/export.pdf", response={200: None, **ERRORS})
-def export_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The same record as /export, as a PDF with every item stamped."""
-    pdf, name = record_pdf(the_user(request), case_id)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @router.get("/{case_id}/report", response={200: dict[str, Any], **ERRORS})

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.agreements.models import Signature
-from parley.cases.access import access_case, load_context
-from parley.cases.models import Case
+from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.models import Case, Participant
 from parley.cases.policy import (
     CaseStatus,
     Outcome,
@@ -27,21 +28,44 @@ from parley.cases.policy import (
 from parley.errors import Forbidden
 from parley.meetings.policy import SessionKind
 from parley.meetings.queries import held_sessions
+from parley.rooms.models import Entry, Room
 from parley.rooms.policy import RoomKind
-from parley.rooms.queries import my_rooms, visible_entries
-from parley.rooms.serialize import entry_payload
+from parley.rooms.queries import my_rooms
+from parley.rooms.serialize import ENTRY_RELATED, entry_payload
+from parley.vault.keys import ContentDestroyed
 
 PRIVILEGED_STAMP = "PRIVILEGED AND CONFIDENTIAL: mediation communication"
 NOT_CONFIDENTIAL_STAMP = "NOT CONFIDENTIAL: written after the mediation ended"
 
+# Entries are read, decrypted and handed on this many at a time, so an export holds one batch
+# in memory however long the case is.
+ENTRY_BATCH = 500
 
-def export_for(user: User, case_id: int) -> dict[str, Any]:
-    """Exactly what `user` can see in the case, privileged items stamped as such."""
+
+@dataclass(frozen=True)
+class Record:
+    """What one person takes away from a case (R5.2): the head of the record and the rooms
+    whose entries they may read. `open_record` made it through the policy; nothing else does."""
+
+    ctx: CaseContext
+    me: Participant
+    head: dict[str, Any]
+    rooms: list[Room]
+
+    def room_head(self, room: Room) -> dict[str, Any]:
+        return {"id": room.pk, "kind": room.kind, "label": room.label}
+
+
+def open_record(user: User, case_id: int) -> Record:
+    """The record `user` may take of the case: NotFound for anyone outside it (R3.6),
+    ContentDestroyed once the retention policy destroyed the case key (R11.4)."""
     case, me = access_case(user, case_id)
+    if case.content_destroyed_at is not None:
+        raise ContentDestroyed(case.content_destroyed_at)
     ctx = load_context(case)
     person = ctx.person(me)
     results_confidential = bool(ctx.agreement and ctx.agreement.results_confidential)
-    data: dict[str, Any] = {
+    head: dict[str, Any] = {
         "format": "parley-export/1",
         "exported_at": timezone.now().isoformat(),
         "exported_by": {"name": me.display_name, "role": me.role},
@@ -53,12 +77,11 @@ def export_for(user: User, case_id: int) -> dict[str, Any]:
         },
         "outcome": _outcome(case, results_confidential, person.signed),
         "agreement": None,
-        "rooms": [],
         "audit": {"events": case.audit_count, "head": case.audit_head},
     }
     if ctx.agreement is not None and ctx.agreement.issued_at is not None:
         signatures = Signature.objects.filter(agreement=ctx.agreement).select_related("participant")
-        data["agreement"] = {
+        head["agreement"] = {
             "version": ctx.agreement.version,
             "sha256": ctx.agreement.sha256,
             "text": ctx.agreement.text if person.signed else None,
@@ -74,17 +97,75 @@ def export_for(user: User, case_id: int) -> dict[str, Any]:
         }
     # R3.4: the notebook is work product: never exported, not even to the mediator.
     rooms = [r for r in my_rooms(ctx, me) if r.kind != RoomKind.NOTEBOOK]
-    by_room: dict[int, list[dict[str, Any]]] = {r.pk: [] for r in rooms}
-    for entry in visible_entries(ctx, me):
-        if entry.room_id not in by_room:
-            continue
-        item = entry_payload(entry)
-        item["stamp"] = PRIVILEGED_STAMP if entry.privileged else NOT_CONFIDENTIAL_STAMP
-        by_room[entry.room_id].append(item)
-    data["rooms"] = [
-        {"id": r.pk, "kind": r.kind, "label": r.label, "entries": by_room[r.pk]} for r in rooms
-    ]
-    return data
+    return Record(ctx=ctx, me=me, head=head, rooms=rooms)
+
+
+def count_entries(record: Record) -> int:
+    return Entry.objects.filter(case=record.ctx.case, room__in=record.rooms).count()
+
+
+def room_entries(record: Record, room: Room, *, batch: int = ENTRY_BATCH) -> Iterator[list[Any]]:
+    """The room's entries as the record gives them (each stamped privileged or not, R5.1),
+    oldest first, `batch` at a time: one query per batch, resuming after the last id.
+
+    Precondition: `room` is one of `record.rooms`."""
+    after = 0
+    while True:
+        rows = list(
+            Entry.objects.filter(room=room, pk__gt=after)
+            .select_related(*ENTRY_RELATED)
+            .order_by("pk")[:batch]
+        )
+        if not rows:
+            return
+        items = []
+        for entry in rows:
+            item = entry_payload(entry)
+            item["stamp"] = PRIVILEGED_STAMP if entry.privileged else NOT_CONFIDENTIAL_STAMP
+            items.append(item)
+        yield items
+        if len(rows) < batch:
+            return
+        after = rows[-1].pk
+
+
+def export_for(user: User, case_id: int) -> dict[str, Any]:
+    """Exactly what `user` can see in the case, privileged items stamped as such, as one
+    value (the API's immediate JSON; a long case is better taken as an export job)."""
+    record = open_record(user, case_id)
+    return {
+        **record.head,
+        "rooms": [
+            {
+                **record.room_head(room),
+                "entries": [item for items in room_entries(record, room) for item in items],
+            }
+            for room in record.rooms
+        ],
+    }
+
+
+def write_record_json(
+    record: Record, out: IO[bytes], *, progress: Callable[[int], None] | None = None
+) -> None:
+    """The same value as `export_for`, written to `out` a batch of entries at a time (one
+    entry per line); `progress(n)` after each batch with the number of entries done."""
+    out.write(json.dumps(record.head, ensure_ascii=False)[:-1].encode() + b', "rooms": [')
+    done = 0
+    for r, room in enumerate(record.rooms):
+        room_head = json.dumps(record.room_head(room), ensure_ascii=False)[:-1]
+        out.write(f'{"," if r else ""}\n{room_head}, "entries": ['.encode())
+        first = True
+        for batch in room_entries(record, room):
+            for item in batch:
+                out.write(b"\n" if first else b",\n")
+                out.write(json.dumps(item, ensure_ascii=False).encode())
+                first = False
+            done += len(batch)
+            if progress is not None:
+                progress(done)
+        out.write(b"]}")
+    out.write(b"\n]}\n")
 
 
 def _outcome(case: Case, results_confidential: bool, reader_signed: bool) -> dict[str, Any] | None:

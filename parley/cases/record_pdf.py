@@ -1,28 +1,211 @@
-"""The participant's record as a PDF (R5.2): the same data as the JSON export, so it holds
-exactly what its reader can see, every item stamped."""
+"""The participant's record as a PDF (R5.2), and the §7 report as a PDF (R5.4).
+
+The record holds the same data as the JSON export, so exactly what its reader can see, every
+item stamped. It is typeset by Typst in pieces of `PIECE_ENTRIES` entries, read from the
+database a batch at a time, and the pieces are joined with pypdf: memory stays bounded and the
+cost per entry stays flat however long the case is (`benchmarks/export.py`). WeasyPrint, which
+sets the report and the settlement, needs about 10 ms per entry here, too slow for a record of
+thousands. The same record gives the same bytes every time: no date, no random identifier.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import IO, Any
 
+import typst
 from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from parley.accounts.models import User
-from parley.cases.record import export_for, report_for
+from parley.cases.policy import Role
+from parley.cases.record import Record, report_for, room_entries
+from parley.rooms.policy import Instruction
+
+# Entries per Typst piece. Typst keeps what it memoised for its last ten compilations, so a
+# piece of 100 entries keeps the layout memory near 50 MiB, and a piece this size is as fast
+# per entry as the whole record in one go (benchmarks/export.py).
+PIECE_ENTRIES = 100
+TEMPLATE = Path(__file__).parent / "templates" / "cases" / "record.typ"
+
+Progress = Callable[[int], None]
 
 
-def record_pdf(user: User, case_id: int) -> tuple[bytes, str]:
-    """The PDF and a file name. Raises NotFound like the JSON export."""
-    data = export_for(user, case_id)
-    stable = {k: v for k, v in data.items() if k != "exported_at"}
-    digest = hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()
-    html = render_to_string("cases/record_pdf.html", {"record": data, "digest": digest})
-    pdf: bytes = HTML(string=html, base_url=None).write_pdf(
-        pdf_identifier=digest[:32].encode("ascii")
-    )
-    return pdf, f"parley-case-{data['case']['id']}-record.pdf"
+@cache
+def _source() -> bytes:
+    return TEMPLATE.read_bytes()
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _when(iso: str) -> str:
+    return f"{iso[:10]} {iso[11:16]} UTC"
+
+
+def _entry_view(item: dict[str, Any]) -> dict[str, Any]:
+    source = item["source"]
+    document = item.get("document")
+    instruction = item["instruction"]
+    return {
+        "who": item["author"] or "Parley",
+        "when": _when(item["created_at"]),
+        "instruction": Instruction(instruction).label if instruction else None,
+        "shared": f"Shared by {source['shared_by']} from {source['room']}" if source else None,
+        "body": item["body"],
+        "document": f"Document {document['name']} · SHA-256 {document['sha256']}"
+        if document
+        else None,
+        "privileged": item["privileged"],
+        "stamp": item["stamp"],
+    }
+
+
+def _head_view(head: dict[str, Any]) -> dict[str, Any]:
+    case = head["case"]
+    who = head["exported_by"]
+    reference = f" · {case['reference']}" if case["reference"] else ""
+    view: dict[str, Any] = {
+        "title": case["title"],
+        "meta": f"Case {case['id']}{reference} · status: {case['status']}",
+        "about": (
+            f"The record of what {who['name']} ({Role(who['role']).label.lower()}) can see. "
+            "Entries written before the mediation ended are privileged and confidential "
+            "mediation communications; entries written after it are not confidential."
+        ),
+        "audit": f"Audit chain: {head['audit']['events']} events, head {head['audit']['head']}",
+        "outcome": None,
+        "agreement": None,
+    }
+    outcome = head["outcome"]
+    if outcome is not None:
+        ended = f" · ended {_when(outcome['ended_at'])}" if outcome["ended_at"] else ""
+        said = (
+            f"The mediation ended: {outcome['outcome'].replace('_', ' ')}"
+            if outcome["outcome"]
+            else "The mediation ended; its result is confidential and shown only to those "
+            "who signed the agreement"
+        )
+        view["outcome"] = {
+            "text": said + ended,
+            "confidential": outcome["confidential"],
+            "stamp": outcome["stamp"]
+            or "NOT CONFIDENTIAL: the outcome of this mediation is not confidential",
+        }
+    agreement = head["agreement"]
+    if agreement is not None:
+        view["agreement"] = {
+            "title": f"Agreement to mediate (version {agreement['version']})",
+            "hash": f"SHA-256 {agreement['sha256']}",
+            "signatures": [
+                f"Signed by {s['name']} ({Role(s['role']).label.lower()}) on {_when(s['signed_at'])}"
+                for s in agreement["signatures"]
+            ],
+        }
+    return view
+
+
+def record_digest_start(record: Record) -> Any:
+    """SHA-256 over the record's content in canonical JSON: the head (without the time of the
+    export), then each room's head followed by its entries."""
+    stable = {k: v for k, v in record.head.items() if k != "exported_at"}
+    return hashlib.sha256(_canonical(stable))
+
+
+class _Typesetter:
+    """Typesets pieces and joins them; pages are numbered on across pieces."""
+
+    def __init__(self, record: Record) -> None:
+        case = record.head["case"]
+        self.compiler = typst.Compiler()
+        self.writer = PdfWriter()
+        self.pages = 0
+        self.title = f"Record of {case['title']}"
+        self.caseline = f"case {case['id']}"
+
+    def piece(
+        self,
+        sections: list[dict[str, Any]],
+        *,
+        head: dict[str, Any] | None = None,
+        end: dict[str, Any] | None = None,
+    ) -> None:
+        data = {
+            "title": self.title,
+            "caseline": self.caseline,
+            "head": head,
+            "sections": sections,
+            "end": end,
+        }
+        pdf = self.compiler.compile(
+            input=_source(),
+            sys_inputs={"piece": json.dumps(data), "first_page": str(self.pages)},
+        )
+        assert isinstance(pdf, bytes)
+        reader = PdfReader(io.BytesIO(pdf))
+        self.pages += len(reader.pages)
+        self.writer.append(reader)
+
+    def write(self, out: IO[bytes]) -> None:
+        self.writer.add_metadata({"/Title": self.title, "/Producer": "Parley"})
+        self.writer.write(out)
+
+
+def write_record_pdf(
+    record: Record,
+    out: IO[bytes],
+    *,
+    progress: Progress | None = None,
+    piece_entries: int = PIECE_ENTRIES,
+) -> str:
+    """Typesets `record` into `out` and returns its digest; `progress(n)` after each piece,
+    with the number of entries done so far."""
+    digest = record_digest_start(record)
+    typesetter = _Typesetter(record)
+    head: dict[str, Any] | None = _head_view(record.head)
+    sections: list[dict[str, Any]] = []
+    in_piece = done = 0
+    for room in record.rooms:
+        digest.update(_canonical(record.room_head(room)))
+        sections.append({"label": room.label, "continued": False, "entries": []})
+        for batch in room_entries(record, room):
+            for item in batch:
+                digest.update(_canonical(item))
+                sections[-1]["entries"].append(_entry_view(item))
+                in_piece += 1
+                if in_piece == piece_entries:
+                    typesetter.piece(sections, head=head)
+                    done += in_piece
+                    if progress is not None:
+                        progress(done)
+                    head, in_piece = None, 0
+                    sections = [{"label": room.label, "continued": True, "entries": []}]
+    hexdigest: str = digest.hexdigest()
+    entries = done + in_piece
+    end = {
+        "summary": f"{entries} {'entry' if entries == 1 else 'entries'} in "
+        f"{len(record.rooms)} {'room' if len(record.rooms) == 1 else 'rooms'}.",
+        "digest": f"Record digest (SHA-256 of its content): {hexdigest}",
+    }
+    typesetter.piece(sections, head=head, end=end)
+    if progress is not None:
+        progress(entries)
+    typesetter.write(out)
+    return hexdigest
+
+
+def record_pdf_bytes(record: Record) -> bytes:
+    """The whole PDF in memory: for tests and small records; jobs write to a file."""
+    out = io.BytesIO()
+    write_record_pdf(record, out)
+    return out.getvalue()
 
 
 def report_pdf(user: User, case_id: int) -> tuple[bytes, str]:

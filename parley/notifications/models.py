@@ -50,31 +50,62 @@ class DeadLetter(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Being made"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Could not be made"
+    EXPIRED = "expired", "Deleted after its time"
+
+
+class ExportFormat(models.TextChoices):
+    JSON = "json", "JSON"
+    PDF = "pdf", "PDF"
+
+
+# A person has at most one export of a case waiting or being made (R5.2 exports are jobs).
+UNFINISHED = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
 class ExportJob(models.Model):
-    """A record export made off the request path, kept for the person who asked only."""
+    """A record export made off the request path, kept for the person who asked only: the file
+    is sealed under the case key and deleted `PARLEY_EXPORT_KEEP_HOURS` after it was made."""
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=8, choices=ExportFormat.choices, default=ExportFormat.JSON)
     status = models.CharField(
         max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
     created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Progress: entries written so far, of `total` (counted when the job starts).
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    # Why it failed, as a stable code (content_destroyed, not_found, error).
+    problem = models.CharField(max_length=32, blank=True)
     file = models.FileField(upload_to="exports/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by", "case"],
+                condition=models.Q(status__in=UNFINISHED),
+                name="one_unfinished_export_per_person_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Export {self.pk} of case {self.case_id}"
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in UNFINISHED
 
 
 class ReadMarker(models.Model):

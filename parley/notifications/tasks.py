@@ -4,14 +4,15 @@ mediation content; each task reads through the same policy as the pages."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from datetime import timedelta
+import tempfile
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, close_old_connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from huey import crontab
 from huey.api import Task
@@ -22,8 +23,9 @@ from parley.cases.access import CaseContext, current_agreement, load_context
 from parley.cases.invitations import invitation_token
 from parley.cases.models import Case, Invitation, InvitationStatus, MailStatus, Participant
 from parley.cases.policy import CaseStatus, Role
-from parley.cases.record import export_for
-from parley.errors import NotFound
+from parley.cases.record import count_entries, open_record, write_record_json
+from parley.cases.record_pdf import write_record_pdf
+from parley.errors import DomainError
 from parley.meetings.access import poll_invitees, session_invitees
 from parley.meetings.calendar import invitation_ics
 from parley.meetings.models import Poll, PollSlot, ReminderSent, Session
@@ -42,6 +44,7 @@ from parley.notifications.mail import (
 )
 from parley.notifications.models import (
     DeadLetter,
+    ExportFormat,
     ExportJob,
     ExportStatus,
     MailKind,
@@ -166,33 +169,93 @@ def retention() -> None:
     enforce_retention()
 
 
-@job(retries=RETRIES, retry_delay=RETRY_DELAY)
+@job()
 def generate_export(job_id: int) -> str:
-    """The JSON record of what the requester can see (R5.2), through cases.record.export_for,
-    stored for the requester only. Someone who left the case gets nothing."""
+    """The record of what the requester can see (R5.2), as JSON or PDF, through
+    cases.record.open_record, stored sealed for the requester only. Progress (entries done
+    of the total) is saved as it goes. Someone who left the case gets nothing; a case whose
+    key was destroyed gives `content_destroyed`. Never retried: the person asks again."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now()
+    )
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
-    if job is None or job.status != ExportStatus.QUEUED:
+    if not claimed or job is None:
         return ""
+    try:
+        return _make_export(job)
+    except DomainError as refused:  # NotFound: left the case; ContentDestroyed (R11.4)
+        _finish(job, ExportStatus.FAILED, problem=refused.code)
+        return ""
+    except Exception:
+        _finish(job, ExportStatus.FAILED, problem="error")
+        raise
+
+
+def _finish(job: ExportJob, status: ExportStatus, *, problem: str = "") -> None:
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=status, problem=problem, finished_at=timezone.now()
+    )
+
+
+def _make_export(job: ExportJob) -> str:
     user = job.requested_by
     assert isinstance(user, User)
-    try:
-        data = export_for(user, job.case_id)
-    except NotFound:
-        job.status = ExportStatus.FAILED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
-        return ""
-    raw = json.dumps(data, indent=2, ensure_ascii=False).encode()
+    record = open_record(user, job.case_id)
+    total = count_entries(record)
+    ExportJob.objects.filter(pk=job.pk).update(total=total)
+
+    def progress(done: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(done=min(done, total))
+
+    # The plaintext exists only in this temporary file (in memory up to 8 MiB), never in
+    # the store; what is stored is sealed under the case key (R11.3).
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as plain:
+        if job.format == ExportFormat.PDF:
+            write_record_pdf(record, plain, progress=progress)
+        else:
+            write_record_json(record, plain, progress=progress)
+        plain.seek(0)
+        raw = plain.read()
     digest = hashlib.sha256(raw).hexdigest()
+    sealed = seal_bytes(job.case_id, f"export:{job.pk}", raw)
+    del raw
+    now = timezone.now()
     with transaction.atomic():
-        # Stored encrypted under the case key like the rest of the content (R11.3).
-        sealed = seal_bytes(job.case_id, f"export:{job.pk}", raw)
-        job.file.save(f"export-{job.pk}-{digest[:16]}.json", ContentFile(sealed), save=False)
+        job.file.save(
+            f"export-{job.pk}-{digest[:16]}.{job.format}", ContentFile(sealed), save=False
+        )
         job.sha256 = digest
         job.status = ExportStatus.READY
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "sha256", "status", "finished_at"])
+        job.done = total
+        job.finished_at = now
+        job.expires_at = now + timedelta(hours=settings.PARLEY_EXPORT_KEEP_HOURS)
+        job.save(update_fields=["file", "sha256", "status", "done", "finished_at", "expires_at"])
     return digest
+
+
+@periodic_job(crontab(minute="*/10"))
+def expire_exports() -> None:
+    """Every ten minutes: exports past their time are deleted (R5.2, R11.3)."""
+    sweep_exports()
+
+
+def sweep_exports(now: datetime | None = None) -> int:
+    """Deletes the files of exports past `expires_at`; an export stuck unfinished for an hour
+    (its worker died) fails, so its person can ask again. Returns how many files went."""
+    now = now or timezone.now()
+    gone = 0
+    for done in ExportJob.objects.filter(status=ExportStatus.READY, expires_at__lte=now):
+        if done.file:
+            done.file.delete(save=False)
+        done.status = ExportStatus.EXPIRED
+        done.save(update_fields=["file", "status"])
+        gone += 1
+    stale = now - timedelta(hours=1)
+    ExportJob.objects.filter(
+        Q(status=ExportStatus.RUNNING, started_at__lt=stale)
+        | Q(status=ExportStatus.QUEUED, created_at__lt=stale)
+    ).update(status=ExportStatus.FAILED, problem="error", finished_at=now)
+    return gone
 
 
 def record_dead_letter(task: Task, task_value: Any, exc: BaseException | None) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-
 from parley.accounts.models import User
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import Participant
@@ -48,16 +46,6 @@ def latest(room: Room, *, limit: int = 50) -> list[Entry]:
     )
     rows.reverse()
     return rows
-
-
-def visible_entries(ctx: CaseContext, me: Participant) -> QuerySet[Entry]:
-    """Everything `me` may see in the case, through the one policy (for export and search)."""
-    room_ids = [r.pk for r in my_rooms(ctx, me)]
-    return (
-        Entry.objects.filter(case=ctx.case, room_id__in=room_ids)
-        .select_related(*ENTRY_RELATED)
-        .order_by("pk")
-    )
 
 
 def access_entry(user: User, case_id: int, entry_id: int) -> tuple[CaseContext, Participant, Entry]:

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
-import json
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from parley.accounts.auth import request_user as signed_in
+from parley.accounts.models import User
 from parley.cases.access import access_case
 from parley.cases.policy import Role
-from parley.cases.record import export_for, report_for
-from parley.cases.record_pdf import record_pdf, report_pdf
+from parley.cases.record import report_for
+from parley.cases.record_pdf import report_pdf
 from parley.errors import NotFound
 from parley.meetings.times import reader_zone
+from parley.notifications.access import access_export, export_content, my_exports
+from parley.notifications.actions import do_request_export
+from parley.notifications.models import ExportFormat
+from parley.vault.keys import ContentDestroyed
 from parley.web.dashboard import SORTS, STATES, Query, dashboard_rows
 from parley.web.pages import member_page
 from parley.web.presenters import room_tab_label
@@ -39,21 +45,47 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
-def record(request: HttpRequest, case_id: int, fmt: str) -> HttpResponse:
-    """Download my record of the case (R5.2): exactly what I can see, stamped."""
+def record(request: HttpRequest, case_id: int) -> HttpResponse:
+    """My record of the case (R5.2): ask for a PDF or a JSON file, watch it being made,
+    download it. Exactly what I can see, stamped; made off the request path."""
     user = signed_in(request)
-    if fmt not in ("pdf", "json"):
+    case, _ = access_case(user, case_id)
+    if case.content_destroyed_at is not None:
+        raise ContentDestroyed(case.content_destroyed_at)
+    if request.method == "POST":
+        fmt = request.POST.get("format", "")
+        if fmt not in ExportFormat.values:
+            raise NotFound()
+        do_request_export(acting_user=user, case_id=case_id, fmt=ExportFormat(fmt))
+        return redirect("record", case_id)
+    return render(
+        request,
+        "web/record.html",
+        {"case": case, "keep_hours": settings.PARLEY_EXPORT_KEEP_HOURS, **_exports(user, case_id)},
+    )
+
+
+@member_page
+def record_progress(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The list of my exports, polled by the page while one is being made."""
+    user = signed_in(request)
+    case, _ = access_case(user, case_id)
+    return render(request, "web/parts/exports.html", {"case": case, **_exports(user, case_id)})
+
+
+def _exports(user: User, case_id: int) -> dict[str, Any]:
+    jobs = my_exports(user, case_id)
+    return {"exports": jobs, "working": any(job.unfinished for job in jobs)}
+
+
+@member_page
+def record_download(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+    """The finished file, to the person who asked for it and no one else."""
+    job = access_export(signed_in(request), job_id)
+    if job.case_id != case_id:
         raise NotFound()
-    if fmt == "pdf":
-        pdf, name = record_pdf(user, case_id)
-        response = HttpResponse(pdf, content_type="application/pdf")
-    else:
-        data = export_for(user, case_id)
-        name = f"parley-case-{case_id}-record.json"
-        response = HttpResponse(
-            json.dumps(data, indent=2, ensure_ascii=False),
-            content_type="application/json; charset=utf-8",
-        )
+    content, name, kind = export_content(job)
+    response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -1,4 +1,5 @@
-"""The participant's record as a PDF (R5.2): what they can see, privileged items stamped."""
+"""The participant's record as a PDF (R5.2): what they can see, privileged items stamped. The
+export jobs that make it are tested in parley/notifications/tests/test_exports.py."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.test import Client
 from pypdf import PdfReader
 
 from parley.cases.actions import do_terminate
+from parley.cases.record import open_record
+from parley.cases.record_pdf import record_pdf_bytes
 from parley.rooms.actions import do_post_entry
 from parley.testing import Cast
 
@@ -49,28 +52,6 @@ def write(active: Cast) -> int:
     return case_id
 
 
-def test_r5_2_a_pdf_record_holds_what_its_reader_sees_stamped(active: Cast) -> None:
-    case_id = write(active)
-    status, pdf, kind = download(active.alice, f"/api/v1/cases/{case_id}/export.pdf")
-    assert (status, kind) == (200, "application/pdf")
-    text = text_of(pdf)
-    assert "Alice's bottom line is seven thousand" in text
-    assert "Bob says hello to everyone" in text
-    assert "PRIVILEGED AND CONFIDENTIAL" in text
-    assert "Maya's private note" not in text
-
-
-def test_r5_2_the_other_side_and_the_mediator_get_only_their_own_view(active: Cast) -> None:
-    case_id = write(active)
-    _, bob_pdf, _ = download(active.bob, f"/cases/{case_id}/record.pdf")
-    assert "seven thousand" not in text_of(bob_pdf)
-    assert "Bob says hello to everyone" in text_of(bob_pdf)
-    # R3.4: the notebook is never exported, not even to the mediator.
-    _, maya_pdf, _ = download(active.maya, f"/cases/{case_id}/record.pdf")
-    assert "Maya's private note" not in text_of(maya_pdf)
-    assert "seven thousand" in text_of(maya_pdf)
-
-
 def test_r5_1_entries_after_the_end_are_stamped_not_confidential(active: Cast) -> None:
     case_id = write(active)
     do_terminate(acting_user=active.bob, case_id=case_id)
@@ -81,26 +62,28 @@ def test_r5_1_entries_after_the_end_are_stamped_not_confidential(active: Cast) -
         body="Written after the end",
         acknowledge_not_confidential=True,
     )
-    _, pdf, _ = download(active.alice, f"/cases/{case_id}/record.pdf")
-    assert "NOT CONFIDENTIAL: written after the mediation ended" in text_of(pdf)
+    text = text_of(record_pdf_bytes(open_record(active.alice, case_id)))
+    assert "Written after the end NOT CONFIDENTIAL: written after the mediation ended" in text
+    assert "seven thousand PRIVILEGED AND CONFIDENTIAL" in text
 
 
 def test_r3_6_an_outsider_gets_the_same_404_for_the_record(active: Cast) -> None:
     case_id = write(active)
-    for path in (f"/cases/{case_id}/record.pdf", f"/cases/{case_id}/record.json"):
-        real = download(active.olga, path)
-        missing = download(active.olga, path.replace(str(case_id), "999999"))
+    for tail in ("/record/", "/record/progress/", "/record/1/download/"):
+        real = download(active.olga, f"/cases/{case_id}{tail}")
+        missing = download(active.olga, f"/cases/999999{tail}")
         assert real[0] == missing[0] == 404
         # The pages differ only by their per-response CSRF token (sign-out form).
         token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
         assert token.sub(b"", real[1]) == token.sub(b"", missing[1])
-    status, body, _ = download(active.olga, f"/api/v1/cases/{case_id}/export.pdf")
+    status, body, _ = download(active.olga, f"/api/v1/cases/{case_id}/export")
     assert (status, body) == (404, b'{"code": "not_found", "detail": "Not found."}')
 
 
-def test_the_json_record_downloads_from_the_page(active: Cast) -> None:
+def test_the_record_page_offers_both_formats_and_refuses_others(active: Cast) -> None:
     case_id = write(active)
-    status, body, kind = download(active.bob, f"/cases/{case_id}/record.json")
-    assert status == 200 and kind.startswith("application/json")
-    assert b"seven thousand" not in body
-    assert download(active.bob, f"/cases/{case_id}/record.exe")[0] == 404
+    client = Client()
+    client.force_login(active.bob)
+    page = client.get(f"/cases/{case_id}/record/").content.decode()
+    assert 'value="pdf"' in page and 'value="json"' in page
+    assert client.post(f"/cases/{case_id}/record/", {"format": "exe"}).status_code == 404

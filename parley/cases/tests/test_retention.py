@@ -117,7 +117,7 @@ def test_r11_4_notice_once_then_the_key_is_destroyed_and_every_path_says_so(
             assert (status, body) == (410, {"code": "content_destroyed", "detail": gone}), path
     for path in (
         f"/cases/{case}/rooms/{caucus}/",
-        f"/cases/{case}/record.json",
+        f"/cases/{case}/record/",
         f"/cases/{case}/documents/{document}/download/",
     ):
         client = Client()
