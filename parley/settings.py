@@ -8,6 +8,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 
 from parley.env import (
+    ConfigError,
     database_from_url,
     email_from_url,
     envbool,
@@ -295,6 +296,12 @@ EMAIL_TIMEOUT = int(str(_email.get("EMAIL_TIMEOUT", 20)))
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
 
 PARLEY_INVITATION_DAYS = envint("PARLEY_INVITATION_DAYS", 14)
+# The currency a new case starts with (ISO 4217); the mediator chooses another at set-up.
+PARLEY_DEFAULT_CURRENCY = envstr("PARLEY_DEFAULT_CURRENCY", "EUR").strip().upper()
+if len(PARLEY_DEFAULT_CURRENCY) != 3 or not PARLEY_DEFAULT_CURRENCY.isalpha():
+    raise ConfigError(
+        f"PARLEY_DEFAULT_CURRENCY must be an ISO 4217 code like EUR, not {PARLEY_DEFAULT_CURRENCY!r}"
+    )
 # Input limits (parley/limits.py).
 PARLEY_MAX_ENTRY_CHARS = envint("PARLEY_MAX_ENTRY_CHARS", 20_000)
 PARLEY_MAX_TEXT_CHARS = envint("PARLEY_MAX_TEXT_CHARS", 100_000)

@@ -50,6 +50,7 @@ from parley.cases.policy import (
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
 from parley.limits import entry_chars
 from parley.meetings.queries import count_held_with_every_party
+from parley.money import check_currency, default_currency
 from parley.notifications.hooks import send_invitation_on_commit
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import add_entry
@@ -58,14 +59,17 @@ from parley.rooms.policy import RoomKind
 from parley.vault.keys import create_case_key
 
 
-def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Case:
+def do_create_case(
+    *, acting_user: User, title: str, reference: str = "", currency: str | None = None
+) -> Case:
     if not acting_user.can_mediate:
         raise Forbidden("not_a_mediator", "Your account is not set up to mediate cases.")
     title = title.strip()
     if not title:
         raise BadInput("title_required", "Give the case a title.")
+    code = check_currency(currency or default_currency())
     with transaction.atomic():
-        case = Case.objects.create(title=title, reference=reference.strip())
+        case = Case.objects.create(title=title, reference=reference.strip(), currency=code)
         create_case_key(case.pk)
         mediator = Participant.objects.create(
             case=case, user=acting_user, role=Role.MEDIATOR, display_name=acting_user.display_name
@@ -79,6 +83,25 @@ def do_create_case(*, acting_user: User, title: str, reference: str = "") -> Cas
             salted={"title": title},
         )
     return case
+
+
+def do_set_currency(*, acting_user: User, case_id: int, currency: str) -> Case:
+    """The mediator chooses the case's currency during set-up. Once the case is active sums
+    may have been offered in it, so it no longer changes."""
+    code = check_currency(currency)
+    with transaction.atomic():
+        ctx, me = enter_case(acting_user, case_id)
+        check_mediator(me)
+        if ctx.case.status != CaseStatus.SETUP:
+            raise DomainError(
+                "currency_fixed",
+                "The currency is fixed once the agreement is signed: sums may be in it already.",
+            )
+        if ctx.case.currency != code:
+            ctx.case.currency = code
+            ctx.case.save(update_fields=["currency"])
+            record_event(ctx.case, "currency_set", actor_id=me.pk, salted={"currency": code})
+    return ctx.case
 
 
 def do_invite(

@@ -27,6 +27,8 @@ router = Router(tags=["cases"])
 class CaseIn(Schema):
     title: ShortText
     reference: ShortText = ""
+    # ISO 4217; the server's default (PARLEY_DEFAULT_CURRENCY) when left out.
+    currency: str | None = Field(None, max_length=3)
 
 
 class ParticipantOut(Schema):
@@ -54,6 +56,7 @@ class CaseOut(Schema):
     id: int
     title: str
     reference: str
+    currency: str
     status: str
     my_role: str
     my_participant: int
@@ -112,7 +115,12 @@ def list_cases(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("", response={201: CaseOut, **ERRORS})
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = the_user(request)
-    case = do_create_case(acting_user=user, title=payload.title, reference=payload.reference)
+    case = do_create_case(
+        acting_user=user,
+        title=payload.title,
+        reference=payload.reference,
+        currency=payload.currency,
+    )
     case, me = access_case(user, case.pk)
     return Status(201, case_payload(load_context(case), me))
 

@@ -14,6 +14,8 @@ class Case(models.Model):
 
     title = models.CharField(max_length=200)
     reference = models.CharField(max_length=100, blank=True)
+    # ISO 4217: every sum in the case is in this currency (parley/money.py).
+    currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=16, choices=CaseStatus.choices, default=CaseStatus.SETUP)
     created_at = models.DateTimeField(default=timezone.now)
     activated_at = models.DateTimeField(null=True, blank=True)

@@ -31,6 +31,7 @@ def case_payload(ctx: CaseContext, me: Participant) -> dict[str, Any]:
         "id": case.pk,
         "title": case.title,
         "reference": case.reference,
+        "currency": case.currency,
         "status": case.status,
         "my_role": me.role,
         "my_participant": me.pk,

@@ -51,6 +51,7 @@ class OfferIn(Schema):
     payee: Id | None = None
     package: list[int] | None = Field(None, max_length=30)
     note: Text = Field("", max_length=NOTE_CHARS)
+    conditions: Text = Field("", max_length=NOTE_CHARS)
     expires_at: Moment | None = None
     instruction: Instruction | None = None
 
@@ -71,6 +72,7 @@ class OfferOut(Schema):
     made_by: str
     kind: str
     amount: str | None
+    currency: str
     payer: int | None
     payee: int | None
     package: list[int] | None
@@ -78,6 +80,10 @@ class OfferOut(Schema):
     issue_set: int | None
     method: str | None
     terms: list[str]
+    note: str
+    conditions: str
+    where: str
+    instruction: str | None
     status: str
     expires_at: str | None
     counter_to: int | None
@@ -85,6 +91,7 @@ class OfferOut(Schema):
     answers: list[AnswerOut]
     can_answer: bool
     can_withdraw: bool
+    can_counter: bool
 
 
 class BiddingIn(Schema):
@@ -114,6 +121,7 @@ class BiddingOut(Schema):
     margin_value: str
     margin_fixed: str
     margin: str
+    currency: str
     status: str
     current_round: int | None
     rounds_not_settled: list[RoundOut]
@@ -289,6 +297,7 @@ def _make(
         payee_side_id=payload.payee,
         package=payload.package,
         note=payload.note,
+        conditions=payload.conditions,
         expires_at=payload.expires_at,
         counter_to_id=counter_to,
         instruction=payload.instruction,

@@ -99,6 +99,10 @@ class Offer(models.Model):
     terms = EncryptedJSONField(
         null=True, blank=True, context=lambda o: (o.case_id, str(o.entry_id))
     )
+    # What the offering side writes beside the terms: a note, and the conditions the offer is
+    # made on. Content, encrypted like the terms.
+    note = EncryptedTextField(blank=True, context=lambda o: (o.case_id, str(o.entry_id)))
+    conditions = EncryptedTextField(blank=True, context=lambda o: (o.case_id, str(o.entry_id)))
     method = models.CharField(max_length=32, blank=True)
     status = models.CharField(max_length=16, choices=OfferStatus.choices, default=OfferStatus.OPEN)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -15,6 +15,7 @@ from django.db.models import TextChoices
 
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
+from parley.money import MAX_AMOUNT, PLAIN_LOCALE, format_money, parse_money
 from parley.rooms.policy import (
     CaseState,
     Instruction,
@@ -26,7 +27,6 @@ from parley.rooms.policy import (
 )
 
 CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("999999999999.99")
 DEFAULT_ROUNDS = 3
 MAX_ROUNDS = 10
 DEFAULT_MARGIN_PERCENT = Decimal(30)
@@ -106,23 +106,22 @@ def parse_figure(raw: str | Decimal | int) -> Decimal | None:
         return None
 
 
-def parse_amount(raw: str | Decimal | int, *, allow_zero: bool = False) -> Decimal:
-    """A positive sum in cents (or 0 with ``allow_zero``: a payer may offer nothing).
-    The message never repeats the value (it may be a sealed bid)."""
-    value = parse_figure(raw)
-    if value is None:
-        raise BadInput("bad_amount", "Enter the sum as a number, like 12500 or 12,500.50.")
-    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
-        raise BadInput("bad_amount", "The sum must be 0 or more and less than a trillion.")
-    if value == 0 and not allow_zero:
-        raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
-    if value != value.quantize(CENT):
-        raise BadInput("bad_amount", "Give the sum to the cent at most.")
-    return value.quantize(CENT)
+def parse_amount(
+    raw: str | Decimal | int,
+    currency: str,
+    *,
+    locale: str | None = PLAIN_LOCALE,
+    allow_zero: bool = False,
+) -> Decimal:
+    """A positive sum in the case's currency (or 0 with ``allow_zero``: a payer may offer
+    nothing), read strictly (parley/money.py). The message never repeats the value (it may be
+    a sealed bid)."""
+    return parse_money(raw, currency, locale=locale, allow_zero=allow_zero)
 
 
-def format_amount(value: Decimal) -> str:
-    return f"{value:,.2f}"
+def format_amount(value: Decimal, currency: str) -> str:
+    """A sum with its currency, in the reader's locale (the writer's, in an entry's text)."""
+    return format_money(value, currency)
 
 
 # --- Who may negotiate ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils import timezone
 from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
+from parley.money import format_plain
 from parley.negotiation.access import can_see_offer, party_side_ids
 from parley.negotiation.actions.bidding import margin_of, margin_words
 from parley.negotiation.actions.offers import describe_offer
@@ -30,6 +31,7 @@ from parley.negotiation.policy import (
     required_sides,
     settlement_is_confidential,
 )
+from parley.rooms.policy import RoomKind, in_room
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -50,6 +52,11 @@ def offer_payload(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, 
         and me.side_id is not None
         and me.side_id in waiting
     )
+    currency = ctx.case.currency
+    home = ctx.room_refs[offer.entry.room_id]
+    # Where it was made: the joint room, or handed to the mediator in a side's caucus. The
+    # disclosure instruction is that caucus's business: only its members see it (R4.1).
+    in_home = in_room(ctx.person(me), home)
     return {
         "id": offer.pk,
         "entry": offer.entry_id,
@@ -59,7 +66,8 @@ def offer_payload(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, 
         "side_label": offer.side.label if offer.side else None,
         "made_by": offer.made_by.display_name,
         "kind": offer.kind,
-        "amount": f"{offer.amount:.2f}" if offer.amount is not None else None,
+        "amount": format_plain(offer.amount, currency) if offer.amount is not None else None,
+        "currency": currency,
         "payer": offer.payer_id,
         "payee": offer.payee_id,
         "package": offer.terms if offer.kind == "package" else None,
@@ -67,6 +75,10 @@ def offer_payload(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, 
         "issue_set": offer.issue_set.version if offer.issue_set else None,
         "method": offer.method or None,
         "terms": describe_offer(ctx, offer),
+        "note": offer.note or "",
+        "conditions": offer.conditions or "",
+        "where": "joint" if home.kind == RoomKind.JOINT else "caucus",
+        "instruction": (offer.entry.instruction or None) if in_home else None,
         "status": status,
         "expires_at": _iso(offer.expires_at),
         # R3.5: the offer a counter answers is named only to those who can see that offer.
@@ -82,6 +94,11 @@ def offer_payload(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, 
         and offer.side_id is not None
         and me.side_id == offer.side_id
         and me.role in (Role.PARTY, Role.COUNSEL),
+        # R8.2: any other side's party or counsel may answer an open offer with a counter-offer.
+        "can_counter": status == OfferStatus.OPEN
+        and me.role in (Role.PARTY, Role.COUNSEL)
+        and me.side_id is not None
+        and me.side_id != offer.side_id,
     }
 
 
@@ -110,14 +127,15 @@ def bidding_payload(ctx: CaseContext, me: Participant, bidding: Bidding) -> dict
         "margin_kind": bidding.margin_kind,
         "margin_value": f"{margin.value:.2f}",
         "margin_fixed": f"{margin.fixed:.2f}",
-        "margin": margin_words(margin),
+        "margin": margin_words(margin, ctx.case.currency),
+        "currency": ctx.case.currency,
         "status": status,
         "current_round": bidding.current_round if status == BiddingStatus.OPEN else None,
         "rounds_not_settled": [
             {"round": n, "outcome": "did not settle"} for n in range(1, failed_rounds + 1)
         ],
         "settled_round": bidding.settled_round,
-        "settled_amount": f"{bidding.settled_amount:.2f}"
+        "settled_amount": format_plain(bidding.settled_amount, ctx.case.currency)
         if bidding.settled_amount is not None
         else None,
         "my_side_has_bid": my_side_has_bid,

@@ -35,6 +35,40 @@ class Method(TextChoices):
     MAX_NASH_WELFARE = "max_nash_welfare", "Maximum Nash welfare"
 
 
+# What each method does, in one plain sentence, and its name and idea for those who ask
+# ("details" on the page).
+METHOD_WORDS: dict[Method, tuple[str, str]] = {
+    Method.NASH: (
+        "A package that balances what each side gains, so no side gains a lot while another "
+        "gains little.",
+        "Nash bargaining solution: the package that makes the product of the sides' gains over "
+        "no agreement as large as possible.",
+    ),
+    Method.KALAI_SMORODINSKY: (
+        "A package that gives each side the same share of the most it could hope for.",
+        "Kalai–Smorodinsky solution: equal proportions of each side's best possible gain.",
+    ),
+    Method.EGALITARIAN: (
+        "A package that makes the side that gains least gain as much as possible.",
+        "Egalitarian solution: the smallest gain (in rating points) as large as possible.",
+    ),
+    Method.IMPROVE: (
+        "Starting from the package the parties already agreed, a package at least as good "
+        "for every side and better for some.",
+        "Pareto improvement on an agreed baseline (the post-settlement settlement).",
+    ),
+    Method.ADJUSTED_WINNER: (
+        "Divides the items between two sides so that each values its share the same and "
+        "neither would swap; at most one item is split.",
+        "Adjusted Winner (Brams and Taylor): equitable, envy-free and efficient for two.",
+    ),
+    Method.MAX_NASH_WELFARE: (
+        "Divides whole items among the sides so that no side would rather have another's "
+        "share once one item is taken from it.",
+        "Maximum Nash welfare allocation: envy-free up to one item, and efficient.",
+    ),
+}
+
 ISSUE_METHODS = (Method.NASH, Method.KALAI_SMORODINSKY, Method.EGALITARIAN, Method.IMPROVE)
 ITEM_METHODS = (Method.ADJUSTED_WINNER, Method.MAX_NASH_WELFARE)
 

@@ -11,8 +11,8 @@ from typing import Any
 from parley.negotiation.policy import format_amount
 
 
-def sum_sentence(payer: str, payee: str, amount: Decimal) -> str:
-    return f"{payer} pays {payee} the sum of {format_amount(amount)}."
+def sum_sentence(payer: str, payee: str, amount: Decimal, currency: str) -> str:
+    return f"{payer} pays {payee} the sum of {format_amount(amount, currency)}."
 
 
 def package_lines(spec: Sequence[Mapping[str, Any]], package: Sequence[int]) -> list[str]:

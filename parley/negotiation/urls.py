@@ -7,6 +7,7 @@ app_name = "negotiation"
 urlpatterns = [
     path("cases/<int:case_id>/negotiate/", views.home, name="home"),
     path("cases/<int:case_id>/negotiate/engine/", views.engine, name="engine"),
+    path("cases/<int:case_id>/negotiate/live/", views.live, name="live"),
     path(
         "cases/<int:case_id>/negotiate/settlement.pdf", views.settlement_file, name="settlement_pdf"
     ),

@@ -1,10 +1,13 @@
-"""The negotiation page (/cases/<id>/negotiate/): plain forms, each posting to one action.
-Parse, access, act, respond; refusals come back as a message on the page."""
+"""The negotiation page (/cases/<id>/negotiate/): a tab of the workspace, on the case's socket.
+Plain forms, each posting to one action: parse, access, act, respond; refusals come back as a
+message on the page. Live updates fetch `live/`, the same regions through the same access
+checks as a reload (the socket's events only say that something changed)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -12,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -21,6 +25,7 @@ from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, NotFound
+from parley.money import format_money
 from parley.negotiation import actions
 from parley.negotiation.access import (
     access_negotiation,
@@ -39,6 +44,8 @@ from parley.negotiation.policy import (
     IssueSpec,
     MarginKind,
     OfferKind,
+    OfferStatus,
+    parse_amount,
 )
 from parley.negotiation.serialize import (
     bidding_payload,
@@ -47,9 +54,20 @@ from parley.negotiation.serialize import (
     rating_payload,
     settlement_payload,
 )
-from parley.negotiation.suggest import ISSUE_METHODS, ITEM_METHODS, Method, Suggestion, suggest
+from parley.negotiation.suggest import (
+    ISSUE_METHODS,
+    ITEM_METHODS,
+    METHOD_WORDS,
+    Method,
+    Suggestion,
+    suggest,
+)
+from parley.notifications.reading import unread_counts
+from parley.rooms.entries import caucus_default
 from parley.rooms.policy import Instruction, RoomKind
+from parley.rooms.queries import my_rooms
 from parley.web.pages import member_page
+from parley.web.presenters import people_context, room_tab_label
 
 
 def _int(value: str | None, what: str) -> int:
@@ -63,8 +81,30 @@ def _ints(request: HttpRequest, prefix: str, count: int, what: str) -> list[int]
     return [_int(request.POST.get(f"{prefix}{i}"), what) for i in range(count)]
 
 
+def _where(ctx: CaseContext, me: Participant, offer: Offer, view: dict[str, Any]) -> str:
+    """Where the offer was made, as its reader may know it (R8.1, R4)."""
+    if view["where"] == "joint":
+        return "Made in the joint room: everyone in the mediation sees it."
+    home = ctx.rooms[offer.entry.room_id]
+    if view["instruction"] is None:
+        label = home.side.label if home.side else ""
+        return f"Given to the mediator in {label}'s caucus, and shared with you by the mediator."
+    if view["instruction"] == Instruction.DO_NOT_DISCLOSE:
+        passing = "The mediator may not pass it on."
+    else:
+        passing = "The mediator may pass it on to the other side."
+    if me.role == Role.MEDIATOR:
+        label = home.side.label if home.side else ""
+        return f"Given to you in {label}'s caucus. {passing}"
+    return f"Given to the mediator in your caucus; the other side does not see it. {passing}"
+
+
 def _offer_view(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, Any]:
     view = offer_payload(ctx, me, offer)
+    view["where_words"] = _where(ctx, me, offer, view)
+    view["status_words"] = OfferStatus(view["status"]).label
+    view["direction"] = f"{offer.payer_id}:{offer.payee_id}" if offer.payer_id else ""
+    view["form_prefix"] = f"counter-{offer.pk}"
     if me.role == Role.MEDIATOR and view["status"] == "accepted":
         try:
             check_draftable(ctx, offer, offer.entry.instruction)
@@ -96,6 +136,37 @@ def page_context(
     labels = {s.pk: s.label for s in sides}
     for rating in ratings:
         rating["side_label"] = labels.get(rating["side"], "")
+        rating["rows"] = _rating_rows(issue_set.spec if issue_set else [], rating)
+    biddings = (
+        [bidding_payload(ctx, me, b) for b in Bidding.objects.filter(case=ctx.case)]
+        if joint
+        else []
+    )
+    for b in biddings:
+        b["my_role"] = (
+            "payer"
+            if me.side_id == b["payer"]
+            else "claimant"
+            if me.side_id == b["claimant"]
+            else ""
+        )
+        b["payer_label"], b["claimant_label"] = labels[b["payer"]], labels[b["claimant"]]
+        b["settled_text"] = (
+            format_money(Decimal(b["settled_amount"]), ctx.case.currency)
+            if b["settled_amount"] is not None
+            else ""
+        )
+    bidding_directions = [
+        (f"{payer.pk}:{claimant.pk}", f"{payer.label} pays {claimant.label}")
+        for claimant in sides
+        for payer in sides
+        if payer.pk != claimant.pk
+    ]
+    methods = (
+        ISSUE_METHODS
+        if issue_set is not None and issue_set.kind == IssueSetKind.ISSUES
+        else ITEM_METHODS
+    )
     return {
         "case": ctx.case,
         "me": me,
@@ -109,22 +180,60 @@ def page_context(
         "ratings": ratings,
         "my_rating": next((r for r in ratings if r["side"] == me.side_id), None),
         "offers": [_offer_view(ctx, me, o) for o in visible_offers(ctx, me)][::-1],
-        "biddings": [bidding_payload(ctx, me, b) for b in Bidding.objects.filter(case=ctx.case)]
-        if joint
-        else [],
+        "biddings": biddings,
+        "bidding_directions": bidding_directions,
         "settlement": settlement_payload(ctx, me, settlement) if settlement else None,
-        "methods": [
-            (m.value, m.label)
-            for m in (
-                ISSUE_METHODS
-                if issue_set is not None and issue_set.kind == IssueSetKind.ISSUES
-                else ITEM_METHODS
-            )
-        ],
+        "methods": [(m.value, m.label) for m in methods],
+        "method_words": [(m.value, m.label, *METHOD_WORDS[m]) for m in methods],
+        "suggestion_plain": METHOD_WORDS[suggestion.method][0] if suggestion else "",
+        "caucus_default": caucus_default(ctx).value,
+        "instructions": Instruction.choices,
         "suggestion": suggestion,
         "suggestion_shares": [[str(x) for x in row] for row in suggestion.shares]
         if suggestion and suggestion.shares
         else None,
+    }
+
+
+def _rating_rows(spec: list[dict[str, Any]], rating: dict[str, Any]) -> list[dict[str, Any]]:
+    """A side's recorded ratings by name: points per issue (or item) and each option's score."""
+    rows = []
+    for i, issue in enumerate(spec):
+        if rating.get("points") is not None:
+            points = rating["points"][i] if i < len(rating["points"]) else None
+            rows.append({"title": issue["title"], "points": points, "options": []})
+            continue
+        weights, scores = rating.get("weights") or [], rating.get("scores") or []
+        options = [
+            (name, scores[i][k] if i < len(scores) and k < len(scores[i]) else None)
+            for k, name in enumerate(issue.get("options", []))
+        ]
+        rows.append(
+            {
+                "title": issue["title"],
+                "points": weights[i] if i < len(weights) else None,
+                "options": options,
+            }
+        )
+    return rows
+
+
+def workspace_context(request: HttpRequest, ctx: CaseContext, me: Participant) -> dict[str, Any]:
+    """The workspace around the negotiation: the room tabs, the people and their presence."""
+    rooms = my_rooms(ctx, me)
+    unread = unread_counts([me.pk], [r.pk for r in rooms])
+    return {
+        "tabs": [
+            {
+                "room": r,
+                "label": room_tab_label(r, me),
+                "url": reverse("room", args=[ctx.case.pk, r.pk]),
+                "unread": unread.get(r.pk, 0),
+            }
+            for r in rooms
+        ],
+        "people": people_context(ctx),
+        "terminated": ctx.case.status == CaseStatus.TERMINATED,
     }
 
 
@@ -134,7 +243,21 @@ def home(request: HttpRequest, case_id: int) -> HttpResponse:
     ctx, me = access_negotiation(signed_in(request), case_id)
     if not in_joint_room(ctx, me):
         raise NotFound()
-    return render(request, "negotiation/home.html", page_context(ctx, me))
+    return render(
+        request,
+        "negotiation/home.html",
+        {**page_context(ctx, me), **workspace_context(request, ctx, me)},
+    )
+
+
+@require_GET
+@member_page
+def live(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The page's live regions, for the page to swap in after an event or a reconnect."""
+    ctx, me = access_negotiation(signed_in(request), case_id)
+    if not in_joint_room(ctx, me):
+        raise NotFound()
+    return render(request, "negotiation/parts/live.html", page_context(ctx, me))
 
 
 @require_GET
@@ -153,6 +276,8 @@ def settlement_file(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _offer(request: HttpRequest, user: User, case_id: int) -> str:
     ctx, me = access_negotiation(user, case_id)
+    counter = request.POST.get("counter_to")
+    counter_to = _int(counter, "the offer you answer") if counter else None
     where = request.POST.get("where", "joint")
     caucus = where != "joint" and me.side_id is not None
     room = ctx.room_of(RoomKind.CAUCUS, me.side_id) if caucus else ctx.joint_room()
@@ -166,7 +291,10 @@ def _offer(request: HttpRequest, user: User, case_id: int) -> str:
             raise BadInput("bad_expiry", "Give the expiry as a date and time.") from None
     payer = payee = None
     package = None
+    amount = None
     if kind == OfferKind.SUM:
+        # Read the way this reader writes numbers (parley/money.py), strictly.
+        amount = parse_amount(request.POST.get("amount", ""), ctx.case.currency, locale=None)
         payer_raw, _, payee_raw = request.POST.get("direction", "").partition(":")
         payer, payee = _int(payer_raw, "who pays"), _int(payee_raw, "who is paid")
     else:
@@ -179,15 +307,22 @@ def _offer(request: HttpRequest, user: User, case_id: int) -> str:
         case_id=case_id,
         room_id=room.pk,
         kind=kind,
-        amount=request.POST.get("amount"),
+        amount=amount,
         payer_side_id=payer,
         payee_side_id=payee,
         package=package,
         note=request.POST.get("note", ""),
+        conditions=request.POST.get("conditions", ""),
         expires_at=expires_at,
-        instruction=Instruction(raw_instruction) if raw_instruction in Instruction.values else None,
+        counter_to_id=counter_to,
+        instruction=(
+            Instruction(raw_instruction)
+            if caucus and raw_instruction in Instruction.values
+            else None
+        ),
     )
-    return "Your offer is made." if where == "joint" else "Your offer is with the mediator."
+    made = "Your counter-offer" if counter_to else "Your offer"
+    return f"{made} is made." if not caucus else f"{made} is with the mediator."
 
 
 def _answer(answer: Answer) -> Callable[[HttpRequest, User, int], str]:
@@ -214,11 +349,12 @@ def _bidding(request: HttpRequest, user: User, case_id: int) -> str:
     kind = request.POST.get("margin_kind", MarginKind.PERCENT)
     if kind not in MarginKind.values:
         raise BadInput("bad_margin", "Choose how the margin is set.")
+    payer, _, claimant = request.POST.get("direction", "").partition(":")
     actions.do_set_up_bidding(
         acting_user=user,
         case_id=case_id,
-        payer_side_id=_int(request.POST.get("payer"), "the payer"),
-        claimant_side_id=_int(request.POST.get("claimant"), "the claimant"),
+        payer_side_id=_int(payer, "who pays"),
+        claimant_side_id=_int(claimant, "who is paid"),
         rounds=_int(request.POST.get("rounds") or "3", "the number of rounds"),
         margin_kind=MarginKind(kind),
         margin_value=request.POST.get("margin_value") or "30",
@@ -228,7 +364,11 @@ def _bidding(request: HttpRequest, user: User, case_id: int) -> str:
 
 
 def _bid(request: HttpRequest, user: User, case_id: int) -> str:
-    actions.do_place_bid(acting_user=user, case_id=case_id, amount=request.POST.get("amount", ""))
+    ctx, _ = access_negotiation(user, case_id)
+    amount = parse_amount(
+        request.POST.get("amount", ""), ctx.case.currency, locale=None, allow_zero=True
+    )
+    actions.do_place_bid(acting_user=user, case_id=case_id, amount=amount)
     return "Your sealed figure is in. It is never shown to anyone, you included."
 
 
@@ -323,6 +463,7 @@ def _sign(request: HttpRequest, user: User, case_id: int) -> str:
 
 HANDLERS: dict[str, Callable[[HttpRequest, User, int], str]] = {
     "offer": _offer,
+    "counter": _offer,
     "accept": _answer(Answer.ACCEPT),
     "reject": _answer(Answer.REJECT),
     "withdraw": _withdraw,
@@ -366,8 +507,10 @@ def engine(request: HttpRequest, case_id: int) -> HttpResponse:
         if method not in Method.values:
             raise BadInput("bad_method", "Choose a method.")
         baseline = None
-        if request.POST.get("baseline"):
-            baseline = [_int(x, "a baseline") for x in request.POST["baseline"].split(",")]
+        if method == Method.IMPROVE:
+            issue_set = current_issue_set(ctx)
+            count = len(issue_set.spec) if issue_set else 0
+            baseline = _ints(request, "baseline_", count, "the agreed option of every issue")
         result = suggest(ctx, me, Method(method), baseline)
         if not result.found:
             messages.info(request, result.message)
@@ -375,4 +518,8 @@ def engine(request: HttpRequest, case_id: int) -> HttpResponse:
         raise
     except DomainError as exc:
         messages.error(request, exc.detail)
-    return render(request, "negotiation/home.html", page_context(ctx, me, result))
+    return render(
+        request,
+        "negotiation/home.html",
+        {**page_context(ctx, me, result), **workspace_context(request, ctx, me)},
+    )

@@ -25,12 +25,14 @@ from parley.cases.actions import (
     do_invite,
     do_resend_invitation,
     do_revoke_invitation,
+    do_set_currency,
 )
 from parley.cases.invitations import invitation_token
 from parley.cases.models import Invitation
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
 from parley.limits import entry_chars
+from parley.money import currency_choices
 from parley.rooms.policy import Instruction
 from parley.web.forms import AgreementForm, CaseForm, DisclosureForm, InviteForm
 from parley.web.pages import member_page, not_found, refusal
@@ -48,6 +50,7 @@ def new_case(request: HttpRequest) -> HttpResponse:
             acting_user=signed_in(request),
             title=form.cleaned_data["title"],
             reference=form.cleaned_data["reference"],
+            currency=form.cleaned_data["currency"] or None,
         )
     except DomainError as exc:
         refusal(request, exc)
@@ -93,6 +96,7 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
             "parties_open": case.status == CaseStatus.SETUP,
             "terminated": case.status == CaseStatus.TERMINATED,
             "issued": agreement is not None and agreement.issued_at is not None,
+            "currencies": currency_choices(),
         },
     )
 
@@ -222,6 +226,23 @@ def disclosure(request: HttpRequest, case_id: int) -> HttpResponse:
         refusal(request, exc)
         return redirect("setup", case_id=case_id)
     messages.success(request, "Your disclosure is recorded.")
+    return redirect("setup", case_id=case_id)
+
+
+@require_POST
+@member_page
+def currency(request: HttpRequest, case_id: int) -> HttpResponse:
+    _mediator_post(request, case_id)
+    try:
+        case = do_set_currency(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            currency=request.POST.get("currency", ""),
+        )
+    except DomainError as exc:
+        refusal(request, exc)
+    else:
+        messages.success(request, f"Sums in this case are in {case.currency}.")
     return redirect("setup", case_id=case_id)
 
 

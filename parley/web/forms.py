@@ -20,6 +20,7 @@ INVITE_ROLES = [
 class CaseForm(forms.Form):
     title = forms.CharField(max_length=200)
     reference = forms.CharField(max_length=100, required=False)
+    currency = forms.CharField(max_length=3, required=False)
 
 
 class InviteForm(forms.Form):

@@ -82,6 +82,7 @@ urlpatterns = [
     path("cases/<int:case_id>/setup/agreement/", casesetup.agreement, name="setup_agreement"),
     path("cases/<int:case_id>/setup/disclosure/", casesetup.disclosure, name="setup_disclosure"),
     path("cases/<int:case_id>/setup/issue/", casesetup.issue, name="setup_issue"),
+    path("cases/<int:case_id>/setup/currency/", casesetup.currency, name="setup_currency"),
     path("cases/<int:case_id>/sign/", signing.sign, name="sign"),
     path(
         "cases/<int:case_id>/disclosures/<int:disclosure_id>/acknowledge/",

@@ -15,6 +15,7 @@ from parley.cases.record import report_for
 from parley.cases.record_pdf import report_pdf
 from parley.errors import NotFound
 from parley.meetings.times import reader_zone
+from parley.money import currency_choices, default_currency
 from parley.notifications.access import access_export, export_content, my_exports
 from parley.notifications.actions import do_request_export
 from parley.notifications.models import ExportFormat
@@ -38,6 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             **found,
             "can_mediate": user.can_mediate,
+            "currencies": currency_choices() if user.can_mediate else [],
+            "default_currency": default_currency(),
             "states": [(k, label) for k, (label, _) in STATES.items()],
             "sorts": list(SORTS.items()),
         },

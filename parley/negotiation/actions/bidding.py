@@ -17,9 +17,9 @@ from parley.audit.actions import record_event
 from parley.audit.policy import room_readers, side_only
 from parley.cases.access import CaseContext, check_mediator, enter_case
 from parley.errors import BadInput, DomainError
+from parley.money import MAX_AMOUNT
 from parley.negotiation.models import Bidding, SealedBid
 from parley.negotiation.policy import (
-    MAX_AMOUNT,
     BiddingStatus,
     Margin,
     MarginKind,
@@ -48,15 +48,15 @@ def margin_of(bidding: Bidding) -> Margin:
     )
 
 
-def margin_words(margin: Margin) -> str:
+def margin_words(margin: Margin, currency: str) -> str:
     if margin.kind == MarginKind.PERCENT:
         return f"{margin.value.normalize():f}% of the demand"
     if margin.kind == MarginKind.GREATER:
         return (
-            f"{margin.value.normalize():f}% of the demand or {format_amount(margin.fixed)}, "
-            "whichever is greater"
+            f"{margin.value.normalize():f}% of the demand or "
+            f"{format_amount(margin.fixed, currency)}, whichever is greater"
         )
-    return f"{format_amount(margin.value)}"
+    return format_amount(margin.value, currency)
 
 
 def open_bidding(ctx: CaseContext, *, for_update: bool = False) -> Bidding | None:
@@ -125,7 +125,7 @@ def do_set_up_bidding(
             f"{labels[claimant_side_id]} (claimant), {rounds} round(s). In each round each side "
             "enters one sealed figure. A round settles at the midpoint of the two figures when "
             "the payer's offer reaches the claimant's demand, or when the gap is within "
-            f"{margin_words(margin)}. A round that does not settle reveals nothing to anyone, "
+            f"{margin_words(margin, ctx.case.currency)}. A round that does not settle reveals nothing to anyone, "
             "the mediator included.",
         )
         record_event(
@@ -159,9 +159,9 @@ def _event(ctx: CaseContext, bidding: Bidding) -> dict[str, object]:
 def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> Bidding:
     """One sealed figure per side per round. When both are in, the round is decided at once and
     both figures are erased; only the outcome is told, and only a settlement has a number."""
-    value = parse_amount(amount, allow_zero=True)
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
+        value = parse_amount(amount, ctx.case.currency, allow_zero=True)
         check_negotiation_open(ctx.state)
         bidding = open_bidding(ctx, for_update=True)
         if bidding is None:
@@ -237,7 +237,8 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             ctx,
             joint,
             kind=EntryKind.SYSTEM,
-            body=f"Blind bidding round {round_no} settled at {format_amount(settled)}. "
+            body=f"Blind bidding round {round_no} settled at "
+            f"{format_amount(settled, ctx.case.currency)}. "
             "The mediator can now draft a settlement for every party to sign.",
         )
         record_event(

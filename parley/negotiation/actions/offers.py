@@ -58,7 +58,11 @@ def _describe(ctx: CaseContext, offer: Offer) -> list[str]:
     labels = ctx.side_labels()
     if offer.kind == OfferKind.SUM:
         assert offer.amount is not None and offer.payer_id and offer.payee_id
-        return [sum_sentence(labels[offer.payer_id], labels[offer.payee_id], offer.amount)]
+        return [
+            sum_sentence(
+                labels[offer.payer_id], labels[offer.payee_id], offer.amount, ctx.case.currency
+            )
+        ]
     assert offer.issue_set is not None
     if offer.kind == OfferKind.PACKAGE:
         return package_lines(offer.issue_set.spec, offer.terms)
@@ -125,8 +129,12 @@ def _package_terms(ctx: CaseContext, package: list[int] | None) -> tuple[IssueSe
     return issue_set, package
 
 
-def _entry_body(heading: str, lines: list[str], note: str, expires_at: datetime | None) -> str:
+def _entry_body(
+    heading: str, lines: list[str], note: str, expires_at: datetime | None, conditions: str = ""
+) -> str:
     body = f"{heading}\n{bullet(lines)}"
+    if conditions:
+        body += f"\n\nConditions: {conditions}"
     if note:
         body += f"\n\n{note}"
     if expires_at is not None:
@@ -145,6 +153,7 @@ def do_make_offer(
     payee_side_id: int | None = None,
     package: list[int] | None = None,
     note: str = "",
+    conditions: str = "",
     expires_at: datetime | None = None,
     counter_to_id: int | None = None,
     instruction: Instruction | None = None,
@@ -153,6 +162,7 @@ def do_make_offer(
     whether the mediator may convey it). A counter-offer closes the offer it answers when the
     answered side can see it."""
     note = clean_text(note, limit=NOTE_CHARS) if note.strip() else ""
+    conditions = clean_text(conditions, limit=NOTE_CHARS) if conditions.strip() else ""
     if kind not in (OfferKind.SUM, OfferKind.PACKAGE):
         raise BadInput("bad_kind", "An offer is a sum or a package of terms.")
     now = timezone.now()
@@ -178,13 +188,15 @@ def do_make_offer(
                 side_id=me.side_id,
                 made_by=me,
                 kind=kind,
+                note=note,
+                conditions=conditions,
                 expires_at=expires_at,
                 counter_to=counter_to,
             )
             if kind == OfferKind.SUM:
                 if amount is None:
                     raise BadInput("bad_amount", "Enter the sum.")
-                offer.amount = parse_amount(amount)
+                offer.amount = parse_amount(amount, ctx.case.currency)
                 offer.payer_id, offer.payee_id = _sum_terms(ctx, me, payer_side_id, payee_side_id)
             else:
                 offer.issue_set, offer.terms = _package_terms(ctx, package)
@@ -201,7 +213,7 @@ def do_make_offer(
                 ctx,
                 me,
                 room.pk,
-                body=_entry_body(heading, _describe(ctx, offer), note, expires_at),
+                body=_entry_body(heading, _describe(ctx, offer), note, expires_at, conditions),
                 kind=EntryKind.OFFER,
                 instruction=instruction,
             )
@@ -368,6 +380,7 @@ def do_present_proposal(
             made_by=me,
             issue_set=issue_set,
             method=method,
+            note=note,
         )
         if issue_set.kind == IssueSetKind.ISSUES:
             _, offer.terms = _package_terms(ctx, package)

@@ -48,7 +48,12 @@ def _terms_lines(ctx: CaseContext, offer: Offer | None, bidding: Bidding | None)
     assert bidding is not None and bidding.settled_amount is not None
     labels = {s.pk: s.label for s in ctx.case.sides.all()}
     return [
-        sum_sentence(labels[bidding.payer_id], labels[bidding.claimant_id], bidding.settled_amount)
+        sum_sentence(
+            labels[bidding.payer_id],
+            labels[bidding.claimant_id],
+            bidding.settled_amount,
+            ctx.case.currency,
+        )
     ]
 
 

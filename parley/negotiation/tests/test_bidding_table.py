@@ -277,7 +277,7 @@ def test_r8_3_a_margin_of_30_percent_or_5000_whichever_is_greater(
 ) -> None:
     set_up(active, tap, "greater", "30", rounds=1, margin_fixed="5000")
     first = bid(active, tap, active.bob, offer)
-    assert first["margin"] == "30% of the demand or 5,000.00, whichever is greater"
+    assert first["margin"] == "30% of the demand or €5,000.00, whichever is greater"
     assert first["margin_fixed"] == "5000.00"
     second = bid(active, tap, active.alice, demand)
     if settles is None:

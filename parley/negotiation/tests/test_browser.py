@@ -88,7 +88,7 @@ def open_page(page: Page, case_id: int) -> None:
 
 def bid(page: Page, case_id: int, amount: str) -> None:
     open_page(page, case_id)
-    page.get_by_label(re.compile(r"^Your sealed figure for round")).fill(amount)
+    page.get_by_label(re.compile(r"^The (most|least) your side would")).fill(amount)
     page.get_by_role("button", name="Enter the sealed figure").click()
     expect(page.get_by_role("status").filter(has_text="Your sealed figure is in")).to_be_visible()
 
@@ -122,8 +122,7 @@ def test_a_mediation_settles_through_double_blind_bidding(
     maya, alice, bob = people["maya"], people["alice"], people["bob"]
     open_page(maya, case_id)
     maya.get_by_text("Open blind bidding", exact=True).first.click()
-    maya.get_by_label("Payer").select_option(label="Bob")
-    maya.get_by_label("Claimant").select_option(label="Alice")
+    maya.get_by_label("Who pays whom").select_option(label="Bob pays Alice")
     maya.get_by_role("button", name="Open blind bidding").click()
     expect(maya.get_by_role("status").filter(has_text="Blind bidding is open.")).to_be_visible()
     # Round 1 fails (gap 4,321.09 > 30% of 10,987.65): nobody learns anything.
@@ -139,9 +138,9 @@ def test_a_mediation_settles_through_double_blind_bidding(
     bid(bob, case_id, "8000")
     bid(alice, case_id, "10000")
     open_page(maya, case_id)
-    expect(maya.locator("#bidding-settled")).to_have_text("Round 2 settled at 9000.00.")
+    expect(maya.locator("#bidding-settled")).to_have_text("Round 2 settled at €9,000.00.")
     maya.get_by_role("button", name="Draft the settlement from the bidding result").click()
-    expect(maya.locator("#settlement-text")).to_contain_text("Bob pays Alice the sum of 9,000.00.")
+    expect(maya.locator("#settlement-text")).to_contain_text("Bob pays Alice the sum of €9,000.00.")
     sign_and_download(people, case_id)
 
 
@@ -184,7 +183,7 @@ def test_a_mediation_settles_through_a_multi_issue_proposal(
             page.get_by_role("status").filter(has_text="Your ratings are recorded")
         ).to_be_visible()
     open_page(maya, case_id)
-    maya.get_by_label("Method").select_option("nash")
+    maya.locator("#method-nash").check()
     maya.get_by_role("button", name="Ask the engine").click()
     expect(maya.locator("#suggestion")).to_contain_text("Payment: 8,000 over a year")
     maya.get_by_role("button", name="Present this proposal in the joint room").click()
@@ -199,3 +198,57 @@ def test_a_mediation_settles_through_a_multi_issue_proposal(
     maya.get_by_role("button", name="Draft the settlement from these terms").click()
     expect(maya.locator("#settlement-text")).to_contain_text("Payment: 8,000 over a year")
     sign_and_download(people, case_id)
+
+
+def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
+    people: dict[str, Page], case_id: int
+) -> None:
+    """Done when (issue 17): Bob's open negotiation page shows Alice's offer with its note
+    within a second of her making it, without a reload; Bob counters; the bidding form works
+    with its defaults; presence is right on the negotiation tab."""
+    maya, alice, bob = people["maya"], people["alice"], people["bob"]
+    open_page(bob, case_id)
+    expect(bob.locator("body[data-live=open]")).to_be_attached()
+    bob.evaluate("window.parleyNoReload = true")
+    open_page(alice, case_id)
+    expect(alice.locator("body[data-live=open]")).to_be_attached()
+    # People on the negotiation tab show as online to each other.
+    alice_id = alice.locator("body").get_attribute("data-participant")
+    expect(bob.locator(f'[data-presence="{alice_id}"]')).to_have_text("online")
+    alice.get_by_label("Who pays whom").select_option(label="Alice pays Bob")
+    alice.get_by_label(re.compile(r"^Sum")).fill("3,300")
+    alice.get_by_label(re.compile(r"^Conditions")).first.fill("Bob drops the complaint")
+    alice.get_by_label(re.compile(r"^Note")).first.fill("Our last word before the break")
+    alice.get_by_role("button", name="Make the offer").click()
+    expect(alice.get_by_role("status").filter(has_text="Your offer is made.")).to_be_visible()
+    offer = bob.locator("li.offer").filter(has_text="Offer from Alice")
+    expect(offer).to_contain_text("Our last word before the break", timeout=1_000)
+    expect(offer).to_contain_text("Bob drops the complaint")
+    expect(offer).to_contain_text("Alice pays Bob the sum of €3,300.00.")
+    expect(offer.get_by_role("button", name="Accept")).to_be_visible()
+    # No reload: the same page, on the same socket connection.
+    assert bob.evaluate("window.parleyNoReload === true")
+    assert bob.locator("body").get_attribute("data-connects") == "1"
+    offer.get_by_text("Counter", exact=True).click()
+    offer.get_by_label(re.compile(r"^Your sum")).fill("4,100")
+    offer.get_by_label(re.compile(r"^Note")).fill("Meet me halfway")
+    offer.get_by_role("button", name="Make the counter-offer").click()
+    expect(bob.get_by_role("status").filter(has_text="Your counter-offer is made.")).to_be_visible()
+    countered = alice.locator("li.offer").filter(has_text="Counter-offer from Bob")
+    expect(countered).to_contain_text("Meet me halfway")
+    expect(countered).to_contain_text("Alice pays Bob the sum of €4,100.00.")
+    expect(
+        alice.locator("li.offer").filter(has_text="Offer from Alice").locator(".badge")
+    ).to_have_text("Answered with a counter-offer")
+    # The bidding form, as it comes, opens bidding; the bid fields say what they mean.
+    open_page(maya, case_id)
+    maya.get_by_text("Open blind bidding", exact=True).first.click()
+    maya.get_by_role("button", name="Open blind bidding").click()
+    expect(maya.get_by_role("status").filter(has_text="Blind bidding is open.")).to_be_visible()
+    labels = [
+        p.get_by_label(re.compile(r"^The (most|least) your side would")) for p in (alice, bob)
+    ]
+    for label in labels:
+        expect(label).to_be_visible()
+    texts = {p.locator("label[for=bid-amount]").inner_text().split(" (")[0] for p in (alice, bob)}
+    assert texts == {"The most your side would pay", "The least your side would accept"}

@@ -31,7 +31,7 @@ def offer(cast: Cast, who: Any, room: str = "joint", amount: str = "12000", **ex
 def test_r8_1_a_party_offers_a_sum_in_the_joint_room_and_everyone_sees_it(active: Cast) -> None:
     status, body = offer(active, active.bob)
     assert status == 201, body
-    assert body["terms"] == ["Bob pays Alice the sum of 12,000.00."]
+    assert body["terms"] == ["Bob pays Alice the sum of €12,000.00."]
     assert body["status"] == "open"
     for user in (active.maya, active.alice, active.carol):
         status, rows = Api(user).get(f"{base(active)}/offers")

@@ -98,12 +98,12 @@ def test_r8_3_a_whichever_is_greater_margin_checks_both_parts() -> None:
 
 
 def test_r8_3_a_payer_may_offer_0() -> None:
-    assert parse_amount("0", allow_zero=True) == D("0.00")
-    assert parse_amount("0.00", allow_zero=True) == D("0.00")
+    assert parse_amount("0", "EUR", allow_zero=True) == D("0.00")
+    assert parse_amount("0.00", "EUR", allow_zero=True) == D("0.00")
     with pytest.raises(BadInput):
-        parse_amount("-0.01", allow_zero=True)
+        parse_amount("-0.01", "EUR", allow_zero=True)
     with pytest.raises(BadInput):
-        parse_amount("0")
+        parse_amount("0", "EUR")
 
 
 def test_r8_3_the_midpoint_is_rounded_half_up_to_the_cent() -> None:
@@ -126,12 +126,12 @@ def test_r8_3_a_percent_margin_is_at_most_100() -> None:
 )
 def test_bad_sums_are_refused_without_repeating_them(raw: str) -> None:
     with pytest.raises(BadInput) as caught:
-        parse_amount(raw)
+        parse_amount(raw, "EUR")
     assert "7654" not in caught.value.detail
 
 
 def test_sums_may_carry_thousands_separators() -> None:
-    assert parse_amount("12,500.5") == D("12500.50")
+    assert parse_amount("12,500.5", "EUR") == D("12500.50")
 
 
 def test_r6_2_the_mediator_never_bids() -> None:

@@ -62,7 +62,7 @@ def test_r8_5_a_settlement_is_drafted_only_from_accepted_terms(active: Cast) -> 
     status, body = Api(active.alice).post(f"{base(active)}/settlement", {"offer": 1})
     assert (status, body["code"]) == (403, "mediator_only")
     settlement = draft(active)
-    assert "Bob pays Alice the sum of 15,000.00." in settlement["text"]
+    assert "Bob pays Alice the sum of €15,000.00." in settlement["text"]
     assert settlement["waiting_for"] == ["Alice Alvarez", "Bob Brightline"]
 
 
@@ -172,4 +172,4 @@ def test_a_settled_bidding_is_accepted_terms(active: Cast) -> None:
     assert bidding["status"] == "settled"
     status, body = Api(active.maya).post(f"{base(active)}/settlement", {"bidding": bidding["id"]})
     assert status == 201
-    assert "Bob pays Alice the sum of 9,500.00." in body["text"]
+    assert "Bob pays Alice the sum of €9,500.00." in body["text"]

@@ -44,7 +44,7 @@ def test_a_whole_settlement_through_plain_forms(active: Cast) -> None:
     assert "Your offer is made." in response.content.decode()
     offer = Offer.objects.get()
     assert (
-        "Bob pays Alice the sum of 4,321.00."
+        "Bob pays Alice the sum of €4,321.00."
         in client(active.alice).get(url(active)).content.decode()
     )
     client(active.alice).post(url(active, "accept/"), {"offer": offer.pk})

@@ -124,6 +124,8 @@
   function people() { body.dispatchEvent(new CustomEvent("parleyPeople")); }
 
   function onEvent(ev) {
+    // Other scripts of the page (the negotiation tab) hear every event too.
+    body.dispatchEvent(new CustomEvent("parleyEvent", { detail: ev }));
     switch (ev.type) {
       case "hello":
         online = new Set(ev.online || []);
