@@ -6,7 +6,6 @@ checks as a reload (the socket's events only say that something changed)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -16,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -25,6 +23,7 @@ from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, NotFound
+from parley.meetings.times import parse_local, reader_zone, when
 from parley.money import format_money
 from parley.negotiation import actions
 from parley.negotiation.access import (
@@ -99,8 +98,9 @@ def _where(ctx: CaseContext, me: Participant, offer: Offer, view: dict[str, Any]
     return f"Given to the mediator in your caucus; the other side does not see it. {passing}"
 
 
-def _offer_view(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, Any]:
+def _offer_view(ctx: CaseContext, me: Participant, offer: Offer, zone: str) -> dict[str, Any]:
     view = offer_payload(ctx, me, offer)
+    view["expires_words"] = when(offer.expires_at, zone) if offer.expires_at else ""
     view["where_words"] = _where(ctx, me, offer, view)
     view["status_words"] = OfferStatus(view["status"]).label
     view["direction"] = f"{offer.payer_id}:{offer.payee_id}" if offer.payer_id else ""
@@ -115,8 +115,9 @@ def _offer_view(ctx: CaseContext, me: Participant, offer: Offer) -> dict[str, An
 
 
 def page_context(
-    ctx: CaseContext, me: Participant, suggestion: Suggestion | None = None
+    ctx: CaseContext, me: Participant, zone: str, suggestion: Suggestion | None = None
 ) -> dict[str, Any]:
+    """`zone`: the reader's time zone (meetings.times.reader_zone), named beside every time."""
     joint = in_joint_room(ctx, me)
     issue_set = current_issue_set(ctx) if joint else None
     settlement = current_settlement(ctx) if joint else None
@@ -179,7 +180,8 @@ def page_context(
         "issues": issue_set_payload(issue_set) if issue_set else None,
         "ratings": ratings,
         "my_rating": next((r for r in ratings if r["side"] == me.side_id), None),
-        "offers": [_offer_view(ctx, me, o) for o in visible_offers(ctx, me)][::-1],
+        "offers": [_offer_view(ctx, me, o, zone) for o in visible_offers(ctx, me)][::-1],
+        "zone": zone,
         "biddings": biddings,
         "bidding_directions": bidding_directions,
         "settlement": settlement_payload(ctx, me, settlement) if settlement else None,
@@ -246,7 +248,7 @@ def home(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "negotiation/home.html",
-        {**page_context(ctx, me), **workspace_context(request, ctx, me)},
+        {**page_context(ctx, me, reader_zone(request)), **workspace_context(request, ctx, me)},
     )
 
 
@@ -257,7 +259,9 @@ def live(request: HttpRequest, case_id: int) -> HttpResponse:
     ctx, me = access_negotiation(signed_in(request), case_id)
     if not in_joint_room(ctx, me):
         raise NotFound()
-    return render(request, "negotiation/parts/live.html", page_context(ctx, me))
+    return render(
+        request, "negotiation/parts/live.html", page_context(ctx, me, reader_zone(request))
+    )
 
 
 @require_GET
@@ -283,12 +287,8 @@ def _offer(request: HttpRequest, user: User, case_id: int) -> str:
     room = ctx.room_of(RoomKind.CAUCUS, me.side_id) if caucus else ctx.joint_room()
     kind = OfferKind(request.POST.get("kind", "sum"))
     expires = request.POST.get("expires_at", "").strip()
-    expires_at = None
-    if expires:
-        try:
-            expires_at = timezone.make_aware(datetime.fromisoformat(expires))
-        except ValueError:
-            raise BadInput("bad_expiry", "Give the expiry as a date and time.") from None
+    # Typed as a wall-clock time in the reader's zone, which the form names.
+    expires_at = parse_local(expires, reader_zone(request)) if expires else None
     payer = payee = None
     package = None
     amount = None
@@ -521,5 +521,8 @@ def engine(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request,
         "negotiation/home.html",
-        {**page_context(ctx, me, result), **workspace_context(request, ctx, me)},
+        {
+            **page_context(ctx, me, reader_zone(request), result),
+            **workspace_context(request, ctx, me),
+        },
     )

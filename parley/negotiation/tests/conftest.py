@@ -18,4 +18,4 @@ def tap(
 
 
 # The browser tests reuse the web engineer's real-server and Chromium fixtures.
-from parley.web.tests.browser.conftest import browser, server  # noqa: E402, F401
+from parley.web.tests.browser.conftest import browser, screenshots, server  # noqa: E402, F401

@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,7 +202,7 @@ def test_a_mediation_settles_through_a_multi_issue_proposal(
 
 
 def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
-    people: dict[str, Page], case_id: int
+    people: dict[str, Page], case_id: int, screenshots: Path | None
 ) -> None:
     """Done when (issue 17): Bob's open negotiation page shows Alice's offer with its note
     within a second of her making it, without a reload; Bob counters; the bidding form works
@@ -252,3 +253,11 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
         expect(label).to_be_visible()
     texts = {p.locator("label[for=bid-amount]").inner_text().split(" (")[0] for p in (alice, bob)}
     assert texts == {"The most your side would pay", "The least your side would accept"}
+    # On a phone the tab reads without sideways scrolling.
+    bob.set_viewport_size({"width": 375, "height": 800})
+    open_page(bob, case_id)
+    assert bob.evaluate("document.documentElement.scrollWidth") <= 375
+    if screenshots is not None:
+        bob.screenshot(path=str(screenshots / "negotiation-375.png"), full_page=True)
+        open_page(alice, case_id)
+        alice.screenshot(path=str(screenshots / "negotiation.png"), full_page=True)

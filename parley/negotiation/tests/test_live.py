@@ -185,3 +185,32 @@ def test_r8_3_the_bidding_form_works_with_its_defaults(active: Cast) -> None:
     )
     assert "The most your side would pay" in payer_page
     assert "The least your side would accept" in claimant_page
+
+
+def test_an_offers_expiry_is_typed_and_shown_in_each_readers_zone(active: Cast) -> None:
+    alice_side, bob_side = side_ids(active)
+    assert active.case is not None
+    active.alice.time_zone = "Europe/Berlin"
+    active.alice.save(update_fields=["time_zone"])
+    alice = Client()
+    alice.force_login(active.alice)
+    assert (
+        "your time, Europe/Berlin"
+        in alice.get(f"/cases/{active.case.pk}/negotiate/").content.decode()
+    )
+    alice.post(
+        f"/cases/{active.case.pk}/negotiate/offer/",
+        {
+            "kind": "sum",
+            "direction": f"{alice_side}:{bob_side}",
+            "amount": "3300",
+            "where": "joint",
+            "expires_at": "2030-01-02T10:00",
+        },
+    )
+    made = Offer.objects.get()
+    assert (
+        made.expires_at is not None and made.expires_at.isoformat() == "2030-01-02T09:00:00+00:00"
+    )
+    assert "Wed 2 Jan 2030, 09:00 (UTC)" in page(active.bob, active)
+    assert "Wed 2 Jan 2030, 10:00 (Europe/Berlin)" in page(active.alice, active)
