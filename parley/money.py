@@ -82,7 +82,14 @@ def currency_choices(locale: str | None = None) -> list[tuple[str, str]]:
 
 
 def decimals(currency: str) -> int:
-    return int(get_currency_precision(currency))
+    """The decimal places a sum in `currency` has here: the currency's own (0 for the yen),
+    at most 2, the places of the sums' columns (3-place dinars are kept to the fils' tens)."""
+    return min(int(get_currency_precision(currency)), 2)
+
+
+def smallest_unit(currency: str) -> Decimal:
+    """0.01 for the euro, 1 for the yen: what a midpoint is rounded to."""
+    return Decimal(1).scaleb(-decimals(currency))
 
 
 def format_money(amount: Decimal, currency: str, locale: str | None = None) -> str:
@@ -127,8 +134,7 @@ def parse_money(
     if value == 0 and not allow_zero:
         raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
     places = decimals(currency)
-    step = Decimal(1).scaleb(-places)
-    if value != value.quantize(step):
+    if value != value.quantize(smallest_unit(currency)):
         raise BadInput(
             "bad_amount",
             f"Give the sum in whole units of {currency}."

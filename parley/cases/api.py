@@ -12,6 +12,7 @@ from parley.cases.access import access_case, load_context
 from parley.cases.actions import (
     do_create_case,
     do_invite,
+    do_set_currency,
     do_terminate,
     termination_warning,
 )
@@ -227,6 +228,20 @@ def shorten_retention(request: HttpRequest, case_id: int, payload: RetentionIn) 
     """The mediator shortens the period the agreement set (never lengthens it)."""
     case = do_shorten_retention(acting_user=the_user(request), case_id=case_id, days=payload.days)
     return retention_payload(case)
+
+
+class CurrencyIn(Schema):
+    currency: str = Field(max_length=3)
+
+
+@router.post("/{case_id}/currency", response={200: CaseOut, **ERRORS})
+def set_currency(request: HttpRequest, case_id: int, payload: CurrencyIn) -> dict[str, Any]:
+    """The mediator chooses the case's currency (ISO 4217) during set-up; it is fixed once the
+    case is active (409 currency_fixed)."""
+    user = the_user(request)
+    do_set_currency(acting_user=user, case_id=case_id, currency=payload.currency)
+    case, me = access_case(user, case_id)
+    return case_payload(load_context(case), me)
 
 
 @router.post("/{case_id}/terminate", response={200: CaseOut, **ERRORS})

@@ -273,16 +273,19 @@ def check_bidding_sides(payer_side: int, claimant_side: int, side_ids: Iterable[
         raise BadInput("bad_side", "The payer and the claimant are two different sides.")
 
 
-def midpoint(offer: Decimal, demand: Decimal) -> Decimal:
-    return ((offer + demand) / 2).quantize(CENT, rounding=ROUND_HALF_UP)
+def midpoint(offer: Decimal, demand: Decimal, step: Decimal = CENT) -> Decimal:
+    """Rounded half up to `step`: the smallest unit of the case's currency (a cent, a yen)."""
+    return ((offer + demand) / 2).quantize(step, rounding=ROUND_HALF_UP)
 
 
-def settle_round(offer: Decimal, demand: Decimal, margin: Margin) -> Decimal | None:
+def settle_round(
+    offer: Decimal, demand: Decimal, margin: Margin, step: Decimal = CENT
+) -> Decimal | None:
     """R8.3: the payer's offer and the claimant's demand settle at their midpoint when the offer
     reaches the demand or the gap is within the agreed margin; otherwise None (the round fails
     and the caller reveals nothing about why)."""
     if offer >= demand or demand - offer <= margin.of(demand):
-        return midpoint(offer, demand)
+        return midpoint(offer, demand, step)
     return None
 
 

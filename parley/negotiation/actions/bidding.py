@@ -17,7 +17,7 @@ from parley.audit.actions import record_event
 from parley.audit.policy import room_readers, side_only
 from parley.cases.access import CaseContext, check_mediator, enter_case
 from parley.errors import BadInput, DomainError
-from parley.money import MAX_AMOUNT
+from parley.money import MAX_AMOUNT, smallest_unit
 from parley.negotiation.models import Bidding, SealedBid
 from parley.negotiation.policy import (
     BiddingStatus,
@@ -220,7 +220,10 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
     round_no = bidding.current_round
     figures = {b.side_id: unseal(b.sealed, _context(bidding, round_no, b.side_id)) for b in bids}
     settled = settle_round(
-        figures[bidding.payer_id], figures[bidding.claimant_id], margin_of(bidding)
+        figures[bidding.payer_id],
+        figures[bidding.claimant_id],
+        margin_of(bidding),
+        smallest_unit(ctx.case.currency),
     )
     figures.clear()
     # Erase both figures now: whatever happens next, they can never be read again.

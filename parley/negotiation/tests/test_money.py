@@ -56,7 +56,7 @@ def test_sums_are_read_in_the_writers_locale(
         (".5", "EUR", "en"),
         ("3.005", "EUR", "en"),
         ("12.5", "JPY", "en"),
-        ("1.0001", "BHD", "en"),
+        ("1.005", "BHD", "en"),
         ("", "EUR", "en"),
     ],
 )
@@ -86,11 +86,18 @@ def test_the_mediator_chooses_the_currency_at_set_up_and_it_is_fixed_once_active
     case = do_create_case(acting_user=cast.maya, title="Default")
     assert case.currency == "EUR"
     assert do_set_currency(acting_user=cast.maya, case_id=case.pk, currency="GBP").currency == "GBP"
+    path = f"/cases/{case.pk}/currency"
+    assert Api(cast.maya).post(path, {"currency": "JPY"})[1]["currency"] == "JPY"
+    assert Api(cast.olga).post(path, {"currency": "USD"})[0] == 404
     build_case(cast)
     assert cast.case is not None
     with pytest.raises(DomainError) as caught:
         do_set_currency(acting_user=cast.maya, case_id=cast.case.pk, currency="USD")
     assert caught.value.code == "currency_fixed"
+    status, body = Api(cast.maya).post(f"/cases/{cast.case.pk}/currency", {"currency": "USD"})
+    assert (status, body["code"]) == (409, "currency_fixed")
+    status, body = Api(cast.alice).post(f"/cases/{cast.case.pk}/currency", {"currency": "USD"})
+    assert (status, body["code"]) == (403, "mediator_only")
 
 
 @pytest.mark.django_db
@@ -136,3 +143,13 @@ def test_every_sum_on_the_negotiation_page_is_written_one_way(active: Cast) -> N
     assert "settled at €9,000.00" in html
     for plain in ("3300.00", "9000.00", "3,300.00<", " 9,000.00"):
         assert plain not in html
+
+
+def test_r8_3_a_yen_midpoint_is_a_whole_yen() -> None:
+    from parley.money import smallest_unit
+    from parley.negotiation.policy import Margin, MarginKind, settle_round
+
+    pct = Margin(MarginKind.PERCENT, D(30))
+    assert settle_round(D(1000), D(1001), pct, smallest_unit("JPY")) == D(1001)
+    assert settle_round(D(1000), D("1000.01"), pct, smallest_unit("EUR")) == D("1000.01")
+    assert smallest_unit("BHD") == D("0.01")  # the columns keep two places
