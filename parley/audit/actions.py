@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +25,10 @@ from parley.audit.policy import EVERYONE, Audience, can_open
 from parley.cases.access import CaseContext
 from parley.cases.models import Case, Participant
 from parley.inserts import insert
+
+# Links per page of GET /cases/{id}/audit: the default and the most a client may ask for.
+CHAIN_PAGE = 200
+MAX_CHAIN_PAGE = 1000
 
 
 def stamp(moment: datetime) -> str:
@@ -147,18 +151,20 @@ def links_of(case: Case) -> list[Link]:
     return [_link(e) for e in _events(case)]
 
 
-def offer_rooms_of(case: Case) -> dict[int, set[int]]:
-    """Every offer's rooms: its entry's room and those of the entry's shared copies (the same
-    rule as negotiation.access.offer_room_ids), in two queries."""
+def offer_rooms_of(case: Case, offer_ids: Iterable[int] | None = None) -> dict[int, set[int]]:
+    """Every offer's rooms (or those of `offer_ids`): its entry's room and those of the
+    entry's shared copies (the same rule as negotiation.access.offer_room_ids), in two
+    queries."""
     # Imported here: negotiation's actions append to the chain, so it imports this module.
     from parley.negotiation.models import Offer
     from parley.rooms.models import Entry
 
+    offers = Offer.objects.filter(case=case)
+    if offer_ids is not None:
+        offers = offers.filter(pk__in=list(offer_ids))
     rooms: dict[int, set[int]] = {}
     by_entry: dict[int, int] = {}
-    for offer_id, entry_id, room_id in Offer.objects.filter(case=case).values_list(
-        "pk", "entry_id", "entry__room_id"
-    ):
+    for offer_id, entry_id, room_id in offers.values_list("pk", "entry_id", "entry__room_id"):
         rooms[offer_id] = {room_id}
         by_entry[entry_id] = offer_id
     for source_id, room_id in Entry.objects.filter(source_id__in=by_entry).values_list(
@@ -168,11 +174,10 @@ def offer_rooms_of(case: Case) -> dict[int, set[int]]:
     return rooms
 
 
-def chain_for(ctx: CaseContext, me: Participant) -> list[tuple[Link, Opening | None]]:
-    """Every link of the chain, each with its opening if `me` is in the event's audience."""
+def _with_openings(
+    ctx: CaseContext, me: Participant, events: list[AuditEvent], offer_rooms: dict[int, set[int]]
+) -> list[tuple[Link, Opening | None]]:
     person = ctx.person(me)
-    events = _events(ctx.case)
-    offer_rooms = offer_rooms_of(ctx.case) if any("offer" in e.audience for e in events) else {}
     out: list[tuple[Link, Opening | None]] = []
     for event in events:
         opening = None
@@ -180,6 +185,27 @@ def chain_for(ctx: CaseContext, me: Participant) -> list[tuple[Link, Opening | N
             opening = Opening(salt=event.salt, record=record_of(event))
         out.append((_link(event), opening))
     return out
+
+
+def chain_for(ctx: CaseContext, me: Participant) -> list[tuple[Link, Opening | None]]:
+    """Every link of the chain, each with its opening if `me` is in the event's audience."""
+    events = _events(ctx.case)
+    offer_rooms = offer_rooms_of(ctx.case) if any("offer" in e.audience for e in events) else {}
+    return _with_openings(ctx, me, events, offer_rooms)
+
+
+def chain_page(
+    ctx: CaseContext, me: Participant, *, after: int = 0, limit: int = CHAIN_PAGE
+) -> list[tuple[Link, Opening | None]]:
+    """The links with seq > `after`, oldest first, at most `limit` (1..MAX_CHAIN_PAGE), each
+    with its opening if `me` may open it: a client resumes from the last seq it holds and
+    checks the page's first prev_hash against the last hash it has. At most three queries,
+    however long the chain."""
+    limit = max(1, min(limit, MAX_CHAIN_PAGE))
+    events = list(AuditEvent.objects.filter(case=ctx.case, seq__gt=after).order_by("seq")[:limit])
+    offers = {int(e.audience["offer"]) for e in events if e.audience.get("offer") is not None}
+    offer_rooms = offer_rooms_of(ctx.case, offers) if offers else {}
+    return _with_openings(ctx, me, events, offer_rooms)
 
 
 def verify_for(ctx: CaseContext, me: Participant) -> Verdict:

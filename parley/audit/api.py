@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS
-from parley.audit.actions import chain_for, verify_for
+from parley.audit.actions import CHAIN_PAGE, chain_page, verify_for
 from parley.cases.access import access_case, load_context
 
 router = Router(tags=["audit"])
@@ -35,8 +35,13 @@ class VerdictOut(Schema):
 
 
 @router.get("/{case_id}/audit", response={200: list[LinkOut], **ERRORS})
-def audit_log(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
-    """The whole chain, so a participant can recompute it on their own machine: every link
+def audit_log(
+    request: HttpRequest, case_id: int, after: int = 0, limit: int = CHAIN_PAGE
+) -> list[dict[str, Any]]:
+    """The chain a page at a time, oldest first, like a room's timeline: the links with seq
+    greater than `after` (at most `limit`, 1 to 1000; 200 by default); resume from the last
+    seq you hold until a page comes back empty. With them a participant recomputes the chain on
+    their own machine: every link
     (seq, commitment, prev_hash, hash = SHA-256 of canonical JSON {case, seq, commitment,
     prev}), and the opening (salt and record, commitment = SHA-256(salt bytes || canonical
     record)) of each event about something this participant may see (R9.1, R3.6). A
@@ -50,7 +55,7 @@ def audit_log(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
             "hash": link.hash,
             "opening": {"salt": opening.salt, "record": opening.record} if opening else None,
         }
-        for link, opening in chain_for(load_context(case), me)
+        for link, opening in chain_page(load_context(case), me, after=after, limit=limit)
     ]
 
 
