@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from parley.testing import MAYA_TOTP_SECRET
 from parley.web.tests.browser.conftest import BIN, PASSWORD, Server, sign_in_page
+from parley.web.tests.browser.people import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -187,6 +188,7 @@ def test_a_mediation_settles_through_a_multi_issue_proposal(
     maya.locator("#method-nash").check()
     maya.get_by_role("button", name="Ask the engine").click()
     expect(maya.locator("#suggestion")).to_contain_text("Payment: 8,000 over a year")
+    assert_accessible(maya, "negotiation with a proposal (mediator)")
     maya.get_by_role("button", name="Present this proposal in the joint room").click()
     for page in (alice, bob):
         open_page(page, case_id)
@@ -227,6 +229,7 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
     expect(offer).to_contain_text("Bob drops the complaint")
     expect(offer).to_contain_text("Alice pays Bob the sum of €3,300.00.")
     expect(offer.get_by_role("button", name="Accept")).to_be_visible()
+    assert_accessible(bob, "negotiation with an offer to answer (party)")
     # No reload: the same page, on the same socket connection.
     assert bob.evaluate("window.parleyNoReload === true")
     assert bob.locator("body").get_attribute("data-connects") == "1"
@@ -246,6 +249,7 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
     maya.get_by_text("Open blind bidding", exact=True).first.click()
     maya.get_by_role("button", name="Open blind bidding").click()
     expect(maya.get_by_role("status").filter(has_text="Blind bidding is open.")).to_be_visible()
+    assert_accessible(maya, "negotiation with bidding open (mediator)")
     labels = [
         p.get_by_label(re.compile(r"^The (most|least) your side would")) for p in (alice, bob)
     ]
@@ -257,6 +261,7 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
     bob.set_viewport_size({"width": 375, "height": 800})
     open_page(bob, case_id)
     assert bob.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(bob, "negotiation on a phone")
     if screenshots is not None:
         bob.screenshot(path=str(screenshots / "negotiation-375.png"), full_page=True)
         open_page(alice, case_id)
