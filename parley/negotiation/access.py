@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from parley.accounts.models import User
-from parley.cases.access import CaseContext, access_case, load_context
+from parley.cases.access import CaseContext, access_case, check_mediator, load_context
 from parley.cases.models import Participant
+from parley.cases.policy import Role
 from parley.errors import NotFound
-from parley.negotiation.models import Offer, Rating
+from parley.negotiation.models import Offer, ProposalJob, Rating
 from parley.rooms.models import Entry
 from parley.rooms.policy import RoomKind, in_room
 
@@ -104,3 +105,26 @@ def visible_ratings(ctx: CaseContext, me: Participant) -> list[Rating]:
 def party_side_ids(ctx: CaseContext) -> list[int]:
     """The sides that have a party: every one of them answers an offer (R8.2)."""
     return sorted({p.side_id for p in ctx.parties() if p.side_id is not None})
+
+
+def access_proposal_job(
+    user: User, case_id: int, job_id: int
+) -> tuple[CaseContext, Participant, ProposalJob]:
+    """A proposal job of the case, for its mediator only (R8.4: the engine's answer is the
+    mediator's until presented): outsiders get NotFound, parties and counsel mediator_only."""
+    ctx, me = access_negotiation(user, case_id)
+    check_mediator(me)
+    job = ProposalJob.objects.filter(case=ctx.case, pk=job_id).first()
+    if job is None:
+        raise NotFound()
+    return ctx, me, job
+
+
+def latest_proposal_job(ctx: CaseContext, me: Participant) -> ProposalJob | None:
+    """The mediator's newest proposal job for the current issues (None for anyone else)."""
+    if me.role != Role.MEDIATOR:
+        return None
+    current = ctx.case.issue_sets.order_by("-version").first()
+    if current is None:
+        return None
+    return ProposalJob.objects.filter(case=ctx.case, issue_set=current).order_by("-pk").first()

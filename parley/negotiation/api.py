@@ -17,6 +17,7 @@ from parley.negotiation import actions
 from parley.negotiation.access import (
     access_negotiation,
     access_offer,
+    access_proposal_job,
     check_in_joint_room,
     in_joint_room,
     offers_of,
@@ -27,15 +28,25 @@ from parley.negotiation.actions.offers import current_issue_set
 from parley.negotiation.actions.settlement import current_settlement
 from parley.negotiation.models import Bidding, Offer
 from parley.negotiation.pdf import settlement_pdf_response
-from parley.negotiation.policy import Answer, IssueSetKind, IssueSpec, MarginKind, OfferKind
+from parley.negotiation.policy import (
+    PROPOSAL_TIME_LIMIT_MAX,
+    PROPOSAL_TIME_LIMIT_MIN,
+    Answer,
+    IssueSetKind,
+    IssueSpec,
+    MarginKind,
+    OfferKind,
+    ProposalJobStatus,
+)
 from parley.negotiation.serialize import (
     bidding_payload,
     issue_set_payload,
     offer_payload,
+    proposal_job_payload,
     rating_payload,
     settlement_payload,
 )
-from parley.negotiation.suggest import Method, suggest
+from parley.negotiation.suggest import Certainty, Method
 from parley.rooms.policy import Instruction
 
 router = Router(tags=["negotiation"])
@@ -172,6 +183,13 @@ class RatingOut(Schema):
 class SuggestIn(Schema):
     method: Method
     baseline: list[int] | None = Field(None, max_length=30)
+    time_limit: float = Field(
+        PROPOSAL_TIME_LIMIT_MAX,
+        ge=PROPOSAL_TIME_LIMIT_MIN,
+        le=PROPOSAL_TIME_LIMIT_MAX,
+        description="Seconds the engine may search; when they run out, the best division "
+        "found so far comes back, not certified, with its optimality gap.",
+    )
 
 
 class SuggestionOut(Schema):
@@ -181,6 +199,30 @@ class SuggestionOut(Schema):
     package: list[int] | None
     shares: list[list[str]] | None
     terms: list[str]
+    certainty: Certainty = Field(
+        description="certified: proven optimal (and EF1 for a division into whole items); "
+        "not_certified: the time limit ended the search; disputed: the independent check "
+        "disagreed with the search. Only a certified suggestion may be presented as fair."
+    )
+    ef1: bool | None
+    gap_percent: float | None = Field(
+        description="How much higher the best Nash welfare may be (0 when certified; null "
+        "when no bound was proven)."
+    )
+    note: str
+
+
+class ProposalJobOut(Schema):
+    id: int
+    case: int
+    method: str
+    status: ProposalJobStatus
+    time_limit: float
+    created_at: str
+    seconds: float
+    gap_percent: float | None
+    error: str | None
+    suggestion: SuggestionOut | None
 
 
 class ProposalIn(Schema):
@@ -412,20 +454,30 @@ def rate(request: HttpRequest, case_id: int, payload: RatingsIn) -> dict[str, An
     return rating_payload(rating)
 
 
-@router.post("/{case_id}/negotiation/suggest", response={200: SuggestionOut, **ERRORS})
-def suggest_proposal(request: HttpRequest, case_id: int, payload: SuggestIn) -> dict[str, Any]:
-    """The mediator asks the engine for a package or a division. Nothing is shown to anyone
-    until the mediator presents it."""
-    ctx, me = access_negotiation(the_user(request), case_id)
-    result = suggest(ctx, me, payload.method, payload.baseline)
-    return {
-        "method": result.method,
-        "found": result.found,
-        "message": result.message,
-        "package": result.package,
-        "shares": [[str(x) for x in row] for row in result.shares] if result.shares else None,
-        "terms": result.lines,
-    }
+@router.post("/{case_id}/negotiation/suggest", response={202: ProposalJobOut, **ERRORS})
+def suggest_proposal(
+    request: HttpRequest, case_id: int, payload: SuggestIn
+) -> Status[dict[str, Any]]:
+    """The mediator asks the engine for a package or a division. The engine runs as a job:
+    poll it at `GET .../suggest/{job_id}`. One job per case at a time (409
+    `proposal_running`). Nothing is shown to anyone until the mediator presents it."""
+    job = actions.do_start_proposal(
+        acting_user=the_user(request),
+        case_id=case_id,
+        method=payload.method,
+        baseline=payload.baseline,
+        time_limit=payload.time_limit,
+    )
+    job.refresh_from_db()
+    return Status(202, proposal_job_payload(job))
+
+
+@router.get("/{case_id}/negotiation/suggest/{job_id}", response={200: ProposalJobOut, **ERRORS})
+def get_proposal_job(request: HttpRequest, case_id: int, job_id: int) -> dict[str, Any]:
+    """How the engine's search stands (status, seconds, the gap proven so far) and, once
+    done, its suggestion. The case's mediator only."""
+    _, _, job = access_proposal_job(the_user(request), case_id, job_id)
+    return proposal_job_payload(job)
 
 
 def _fractions(rows: list[list[str]] | None) -> list[list[Fraction]] | None:

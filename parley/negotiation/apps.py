@@ -8,6 +8,7 @@ class NegotiationConfig(AppConfig):
 
     def ready(self) -> None:
         from parley.cases.models import Case
+        from parley.negotiation import tasks  # noqa: F401  (the job consumer must know them)
         from parley.negotiation.signals import close_bidding_on_termination
 
         post_save.connect(

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from parley.audit.chain import new_salt
 from parley.cases.models import Case, Participant, Side
 from parley.negotiation.policy import (
     DEFAULT_MARGIN_PERCENT,
@@ -22,6 +23,7 @@ from parley.negotiation.policy import (
     OfferKind,
     OfferOrigin,
     OfferStatus,
+    ProposalJobStatus,
 )
 from parley.rooms.models import Entry
 from parley.vault.fields import EncryptedDecimalField, EncryptedJSONField, EncryptedTextField
@@ -257,3 +259,42 @@ class SettlementSignature(models.Model):
         if self.pk is not None:
             raise ValueError("A signature is never edited.")
         super().save(*args, **kwargs)
+
+
+class ProposalJob(models.Model):
+    """The mediator's request for an engine proposal (R8.4), run off the request path
+    (parley/negotiation/tasks.py). At most one per case is queued or running. The result, the
+    terms' indices and shares, is derived from the ratings, so it is encrypted under the case
+    key like them; only the case's mediator reads it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proposal_jobs")
+    issue_set = models.ForeignKey(IssueSet, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    salt = models.CharField(max_length=32, default=new_salt)
+    method = models.CharField(max_length=32)
+    baseline = EncryptedJSONField(null=True, blank=True, context=lambda j: (j.case_id, j.salt))
+    time_limit = models.FloatField()
+    status = models.CharField(
+        max_length=16, choices=ProposalJobStatus.choices, default=ProposalJobStatus.QUEUED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # How the search stands while it runs: seconds of search, proven log gap (null: none yet).
+    progress_seconds = models.FloatField(default=0.0)
+    progress_gap = models.FloatField(null=True, blank=True)
+    result = EncryptedJSONField(null=True, blank=True, context=lambda j: (j.case_id, j.salt))
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_live_proposal_job_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Proposal job {self.pk} of case {self.case_id}"

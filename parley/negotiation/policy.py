@@ -81,6 +81,29 @@ class IssueSetKind(TextChoices):
 NEGOTIATING_ROLES = frozenset({Role.PARTY, Role.COUNSEL})
 
 
+class ProposalJobStatus(TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Searching"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+PROPOSAL_JOB_LIVE = (ProposalJobStatus.QUEUED, ProposalJobStatus.RUNNING)
+PROPOSAL_TIME_LIMIT_MAX = 30.0
+"""Seconds: the longest search a mediator may ask for, and the default."""
+PROPOSAL_TIME_LIMIT_MIN = 1.0
+PROPOSAL_JOB_GRACE = 120.0
+"""Seconds past its time limit after which a job still marked live is taken as lost (its
+worker stopped) and no longer holds the case's one slot."""
+
+
+def proposal_job_lost(status: str, started: datetime, time_limit: float, now: datetime) -> bool:
+    """A live job that should have ended long ago: its worker died with it."""
+    if status not in PROPOSAL_JOB_LIVE:
+        return False
+    return (now - started).total_seconds() > time_limit + PROPOSAL_JOB_GRACE
+
+
 # --- Sums -------------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from parley.negotiation.models import (
     Bidding,
     IssueSet,
     Offer,
+    ProposalJob,
     Rating,
     SealedBid,
     SettlementSignature,
@@ -27,11 +28,47 @@ from parley.negotiation.models import (
 from parley.negotiation.policy import (
     BiddingStatus,
     OfferStatus,
+    ProposalJobStatus,
     effective_status,
     required_sides,
     settlement_is_confidential,
 )
+from parley.negotiation.suggest import gap_percent
 from parley.rooms.policy import RoomKind, in_room
+
+
+def proposal_job_payload(job: ProposalJob) -> dict[str, Any]:
+    """Precondition: the reader is the case's mediator (access.access_proposal_job)."""
+    seconds = job.progress_seconds
+    if job.status == ProposalJobStatus.RUNNING and job.started_at is not None:
+        seconds = max(seconds, (timezone.now() - job.started_at).total_seconds())
+    result = job.result if job.status == ProposalJobStatus.DONE else None
+    suggestion = None
+    if result is not None:
+        suggestion = {
+            "method": job.method,
+            "found": result["found"],
+            "message": result["message"],
+            "package": result["package"],
+            "shares": result["shares"],
+            "terms": result["lines"],
+            "certainty": result["certainty"],
+            "ef1": result["ef1"],
+            "gap_percent": gap_percent(result["log_gap"]) if result["found"] else None,
+            "note": result["note"],
+        }
+    return {
+        "id": job.pk,
+        "case": job.case_id,
+        "method": job.method,
+        "status": job.status,
+        "time_limit": job.time_limit,
+        "created_at": job.created_at.isoformat(),
+        "seconds": round(min(seconds, job.time_limit + 60), 1),
+        "gap_percent": gap_percent(job.progress_gap),
+        "error": job.error or None,
+        "suggestion": suggestion,
+    }
 
 
 def _iso(moment: datetime | None) -> str | None:

@@ -1,9 +1,12 @@
-"""The mediator asks the engine for a proposal (R8.4). A read: nothing is stored or shown to
-anyone else until the mediator presents it. The answer holds terms only: no ratings, and no
-utilities either (the mediator does not need them to present a package)."""
+"""The mediator asks the engine for a proposal (R8.4). It runs as a background job
+(parley/negotiation/tasks.py); nothing is shown to anyone else until the mediator presents it.
+The answer holds terms only: no ratings, and no utilities either (the mediator does not need
+them to present a package), plus whether the engine certified it (`Certainty`)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -13,9 +16,11 @@ from parley.cases.access import CaseContext, check_mediator
 from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError
 from parley.negotiation.engine import (
+    Allocation,
     AlreadyParetoOptimal,
     EngineError,
     NoAgreement,
+    Progress,
     adjusted_winner,
     bargain,
     improve,
@@ -69,6 +74,18 @@ METHOD_WORDS: dict[Method, tuple[str, str]] = {
     ),
 }
 
+
+class Certainty(TextChoices):
+    """What the engine proved about a suggestion. Only a certified one may be called fair."""
+
+    CERTIFIED = "certified", "Certified"
+    NOT_CERTIFIED = "not_certified", "Not certified"
+    DISPUTED = "disputed", "Disputed"
+
+
+Watch = Callable[[float, float], None]
+"""Told now and then how a long search stands: (seconds so far, proven log gap or inf)."""
+
 ISSUE_METHODS = (Method.NASH, Method.KALAI_SMORODINSKY, Method.EGALITARIAN, Method.IMPROVE)
 ITEM_METHODS = (Method.ADJUSTED_WINNER, Method.MAX_NASH_WELFARE)
 
@@ -81,6 +98,47 @@ class Suggestion:
     package: list[int] | None = None
     shares: list[list[Fraction]] | None = None
     lines: list[str] = field(default_factory=list)
+    certainty: Certainty = Certainty.CERTIFIED
+    ef1: bool | None = None
+    """For a division into whole items: whether it is envy-free up to one item (checked)."""
+    log_gap: float = 0.0
+    """How far the Nash product may be from the best (log); inf when no bound was proven."""
+    note: str = ""
+    """Why the suggestion is not certified, in a sentence the mediator understands."""
+
+
+def gap_percent(log_gap: float | None) -> float | None:
+    """How much higher the best Nash welfare (the product) may be, in percent; None when no
+    bound is known."""
+    if log_gap is None or not math.isfinite(log_gap) or log_gap > 50:
+        return None
+    return round((math.exp(log_gap) - 1) * 100, 4)
+
+
+def certainty_of(alloc: Allocation) -> tuple[Certainty, str]:
+    if alloc.disputed:
+        return Certainty.DISPUTED, (
+            "Disputed: the engine's independent check found a better division than its search "
+            "had proven best. This is the check's division; it is not certified optimal"
+            + ("." if alloc.ef1 else " and it is not envy-free up to one item.")
+        )
+    if alloc.optimal:
+        return Certainty.CERTIFIED, ""
+    percent = gap_percent(alloc.log_gap)
+    bound = (
+        "no bound on how far it is from the best was proven yet"
+        if percent is None
+        else f"the best division's Nash welfare is at most {percent:.2f} % higher"
+    )
+    fairness = (
+        "It is envy-free up to one item."
+        if alloc.ef1
+        else "It is NOT shown to be envy-free up to one item: do not present it as fair."
+    )
+    return Certainty.NOT_CERTIFIED, (
+        f"Not certified: the time limit ended the search; this is the best division found, and "
+        f"{bound}. {fairness}"
+    )
 
 
 def _ratings(ctx: CaseContext, issue_set: IssueSet) -> list[Rating]:
@@ -96,24 +154,61 @@ def _ratings(ctx: CaseContext, issue_set: IssueSet) -> list[Rating]:
     return [latest[s.pk] for s in sides]
 
 
-def suggest(
-    ctx: CaseContext, me: Participant, method: Method, baseline: list[int] | None = None
-) -> Suggestion:
-    check_mediator(me)
+def current_issues(ctx: CaseContext) -> IssueSet:
     issue_set = ctx.case.issue_sets.order_by("-version").first()
     if issue_set is None:
         raise DomainError("no_issues", "Set out the issues or items first.")
+    return issue_set
+
+
+def check_suggestable(
+    ctx: CaseContext, me: Participant, method: Method, baseline: list[int] | None
+) -> IssueSet:
+    """What the request itself checks before a job is queued: the mediator asks, the issues
+    are set out, the method fits them, a baseline is a package of them, every side rated."""
+    check_mediator(me)
+    issue_set = current_issues(ctx)
+    _check_method(issue_set, method, len(ctx.case.sides.all()))
+    if method == Method.IMPROVE:
+        check_package([len(i["options"]) for i in issue_set.spec], list(baseline or []))
+    _ratings(ctx, issue_set)
+    return issue_set
+
+
+def _check_method(issue_set: IssueSet, method: Method, sides: int) -> None:
+    if issue_set.kind == IssueSetKind.ISSUES:
+        if method not in ISSUE_METHODS:
+            raise BadInput(
+                "bad_method",
+                "For issues use Nash, Kalai–Smorodinsky, "
+                "egalitarian or an improvement on a baseline.",
+            )
+        return
+    if method not in ITEM_METHODS:
+        raise BadInput("bad_method", "For items use Adjusted Winner or maximum Nash welfare.")
+    if method == Method.ADJUSTED_WINNER and sides != 2:
+        raise BadInput("bad_method", "Adjusted Winner divides between two parties.")
+
+
+def suggest(
+    ctx: CaseContext,
+    me: Participant,
+    method: Method,
+    baseline: list[int] | None = None,
+    *,
+    time_limit: float | None = None,
+    watch: Watch | None = None,
+) -> Suggestion:
+    """Run the engine. `time_limit` (seconds) bounds a search that can take long (maximum Nash
+    welfare); when it ends the search, the best division found comes back not certified."""
+    check_mediator(me)
+    issue_set = current_issues(ctx)
     ratings = _ratings(ctx, issue_set)
     labels = {s.pk: s.label for s in ctx.case.sides.all()}
     side_ids = [r.side_id for r in ratings]
     try:
+        _check_method(issue_set, method, len(ratings))
         if issue_set.kind == IssueSetKind.ISSUES:
-            if method not in ISSUE_METHODS:
-                raise BadInput(
-                    "bad_method",
-                    "For issues use Nash, Kalai–Smorodinsky, "
-                    "egalitarian or an improvement on a baseline.",
-                )
             table = [(r.data["weights"], r.data["scores"]) for r in ratings]
             if method == Method.IMPROVE:
                 counts = [len(i["options"]) for i in issue_set.spec]
@@ -141,16 +236,23 @@ def suggest(
                 package=package,
                 lines=package_lines(issue_set.spec, package),
             )
-        if method not in ITEM_METHODS:
-            raise BadInput("bad_method", "For items use Adjusted Winner or maximum Nash welfare.")
         points = [list(r.data["points"]) for r in ratings]
+        certainty, note, ef1, log_gap = Certainty.CERTIFIED, "", None, 0.0
         if method == Method.ADJUSTED_WINNER:
-            if len(ratings) != 2:
-                raise BadInput("bad_method", "Adjusted Winner divides between two parties.")
             aw = adjusted_winner(points[0], points[1])
             shares = [[a, 1 - a] for a in aw.shares_a]
         else:
-            alloc = max_nash_welfare(points)
+
+            def progress(p: Progress) -> bool:
+                if watch is not None:
+                    watch(p.seconds, p.log_gap)
+                return False
+
+            alloc = max_nash_welfare(
+                points, time_limit=time_limit, watch=progress if watch is not None else None
+            )
+            certainty, note = certainty_of(alloc)
+            ef1, log_gap = alloc.ef1, alloc.log_gap
             shares = [
                 [Fraction(1) if g in alloc.bundles[k] else Fraction(0) for k in range(len(ratings))]
                 for g in range(len(issue_set.spec))
@@ -166,4 +268,8 @@ def suggest(
         "",
         shares=shares,
         lines=allocation_lines(issue_set.spec, allocation, labels),
+        certainty=certainty,
+        ef1=ef1,
+        log_gap=log_gap,
+        note=note,
     )

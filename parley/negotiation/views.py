@@ -5,6 +5,7 @@ checks as a reload (the socket's events only say that something changed)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -28,16 +29,21 @@ from parley.money import format_money
 from parley.negotiation import actions
 from parley.negotiation.access import (
     access_negotiation,
+    access_proposal_job,
     check_in_joint_room,
     in_joint_room,
+    latest_proposal_job,
     visible_offers,
     visible_ratings,
 )
 from parley.negotiation.actions.offers import current_issue_set
 from parley.negotiation.actions.settlement import check_draftable, current_settlement
-from parley.negotiation.models import Bidding, Offer
+from parley.negotiation.models import Bidding, Offer, ProposalJob
 from parley.negotiation.pdf import settlement_pdf_response
 from parley.negotiation.policy import (
+    PROPOSAL_JOB_LIVE,
+    PROPOSAL_TIME_LIMIT_MAX,
+    PROPOSAL_TIME_LIMIT_MIN,
     Answer,
     IssueSetKind,
     IssueSpec,
@@ -50,6 +56,7 @@ from parley.negotiation.serialize import (
     bidding_payload,
     issue_set_payload,
     offer_payload,
+    proposal_job_payload,
     rating_payload,
     settlement_payload,
 )
@@ -58,8 +65,6 @@ from parley.negotiation.suggest import (
     ITEM_METHODS,
     METHOD_WORDS,
     Method,
-    Suggestion,
-    suggest,
 )
 from parley.notifications.reading import unread_counts
 from parley.rooms.entries import caucus_default
@@ -114,9 +119,23 @@ def _offer_view(ctx: CaseContext, me: Participant, offer: Offer, zone: str) -> d
     return view
 
 
-def page_context(
-    ctx: CaseContext, me: Participant, zone: str, suggestion: Suggestion | None = None
-) -> dict[str, Any]:
+def page_context_open(ctx: CaseContext) -> bool:
+    return ctx.case.status == CaseStatus.ACTIVE and not ctx.disclosures_pending
+
+
+def job_view(job: ProposalJob | None) -> dict[str, Any] | None:
+    """A proposal job as the mediator's page shows it. Precondition: `me` is the mediator."""
+    if job is None:
+        return None
+    view = proposal_job_payload(job)
+    view["live"] = job.status in PROPOSAL_JOB_LIVE
+    method = Method(job.method) if job.method in Method.values else None
+    view["method_label"] = method.label if method else ""
+    view["method_plain"] = METHOD_WORDS[method][0] if method else ""
+    return view
+
+
+def page_context(ctx: CaseContext, me: Participant, zone: str) -> dict[str, Any]:
     """`zone`: the reader's time zone (meetings.times.reader_zone), named beside every time."""
     joint = in_joint_room(ctx, me)
     issue_set = current_issue_set(ctx) if joint else None
@@ -174,7 +193,7 @@ def page_context(
         "joint": joint,
         "is_mediator": me.role == Role.MEDIATOR,
         "is_side": me.role in (Role.PARTY, Role.COUNSEL),
-        "open": ctx.case.status == CaseStatus.ACTIVE and not ctx.disclosures_pending,
+        "open": page_context_open(ctx),
         "sides": sides,
         "directions": directions,
         "issues": issue_set_payload(issue_set) if issue_set else None,
@@ -187,13 +206,11 @@ def page_context(
         "settlement": settlement_payload(ctx, me, settlement) if settlement else None,
         "methods": [(m.value, m.label) for m in methods],
         "method_words": [(m.value, m.label, *METHOD_WORDS[m]) for m in methods],
-        "suggestion_plain": METHOD_WORDS[suggestion.method][0] if suggestion else "",
         "caucus_default": caucus_default(ctx).value,
         "instructions": Instruction.choices,
-        "suggestion": suggestion,
-        "suggestion_shares": [[str(x) for x in row] for row in suggestion.shares]
-        if suggestion and suggestion.shares
-        else None,
+        "job": job_view(latest_proposal_job(ctx, me)) if joint else None,
+        "time_limit_min": PROPOSAL_TIME_LIMIT_MIN,
+        "time_limit_max": PROPOSAL_TIME_LIMIT_MAX,
     }
 
 
@@ -497,12 +514,12 @@ def act(request: HttpRequest, case_id: int, name: str) -> HttpResponseBase:
 
 @require_POST
 @member_page
-def engine(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The mediator's engine run: shown on the page to the mediator only, stored nowhere."""
+def engine(request: HttpRequest, case_id: int) -> HttpResponseBase:
+    """The mediator asks the engine: a job is queued and the page shows its progress, then its
+    answer (to the mediator only, until presented)."""
     ctx, me = access_negotiation(signed_in(request), case_id)
     check_in_joint_room(ctx, me)
     method = request.POST.get("method", "")
-    result: Suggestion | None = None
     try:
         if method not in Method.values:
             raise BadInput("bad_method", "Choose a method.")
@@ -511,18 +528,40 @@ def engine(request: HttpRequest, case_id: int) -> HttpResponse:
             issue_set = current_issue_set(ctx)
             count = len(issue_set.spec) if issue_set else 0
             baseline = _ints(request, "baseline_", count, "the agreed option of every issue")
-        result = suggest(ctx, me, Method(method), baseline)
-        if not result.found:
-            messages.info(request, result.message)
+        time_limit = _seconds(request.POST.get("time_limit"))
+        actions.do_start_proposal(
+            acting_user=signed_in(request),
+            case_id=case_id,
+            method=Method(method),
+            baseline=baseline,
+            time_limit=time_limit,
+        )
     except NotFound:
         raise
     except DomainError as exc:
         messages.error(request, exc.detail)
+    return redirect(reverse("negotiation:home", args=[case_id]) + "#proposal-job")
+
+
+def _seconds(value: str | None) -> float:
+    if not value:
+        return PROPOSAL_TIME_LIMIT_MAX
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise BadInput("bad_time_limit", "Give the time limit in seconds.") from None
+    if not math.isfinite(seconds):
+        raise BadInput("bad_time_limit", "Give the time limit in seconds.")
+    return seconds
+
+
+@require_GET
+@member_page
+def proposal_job(request: HttpRequest, case_id: int, job_id: int) -> HttpResponse:
+    """The progress (or the answer) of one proposal job: the part of the page that polls."""
+    ctx, _, job = access_proposal_job(signed_in(request), case_id, job_id)
     return render(
         request,
-        "negotiation/home.html",
-        {
-            **page_context(ctx, me, reader_zone(request), result),
-            **workspace_context(request, ctx, me),
-        },
+        "negotiation/parts/proposal_job.html",
+        {"case": ctx.case, "job": job_view(job), "open": page_context_open(ctx)},
     )

@@ -8,6 +8,7 @@ from parley.negotiation.actions.offers import (
     do_present_proposal,
     do_withdraw_offer,
 )
+from parley.negotiation.actions.proposals import do_start_proposal
 from parley.negotiation.actions.ratings import do_rate, do_set_issues
 from parley.negotiation.actions.settlement import (
     do_draft_settlement,
@@ -26,5 +27,6 @@ __all__ = [
     "do_set_issues",
     "do_set_up_bidding",
     "do_sign_settlement",
+    "do_start_proposal",
     "do_withdraw_offer",
 ]

@@ -8,7 +8,7 @@ and each party's own utility, never anyone's ratings.
 from .adjusted_winner import adjusted_winner, check_adjusted_winner
 from .bargaining import Ratings, bargain, package_utilities
 from .improve import improve
-from .mnw import max_nash_welfare
+from .mnw import Progress, max_nash_welfare
 from .mnw_model import check_ef1
 from .types import (
     AdjustedWinnerCheck,
@@ -33,6 +33,7 @@ __all__ = [
     "Method",
     "NoAgreement",
     "PackageResult",
+    "Progress",
     "Ratings",
     "Solution",
     "adjusted_winner",

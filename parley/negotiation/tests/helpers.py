@@ -13,7 +13,7 @@ from channels.layers import get_channel_layer
 
 from parley.cases.models import Participant
 from parley.realtime.publish import participant_group
-from parley.testing import Cast
+from parley.testing import Api, Cast
 
 T = TypeVar("T")
 
@@ -75,3 +75,16 @@ class EventTap:
 def flatten(events: dict[int, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
     for rows in events.values():
         yield from rows
+
+
+def ask_engine(
+    cast: Cast, capture: Callable[..., AbstractContextManager[Any]], body: dict[str, Any]
+) -> tuple[int, Any]:
+    """The mediator starts a proposal job; the job runs when the request commits (jobs run
+    at once under pytest). Returns the job as the mediator then reads it, or the refusal."""
+    api = Api(cast.maya)
+    with capture(execute=True):
+        status, job = api.post(f"{base(cast)}/suggest", body)
+    if status != 202:
+        return status, job
+    return api.get(f"{base(cast)}/suggest/{job['id']}")

@@ -25,6 +25,7 @@ ENDPOINTS = [
     ("get", "/ratings", None),
     ("put", "/ratings", {"points": [100]}),
     ("post", "/suggest", {"method": "nash"}),
+    ("get", "/suggest/1", None),
     ("post", "/proposals", {"package": [0]}),
     ("get", "/settlement", None),
     ("post", "/settlement", {"offer": 1}),
@@ -58,4 +59,4 @@ def test_the_api_documents_every_negotiation_endpoint(active: Cast) -> None:
     response = Api(active.maya).client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     paths = [p for p in response.json()["paths"] if "/negotiation" in p]
-    assert len(paths) == 16
+    assert len(paths) == 17

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
-from parley.negotiation.tests.helpers import EventTap, base, side_ids
+from parley.negotiation.tests.helpers import EventTap, ask_engine, base, side_ids
 from parley.rooms.models import Entry
 from parley.testing import Api, Cast
 
@@ -18,6 +20,7 @@ ISSUES = {
         {"title": "Reference letter", "options": ["Yes", "No"]},
     ],
 }
+Capture = Callable[..., AbstractContextManager[Any]]
 # Alice cares about the money; Bob about not apologising.
 ALICE = {"weights": [71, 11, 18], "scores": [[37, 100], [100, 0], [100, 0]]}
 BOB = {"weights": [23, 61, 16], "scores": [[100, 0], [0, 100], [0, 100]]}
@@ -81,10 +84,14 @@ def test_r8_4_the_engine_waits_for_every_side(active: Cast) -> None:
     assert "Bob" in body["detail"]
 
 
-def test_r8_4_a_presented_proposal_reveals_no_ones_ratings(active: Cast) -> None:
+def test_r8_4_a_presented_proposal_reveals_no_ones_ratings(
+    active: Cast, django_capture_on_commit_callbacks: Capture
+) -> None:
     rate_both(active)
-    status, suggestion = Api(active.maya).post(f"{base(active)}/suggest", {"method": "nash"})
-    assert status == 200, suggestion
+    status, job = ask_engine(active, django_capture_on_commit_callbacks, {"method": "nash"})
+    assert (status, job["status"]) == (200, "done"), job
+    suggestion = job["suggestion"]
+    assert suggestion["certainty"] == "certified"
     # Money for Alice, no apology for Bob; the reference letter follows the heavier weight.
     assert suggestion["terms"][:2] == ["Payment: 8,000 over a year", "Apology: No apology"]
     status, proposal = Api(active.maya).post(
@@ -105,15 +112,18 @@ def test_r8_4_a_presented_proposal_reveals_no_ones_ratings(active: Cast) -> None
     assert Api(active.bob).post(f"{path}/accept")[1]["status"] == "accepted"
 
 
-def test_r8_4_items_are_divided_by_adjusted_winner(active: Cast) -> None:
+def test_r8_4_items_are_divided_by_adjusted_winner(
+    active: Cast, django_capture_on_commit_callbacks: Capture
+) -> None:
     items = {"kind": "items", "issues": [{"title": "House"}, {"title": "Car"}, {"title": "Boat"}]}
     assert Api(active.maya).put(f"{base(active)}/issues", items)[0] == 200
     Api(active.alice).put(f"{base(active)}/ratings", {"points": [60, 30, 10]})
     Api(active.bob).put(f"{base(active)}/ratings", {"points": [40, 20, 40]})
-    status, suggestion = Api(active.maya).post(
-        f"{base(active)}/suggest", {"method": "adjusted_winner"}
+    status, job = ask_engine(
+        active, django_capture_on_commit_callbacks, {"method": "adjusted_winner"}
     )
-    assert status == 200, suggestion
+    assert status == 200, job
+    suggestion = job["suggestion"]
     assert len(suggestion["shares"]) == 3
     status, proposal = Api(active.maya).post(
         f"{base(active)}/proposals",
@@ -122,8 +132,13 @@ def test_r8_4_items_are_divided_by_adjusted_winner(active: Cast) -> None:
     assert status == 201, proposal
     assert proposal["kind"] == "allocation"
     assert any("Boat: goes to Bob" in t for t in proposal["terms"])
-    status, mnw = Api(active.maya).post(f"{base(active)}/suggest", {"method": "max_nash_welfare"})
+    status, job = ask_engine(
+        active, django_capture_on_commit_callbacks, {"method": "max_nash_welfare"}
+    )
+    mnw = job["suggestion"]
     assert status == 200 and mnw["found"]
+    # Small enough to prove: optimal, envy-free up to one item, gap 0.
+    assert (mnw["certainty"], mnw["ef1"], mnw["gap_percent"]) == ("certified", True, 0.0)
 
 
 def test_r8_4_a_rating_entry_is_never_shared(active: Cast) -> None:
