@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0005_invitation_states'),
-        ('negotiation', '0003_bidding_margin_greater'),
+        ('negotiation', '0004_offer_note_conditions'),
     ]
 
     operations = [
