@@ -178,6 +178,7 @@ def seed(cases: int, tag: str) -> Population:
     from django.contrib.sessions.backends.db import SessionStore
 
     from parley.accounts.models import ApiToken, User
+    from parley.accounts.second_factor import enrol_totp
     from parley.cases.access import load_context
     from parley.cases.builder import build_mediation
     from parley.cases.models import Case
@@ -194,6 +195,7 @@ def seed(cases: int, tag: str) -> Population:
 
     for n in range(cases):
         maya = user("mediator", n, can_mediate=True)
+        enrol_totp(maya, "JBSWY3DPEHPK3PXP")  # a mediator issues agreements with a second factor
         alice, bob, carol = user("alice", n), user("bob", n), user("carol", n)
         case = build_mediation(maya, alice, bob, carol, title=f"Bench case {n}")
         ctx = load_context(Case.objects.get(pk=case.pk))

@@ -26,12 +26,21 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
+from django.db import connection
 
 from parley.cases.context import CaseContext, load_context
-from parley.cases.models import Case, RosterVersion
+from parley.cases.models import Case
 
 _lock = threading.Lock()
 _cache: OrderedDict[int, tuple[tuple[str, str], CaseContext]] = OrderedDict()
+
+
+def current_token(case_id: int) -> str | None:
+    """The case's roster version (one indexed read on every write, so a plain statement)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT token FROM cases_rosterversion WHERE case_id = %s", [case_id])
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
 
 
 def context_for(case: Case) -> CaseContext:
@@ -40,7 +49,7 @@ def context_for(case: Case) -> CaseContext:
     size = int(settings.PARLEY_ROSTER_CACHE_CASES)
     if size <= 0:
         return load_context(case)
-    token = RosterVersion.objects.filter(case=case).values_list("token", flat=True).first()
+    token = current_token(case.pk)
     if token is None:
         return load_context(case)
     key = (token, str(case.status))

@@ -13,7 +13,7 @@ from parley.documents.models import Document
 from parley.errors import BadInput, DomainError, NotFound
 from parley.limits import check_client_key, clean_text
 from parley.realtime.publish import publish_on_commit
-from parley.rooms.entries import add_entry, entry_ref, post_entry
+from parley.rooms.entries import add_entry, entry_ref, post_entry, stored_post
 from parley.rooms.models import Entry, EntryKind, InstructionChange
 from parley.rooms.policy import (
     Instruction,
@@ -45,7 +45,7 @@ def do_post_entry(
         ctx, me = enter_case(acting_user, case_id)
         if client_key:
             # After the lock: a retry that waited for the first post's lock sees its entry.
-            stored = Entry.objects.filter(author=me, client_key=client_key).first()
+            stored = stored_post(me, client_key)
             if stored is not None:
                 return stored
         entry = post_entry(

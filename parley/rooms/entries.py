@@ -7,6 +7,8 @@ act (a post, a share, an offer, a termination), not the row."""
 
 from __future__ import annotations
 
+from django.db import connection
+
 from parley.audit.actions import record_event
 from parley.audit.chain import salted_hash
 from parley.audit.policy import room_readers
@@ -68,6 +70,21 @@ def add_entry(
         document.save()
     publish_entry(ctx, entry)
     return entry
+
+
+STORED_POST = (
+    "SELECT id FROM rooms_entry WHERE author_id = %s AND client_key = %s AND NOT (client_key = '')"
+)
+
+
+def stored_post(author: Participant, client_key: str) -> Entry | None:
+    """The entry `author` already stored with this idempotency key, if any. Every post asks, so
+    it is one plain statement on the unique index (its condition, a non-empty key, repeated so
+    the database can use it); the entry itself is loaded only for a retry."""
+    with connection.cursor() as cursor:
+        cursor.execute(STORED_POST, [author.pk, client_key])
+        row = cursor.fetchone()
+    return None if row is None else Entry.objects.get(pk=row[0])
 
 
 def caucus_default(ctx: CaseContext) -> Instruction:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from parley.cases.actions import do_terminate
+from parley.rooms.entries import STORED_POST
 from parley.rooms.models import Entry, InstructionChange
 from parley.testing import Api, Cast, cid, entries_with_body
 
@@ -245,6 +246,40 @@ def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: Cast) ->
     assert first[0] == again[0] == 201
     assert first[1]["id"] == again[1]["id"]
     assert len(entries_with_body("only once")) == 1
+
+
+def test_r9_2_a_post_costs_the_same_statements_however_many_entries_its_author_wrote(
+    active: Cast,
+) -> None:
+    """The retry check reads the unique index on (author, key): a post stays one lock, one
+    roster check, one key check and its writes, however long the person has been writing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from parley.rooms.actions import do_post_entry
+
+    def statements(n: int) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            do_post_entry(
+                acting_user=active.alice,
+                case_id=cid(active),
+                room_id=active.room("joint").pk,
+                body=f"post {n}",
+                client_key=f"k{n}",
+            )
+        return [q["sql"].split(" ")[0] for q in queries.captured_queries]
+
+    statements(0)  # the first write after a roster change loads the policy's context
+    first = statements(1)
+    for n in range(2, 60):
+        statements(n)
+    assert statements(60) == first
+    assert first.count("SELECT") <= 3, first
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + STORED_POST, [active.alice.pk, "k1"])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "entry_idempotency_key" in plan, plan
 
 
 def test_r7_5_after_the_end_the_mediator_shares_nothing_on_the_page_or_the_api(
