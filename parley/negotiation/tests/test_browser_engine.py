@@ -26,6 +26,7 @@ from parley.web.tests.browser.conftest import (
     start_server,
     stop_server,
 )
+from parley.web.tests.browser.people import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -115,6 +116,7 @@ def test_r8_4_a_2_second_limit_shows_progress_then_the_best_division_with_its_ga
     expect(progress).to_contain_text("of at most 2 s")
     poll = maya.locator("#proposal-job").get_attribute("hx-get") or ""
     job_id = int(re.findall(r"/engine/(\d+)/$", poll)[0])
+    assert_accessible(maya, "negotiation while the engine searches (mediator)")
     # The page stays responsive meanwhile: its forms answer, and the server answers another
     # page (the same page in a second tab, showing the same search).
     maya.get_by_text("Set out issues or items", exact=True).click()
@@ -135,6 +137,7 @@ def test_r8_4_a_2_second_limit_shows_progress_then_the_best_division_with_its_ga
     expect(certainty).to_contain_text("the time limit ended the search")
     expect(suggestion.locator("li")).to_have_count(30)  # every item goes to someone
     expect(maya.locator("#proposal-progress")).to_have_count(0)
+    assert_accessible(maya, "negotiation with a division not certified (mediator)")
     # The API tells the same: done, not certified, a gap.
     job = maya.request.get(f"/api/v1/cases/{case_id}/negotiation/suggest/{job_id}").json()
     assert (job["status"], job["suggestion"]["certainty"]) == ("done", "not_certified")
