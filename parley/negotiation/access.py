@@ -37,9 +37,16 @@ def check_in_joint_room(ctx: CaseContext, me: Participant) -> None:
 def offers_of(ctx: CaseContext) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(case=ctx.case)
-        .select_related("side", "made_by", "payer", "payee", "issue_set", "entry")
+        .select_related(
+            "side", "made_by", "payer", "payee", "issue_set", "entry", "counter_to__entry"
+        )
         .prefetch_related(
             Prefetch("entry__copies", queryset=Entry.objects.only("id", "room_id", "source_id")),
+            # A counter names what it answers only to those who can see that (R3.5).
+            Prefetch(
+                "counter_to__entry__copies",
+                queryset=Entry.objects.only("id", "room_id", "source_id"),
+            ),
             "answers__side",
         )
         .order_by("pk")

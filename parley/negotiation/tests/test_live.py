@@ -214,3 +214,40 @@ def test_an_offers_expiry_is_typed_and_shown_in_each_readers_zone(active: Cast) 
     )
     assert "Wed 2 Jan 2030, 09:00 (UTC)" in page(active.bob, active)
     assert "Wed 2 Jan 2030, 10:00 (Europe/Berlin)" in page(active.alice, active)
+
+
+def test_the_live_regions_cost_the_same_queries_however_many_offers(active: Cast) -> None:
+    """Each event makes every open page fetch its regions: no query per offer or counter."""
+    from django.test.utils import CaptureQueriesContext
+
+    alice_side, bob_side = side_ids(active)
+    assert active.case is not None
+    bob = Client()
+    bob.force_login(active.bob)
+
+    def exchange() -> None:
+        first = offer(active, "joint", "3300", note=NOTE, conditions=CONDITIONS)
+        do_make_offer(
+            acting_user=active.bob,
+            case_id=active.case.pk,  # type: ignore[union-attr]
+            room_id=active.room("joint").pk,
+            kind=OfferKind.SUM,
+            amount="4100",
+            payer_side_id=alice_side,
+            payee_side_id=bob_side,
+            counter_to_id=first.pk,
+            note="Meet me halfway",
+        )
+        offer(active, "caucus_a", "5000", note=NOTE)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert bob.get(f"/cases/{active.case.pk}/negotiate/live/").status_code == 200  # type: ignore[union-attr]
+        return len(seen)
+
+    exchange()
+    queries()  # the first fetch also warms per-process caches (the roster)
+    few = queries()
+    for _ in range(4):
+        exchange()
+    assert queries() == few
