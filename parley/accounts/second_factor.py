@@ -8,6 +8,7 @@ from django.conf import settings
 from parley.accounts.models import User
 from parley.accounts.policy import SecondFactorRule, must_enrol_before_using, must_enrol_to_issue
 from parley.errors import Forbidden
+from parley.vault.keys import reseal_account_secret
 
 
 def has_second_factor(user: User) -> bool:
@@ -59,3 +60,26 @@ def totp_code(secret: str, *, at: float | None = None, step: int = 0) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
+
+
+SEALED_FIELDS = ("secret", "seed")  # a TOTP key; the seed of the recovery codes
+
+
+def reseal_secrets(old_master: bytes, new_master: bytes) -> int:
+    """After `parley keys rotate`: every authenticator's secret sealed under the new master key.
+    Returns how many authenticators were re-sealed. Precondition: inside the rotation's
+    transaction."""
+    from allauth.mfa.models import Authenticator
+
+    count = 0
+    for authenticator in Authenticator.objects.select_for_update():
+        data = dict(authenticator.data)
+        fields = [f for f in SEALED_FIELDS if isinstance(data.get(f), str)]
+        if not fields:
+            continue
+        for name in fields:
+            data[name] = reseal_account_secret(data[name], old_master, new_master)
+        authenticator.data = data
+        authenticator.save(update_fields=["data"])
+        count += 1
+    return count

@@ -70,3 +70,32 @@ def open_text(data_key: bytes, case_id: int, identity: str, stored: str) -> str:
         raise ValueError("not an encrypted value")
     sealed = base64.b64decode(stored[len(TEXT_PREFIX) :])
     return open_sealed(data_key, case_id, identity, sealed).decode("utf-8")
+
+
+SEALED_PREFIX = "s1:"
+
+
+def seal_secret(master: bytes, purpose: str, text: str) -> str:
+    """An account's secret (an authenticator app's key) sealed directly under the master key,
+    named by it so rotation knows what to re-seal: `s1:<key id>:<base64>`."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = nonce + AESGCM(master).encrypt(
+        nonce, text.encode("utf-8"), f"parley.secret:{purpose}".encode()
+    )
+    return f"{SEALED_PREFIX}{key_id(master)}:{base64.b64encode(sealed).decode('ascii')}"
+
+
+def is_sealed_secret(stored: str) -> bool:
+    return stored.startswith(SEALED_PREFIX)
+
+
+def open_secret(master: bytes, purpose: str, stored: str) -> str:
+    _, named, body = stored.split(":", 2)
+    if named != key_id(master):
+        raise ValueError(f"sealed under master key {named}, not {key_id(master)}")
+    sealed = base64.b64decode(body)
+    return (
+        AESGCM(master)
+        .decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], f"parley.secret:{purpose}".encode())
+        .decode("utf-8")
+    )

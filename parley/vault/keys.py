@@ -162,3 +162,28 @@ def rotate(new_master: bytes) -> int:
             count += 1
     forget()
     return count
+
+
+# Authenticator apps' keys and recovery-code seeds: sealed under the master key itself (they
+# belong to an account, not a case). A value stored before sealing existed opens as it is until
+# the accounts migration seals it.
+ACCOUNT_PURPOSE = "account-second-factor"
+
+
+def seal_account_secret(text: str) -> str:
+    return crypto.seal_secret(master(), ACCOUNT_PURPOSE, text)
+
+
+def open_account_secret(stored: str) -> str:
+    if not crypto.is_sealed_secret(stored):
+        return stored
+    return crypto.open_secret(master(), ACCOUNT_PURPOSE, stored)
+
+
+def reseal_account_secret(stored: str, old_master: bytes, new_master: bytes) -> str:
+    text = (
+        crypto.open_secret(old_master, ACCOUNT_PURPOSE, stored)
+        if crypto.is_sealed_secret(stored)
+        else stored
+    )
+    return crypto.seal_secret(new_master, ACCOUNT_PURPOSE, text)

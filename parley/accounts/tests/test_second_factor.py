@@ -144,3 +144,62 @@ def test_r11_2_the_operator_can_require_a_second_factor_of_everyone(
     maya = Client()
     maya.force_login(cast.maya)
     assert maya.get("/").status_code == 200
+
+
+def test_r11_3_an_authenticator_key_is_not_stored_in_the_clear(cast: Cast) -> None:
+    """A copy of the database does not give away anyone's second factor; rotation re-seals it
+    and sign-in with a code keeps working; a key stored before sealing is sealed by the
+    migration."""
+    import base64
+    import importlib
+    import tempfile
+    from datetime import timedelta
+    from pathlib import Path
+
+    import time_machine
+    from django.apps import apps
+    from django.db import connection
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from parley.accounts.second_factor import enrol_totp
+    from parley.vault import keys
+
+    def raw_rows() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT data FROM mfa_authenticator")
+            return " ".join(str(row[0]) for row in cursor.fetchall())
+
+    enrol_totp(cast.alice, "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF")
+    assert "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF" not in raw_rows()
+    assert MAYA_TOTP_SECRET not in raw_rows()
+    assert "s1:" in raw_rows()
+
+    def signs_in_with_code(email: str, secret: str) -> bool:
+        client = Client()
+        assert password_step(client, email) == "/accounts/2fa/authenticate/"
+        client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+        return is_signed_in(client)
+
+    assert signs_in_with_code("maya@example.com", MAYA_TOTP_SECRET)
+
+    new_file = Path(tempfile.mkdtemp()) / "new.master-key"
+    call_command("keys", "rotate", str(new_file))
+    with (
+        override_settings(PARLEY_MASTER_KEY=base64.b64decode(new_file.read_text())),
+        time_machine.travel(timezone.now() + timedelta(minutes=2)),  # a code is used once
+    ):
+        keys.forget()
+        assert signs_in_with_code("maya@example.com", MAYA_TOTP_SECRET)
+
+        # A key written before sealing existed: the migration seals it, sign-in still works.
+        row = Authenticator.objects.get(user=cast.alice, type="totp")
+        row.data = {"secret": "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"}
+        row.save()
+        assert "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF" in raw_rows()
+        migration = importlib.import_module(
+            "parley.accounts.migrations.0007_seal_second_factor_secrets"
+        )
+        migration.seal_existing(apps, None)
+        assert "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF" not in raw_rows()
+    keys.forget()

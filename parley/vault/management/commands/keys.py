@@ -10,7 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
+from parley.accounts.second_factor import reseal_secrets
 from parley.vault import crypto, keys
 
 
@@ -48,9 +50,13 @@ class Command(BaseCommand):
             raise CommandError(f"{path} does not hold a base64 key") from None
         if len(new) != 32:
             raise CommandError(f"{path} must hold 32 bytes in base64")
-        count = keys.rotate(new)
+        old = keys.master()
+        with transaction.atomic():
+            count = keys.rotate(new)
+            secrets_count = reseal_secrets(old, new)
         self.stdout.write(
-            f"Re-wrapped {count} case keys under master key {crypto.key_id(new)}. Now set "
+            f"Re-wrapped {count} case keys and re-sealed {secrets_count} second factors under "
+            f"master key {crypto.key_id(new)}. Now set "
             f"PARLEY_MASTER_KEY_FILE={path} for every Parley process and restart them; then "
             "destroy the old key."
         )
