@@ -102,6 +102,29 @@ def grow(cast: Cast, n: int) -> None:
             },
         )
         assert status == 201, session
+        status, poll = Api(cast.maya).post(
+            f"/cases/{case.pk}/polls",
+            {
+                "kind": "joint",
+                "time_zone": "UTC",
+                "slots": [
+                    {
+                        "start": (start + timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M"),
+                        "end": (start + timedelta(hours=h + 1)).strftime("%Y-%m-%dT%H:%M"),
+                    }
+                    for h in (2, 4)
+                ],
+            },
+        )
+        assert status == 201, poll
+        answers = {str(slot["id"]): "yes" for slot in poll["slots"]}
+        status, answered = Api(cast.alice).post(
+            f"/cases/{case.pk}/polls/{poll['id']}/answers", {"answers": answers}
+        )
+        assert status == 200, answered
+        for user in (cast.alice, cast.maya):
+            status, token = Api(user).post("/tokens", {"name": f"script {i}", "scope": "read"})
+            assert status == 201, token
 
 
 def api(user: User, path: str) -> Callable[[], Any]:
@@ -130,6 +153,9 @@ def targets(cast: Cast) -> dict[str, Callable[[], Any]]:
     case = cast.case
     assert case is not None
     c, joint, caucus = case.pk, cast.room("joint").pk, cast.room("caucus_a").pk
+    operator = User.objects.get_or_create(
+        email="operator@example.com", defaults={"full_name": "Otto Operator", "is_staff": True}
+    )[0]
     first_caucus = case.entries.filter(room_id=caucus).order_by("pk").first()
     assert first_caucus is not None
     return {
@@ -158,6 +184,18 @@ def targets(cast: Cast) -> dict[str, Callable[[], Any]]:
         "page: entries since": page(cast.alice, f"/cases/{c}/rooms/{joint}/entries/?after=0"),
         "page: people": page(cast.alice, f"/cases/{c}/people/"),
         "page: negotiation": page(cast.alice, f"/cases/{c}/negotiate/"),
+        "api: tokens": api(cast.alice, "/tokens"),
+        "api: polls": api(cast.alice, f"/cases/{c}/polls"),
+        "api: schedule": api(cast.maya, f"/cases/{c}/schedule"),
+        "api: exports": api(cast.alice, f"/cases/{c}/exports"),
+        "api: operator accounts": api(operator, "/operator/accounts"),
+        "api: operator cases": api(operator, "/operator/cases"),
+        "page: tokens": page(cast.alice, "/account/tokens/"),
+        "page: calendar": page(cast.alice, "/calendar/"),
+        "page: record": page(cast.alice, f"/cases/{c}/record/"),
+        "page: court report": page(cast.maya, f"/cases/{c}/report/"),
+        "page: operator accounts": page(operator, "/operator/"),
+        "page: operator cases": page(operator, "/operator/cases/"),
     }
 
 
