@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._highs import Outcome
-from .certify import certify_mnw
+from .certify import balanced_bound, certify_mnw
 from .mnw_model import (
     ROW_SCALE,
     SOLVER_SLACK,
@@ -274,57 +274,61 @@ def max_nash_welfare(
     # Measured on the benchmark classes: when everyone values the items alike, a cutoff row
     # (together with the prefix rows) lets HiGHS refute "better than the incumbent" at the
     # root, where a start solution leaves it branching; otherwise the start is faster.
-    use_start = not built.all_alike
-    for _ in range(_MAX_ROUNDS):
-        goal = _goal(product)
-        if use_start:
-            built.milp.set_row_bounds(built.cutoff_row, -math.inf, math.inf)
-        else:
-            built.milp.set_row_bounds(built.cutoff_row, ROW_SCALE * goal, math.inf)
-        left = None if time_limit is None else max(0.0, time_limit - (time.monotonic() - clock))
-        res = built.milp.solve(
-            start=built.point(best) if use_start else None,
-            abs_gap=(goal - math.log(product)) / 2 if use_start else 0.0,
-            time_limit=left,
-            watcher=report if watch is not None else None,
-        )
-        if res.outcome is Outcome.INFEASIBLE:
-            gap = _proven_gap(product)
-            break
-        improved = False
-        if res.x is not None:
-            found = built.bundles(res.x)
-            polished = _polish(values, found)
-            count, new_product, _ = _score(values, polished)
-            if count == structure.size and new_product > product:
-                best, product, improved = polished, new_product, True
-        if res.outcome is Outcome.STOPPED:
-            gap = max(0.0, max(res.bound, goal) - math.log(product))
-            return _finish(values, structure, best, gap, optimal=False)
-        if res.bound < _goal(product):
-            gap = _proven_gap(product)
-            break
-        if improved:
-            continue
-        assert res.x is not None
-        vals = _score(values, found)[2]
-        over = [
-            vals[i] + d
-            for i, col in built.w.items()
-            if vals[i] >= 1 and res.x[col] > math.log(vals[i]) + 1e-12
-            for d in (-1, 0)
-        ]
-        if not built.add_secants(over):
-            # The envelope is exact at this solution, yet it is no better than the incumbent:
-            # what separates them is HiGHS's tolerance, not a better allocation.
-            gap = max(0.0, res.bound - math.log(product))
-            if gap <= SOLVER_SLACK:
+    gap = 0.0
+    # Identical valuations split as evenly as integers allow: no allocation does better
+    # (arithmetic, see certify.balanced_bound), so there is nothing to search.
+    if (structure.size, product) != balanced_bound(values):
+        use_start = not built.all_alike
+        for _ in range(_MAX_ROUNDS):
+            goal = _goal(product)
+            if use_start:
+                built.milp.set_row_bounds(built.cutoff_row, -math.inf, math.inf)
+            else:
+                built.milp.set_row_bounds(built.cutoff_row, ROW_SCALE * goal, math.inf)
+            left = None if time_limit is None else max(0.0, time_limit - (time.monotonic() - clock))
+            res = built.milp.solve(
+                start=built.point(best) if use_start else None,
+                abs_gap=(goal - math.log(product)) / 2 if use_start else 0.0,
+                time_limit=left,
+                watcher=report if watch is not None else None,
+            )
+            if res.outcome is Outcome.INFEASIBLE:
+                gap = _proven_gap(product)
                 break
-            raise EngineError(f"MNW cutting planes stalled with log gap {gap:.3g}")
-    else:
-        raise EngineError("MNW cutting planes did not converge")
+            improved = False
+            if res.x is not None:
+                found = built.bundles(res.x)
+                polished = _polish(values, found)
+                count, new_product, _ = _score(values, polished)
+                if count == structure.size and new_product > product:
+                    best, product, improved = polished, new_product, True
+            if res.outcome is Outcome.STOPPED:
+                gap = max(0.0, max(res.bound, goal) - math.log(product))
+                return _finish(values, structure, best, gap, optimal=False)
+            if res.bound < _goal(product):
+                gap = _proven_gap(product)
+                break
+            if improved:
+                continue
+            assert res.x is not None
+            vals = _score(values, found)[2]
+            over = [
+                vals[i] + d
+                for i, col in built.w.items()
+                if vals[i] >= 1 and res.x[col] > math.log(vals[i]) + 1e-12
+                for d in (-1, 0)
+            ]
+            if not built.add_secants(over):
+                # The envelope is exact at this solution, yet it is no better than the incumbent:
+                # what separates them is HiGHS's tolerance, not a better allocation.
+                gap = max(0.0, res.bound - math.log(product))
+                if gap <= SOLVER_SLACK:
+                    break
+                raise EngineError(f"MNW cutting planes stalled with log gap {gap:.3g}")
+        else:
+            raise EngineError("MNW cutting planes did not converge")
     left = None if time_limit is None else max(0.0, time_limit - (time.monotonic() - clock))
-    cert = certify_mnw(values, best, time_limit=left)
+    cert = certify_mnw(values, best, time_limit=left, secants=built.ks)
     if cert.better is not None:
         better = _polish(values, [list(b) for b in cert.better])
         return _finish(values, structure, better, math.inf, optimal=False, disputed=True)

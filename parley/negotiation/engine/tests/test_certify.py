@@ -5,9 +5,10 @@ import itertools
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parley.negotiation.engine import max_nash_welfare
-from parley.negotiation.engine.certify import certify_mnw, second_solve
+from parley.negotiation.engine.certify import balanced_bound, certify_mnw, second_solve
 from parley.negotiation.engine.mnw_model import score
 
 from .oracles import mnw_oracle
@@ -71,3 +72,38 @@ def test_large_instances_are_confirmed_by_asecond_solve(n: int) -> None:
     if score(np.array(values), worse)[1] < result.nash_product:
         verdict = certify_mnw(values, worse)
         assert not verdict.confirmed
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(2, 3),
+    st.lists(st.integers(0, 9), min_size=1, max_size=6),
+    st.lists(st.integers(1, 40), max_size=8),
+)
+def test_identical_valuations_are_confirmed_exactly_as_brute_force_says(
+    n: int, row: list[int], extra_secants: list[int]
+) -> None:
+    """The even-split arithmetic, and a second solve started with any secants, agree with
+    the definition on every allocation of items everyone values alike."""
+    values = [list(row) for _ in range(n)]
+    m = len(row)
+    best = mnw_oracle(values)
+    table = np.array(values, dtype=np.int64)
+    for bundles in every_allocation(n, m)[:20]:
+        claim = score(table, bundles)[:2]
+        optimal = claim == best
+        verdict = certify_mnw(values, bundles)
+        assert verdict.confirmed == optimal
+        if verdict.method.startswith("even split"):
+            assert optimal and claim == balanced_bound(table)
+        if n > 1:
+            second = second_solve(table, claim, None, extra_secants)
+            assert second.confirmed == optimal
+
+
+def test_an_even_split_of_identical_valuations_needs_no_solver() -> None:
+    values = [[9, 1, 3, 2, 3, 3, 2, 10, 1, 17, 1, 4, 6, 1, 4, 2, 0, 2, 3, 1]] * 4
+    result = max_nash_welfare(values)
+    assert result.optimal and result.nash_product == 19**3 * 18  # 75 = 19 + 19 + 19 + 18
+    assert result.check == "even split of identical valuations (arithmetic)"
+    assert balanced_bound(np.array(values)) == (4, 19**3 * 18)
