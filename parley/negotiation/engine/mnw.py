@@ -308,8 +308,6 @@ def max_nash_welfare(
             if res.bound < _goal(product):
                 gap = _proven_gap(product)
                 break
-            if improved:
-                continue
             assert res.x is not None
             vals = _score(values, found)[2]
             over = [
@@ -318,6 +316,14 @@ def max_nash_welfare(
                 if vals[i] >= 1 and res.x[col] > math.log(vals[i]) + 1e-12
                 for d in (-1, 0)
             ]
+            if improved:
+                # Measured on the correlated class: the next round otherwise re-solves the same
+                # model and lands on the same overestimated point; cutting it off now (and
+                # adding secants at the new incumbent's values) saves that round.
+                built.add_secants(
+                    [*over, *(v + d for v in _score(values, best)[2] for d in (-1, 0))]
+                )
+                continue
             if not built.add_secants(over):
                 # The envelope is exact at this solution, yet it is no better than the incumbent:
                 # what separates them is HiGHS's tolerance, not a better allocation.
