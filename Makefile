@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/negotiation.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/rooms.py
 
 # Stops and starts the machine's PostgreSQL and Redis: never run it in CI.
 faults: $(STAMP)

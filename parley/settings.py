@@ -98,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "parley.limits.template_limits",
             ],
+            # {% local_time %} on every page, mail and PDF without a {% load %}.
+            "builtins": ["parley.web.templatetags.parley_time"],
         },
     },
 ]

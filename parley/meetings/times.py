@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from parley.meetings.policy import zone, zone_names
 
@@ -37,6 +38,24 @@ def when(moment: datetime, zone_name: str) -> str:
     """'Tue 3 Dec 2026, 14:00 (Europe/Berlin)'."""
     at = local(moment, zone_name)
     return f"{at:%a} {at.day} {at:%b %Y, %H:%M} ({zone_name})"
+
+
+def zone_label(at: datetime) -> str:
+    """The short name of an aware time's zone as people know it ("CET", "EST"), or its offset
+    ("UTC+03:00") where the zone has no letters of its own (many show "+03")."""
+    name = at.strftime("%Z")
+    if name.isalpha():
+        return name
+    offset = at.strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+
+
+def short_when(moment: datetime, zone_name: str) -> str:
+    """'3 Dec, 14:00 CET' (the year too when it is not this year's, in that zone)."""
+    at = local(moment, zone_name)
+    now = local(timezone.now(), zone_name)
+    year = "" if at.year == now.year else f" {at.year}"
+    return f"{at.day} {at:%b}{year}, {at:%H:%M} {zone_label(at)}"
 
 
 def span(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:

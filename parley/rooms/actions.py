@@ -119,6 +119,12 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
         )
         if entry.kind == EntryKind.RATING:  # R8.4: ratings stay with their side, always
             raise DomainError("not_shareable", "A side's ratings are private and never shared.")
+        # One copy per room: under the entry's row lock, so two shares at once make one copy.
+        if Entry.objects.filter(source=entry, room=target).exists():
+            raise DomainError(
+                "already_shared",
+                "This entry is already in that room: the mediator shared it there before.",
+            )
         document = None
         if hasattr(entry, "document"):
             # A copy of the document row pointing at the same stored file.

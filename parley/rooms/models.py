@@ -97,3 +97,15 @@ class InstructionChange(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class GuideSeen(models.Model):
+    """A participant put away the first-visit guide to the rooms: it no longer opens by itself
+    (the "How this works" link still shows it). A person's own reading state, not an act in
+    the mediation, so it is not in the audit chain."""
+
+    participant = models.OneToOneField(Participant, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Guide seen by {self.participant_id}"

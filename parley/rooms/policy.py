@@ -87,6 +87,14 @@ def can_see(person: Person, entry: EntryRef) -> bool:
     return in_room(person, entry.room)
 
 
+def room_in_use(room: RoomRef, people: Iterable[Person]) -> bool:
+    """A side's counsel room is offered (as a tab) only once that side has a lawyer in the
+    case: alone in it, a party would be writing to no one. Reading it is still in_room's."""
+    if room.kind != RoomKind.COUNSEL:
+        return True
+    return any(p.role == Role.COUNSEL and p.side_id == room.side_id for p in people)
+
+
 def visible_rooms(person: Person, rooms: Iterable[RoomRef]) -> list[RoomRef]:
     return [room for room in rooms if in_room(person, room)]
 

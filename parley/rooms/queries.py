@@ -41,11 +41,26 @@ def timeline(room: Room, *, after_id: int = 0, limit: int = 50) -> list[Entry]:
 
 def latest(room: Room, *, limit: int = 50) -> list[Entry]:
     """The newest `limit` entries, oldest first (for a page's first render)."""
-    rows = list(
-        Entry.objects.filter(room=room).select_related(*ENTRY_RELATED).order_by("-pk")[:limit]
-    )
-    rows.reverse()
-    return rows
+    return earlier(room, limit=limit)[0]
+
+
+def earlier(
+    room: Room, *, before_id: int | None = None, limit: int = 50
+) -> tuple[list[Entry], bool]:
+    """The `limit` entries just before `before_id` (the newest ones when None), oldest first,
+    and whether any older one is left: a page opens at the latest entry and pages back to the
+    first, one query a page whatever the room's length (the (room, id) index).
+
+    Precondition: the reader is in `room` (access_room)."""
+    limit = max(1, min(limit, MAX_PAGE))
+    rows = Entry.objects.filter(room=room)
+    if before_id is not None:
+        rows = rows.filter(pk__lt=before_id)
+    page = list(rows.select_related(*ENTRY_RELATED).order_by("-pk")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    page.reverse()
+    return page, more
 
 
 def access_entry(user: User, case_id: int, entry_id: int) -> tuple[CaseContext, Participant, Entry]:

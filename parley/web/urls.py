@@ -6,6 +6,7 @@ from parley.web import (
     account,
     calendar,
     casesetup,
+    guide,
     invitations,
     operator,
     profile,
@@ -18,6 +19,7 @@ from parley.web.pages import member_page
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("help/words/", views.words, name="words"),
     path("login/", account.SignInView.as_view(), name="login"),
     path("logout/", account_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
@@ -105,6 +107,7 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/entries/<int:entry_id>/share/", workspace.share, name="share"),
     path("cases/<int:case_id>/people/", workspace.people, name="people"),
+    path("cases/<int:case_id>/guide/", guide.guide, name="guide"),
     path("cases/<int:case_id>/end/", workspace.end, name="end"),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/download/",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from parley.accounts.auth import request_user as signed_in
 from parley.accounts.models import User
@@ -23,6 +24,12 @@ from parley.vault.keys import ContentDestroyed
 from parley.web.dashboard import SORTS, STATES, Query, dashboard_rows
 from parley.web.pages import member_page
 from parley.web.presenters import room_tab_label
+
+
+@require_GET
+def words(request: HttpRequest) -> HttpResponse:
+    """The short glossary every badge links to: the same for everyone, no case data."""
+    return render(request, "web/words.html")
 
 
 @login_required

@@ -37,16 +37,40 @@ from parley.rooms.actions import (
 )
 from parley.rooms.entries import caucus_default
 from parley.rooms.models import Entry, Room
-from parley.rooms.policy import Instruction, RoomKind, check_can_post, initial_instruction
-from parley.rooms.queries import access_entry, access_room, latest, my_rooms, timeline
+from parley.rooms.policy import (
+    Instruction,
+    RoomKind,
+    check_can_post,
+    initial_instruction,
+    room_in_use,
+)
+from parley.rooms.queries import access_entry, access_room, earlier, my_rooms, timeline
 from parley.rooms.readers import readers_sentence
 from parley.web.forms import EntryForm, InstructionForm, ShareForm, TerminateForm, UploadForm
+from parley.web.guide import first_visit, guide_context
 from parley.web.pages import is_htmx, member_page
-from parley.web.presenters import entry_view, people_context, room_tab_label
+from parley.web.presenters import (
+    EntryView,
+    entry_view,
+    entry_views,
+    people_context,
+    room_tab_label,
+    share_target_label,
+)
 from parley.web.sessions import upcoming_for
 from parley.web.signing import pending_disclosures, where_to
 
 FIRST_PAGE = 100
+# A room opens at its latest entries, this many; "Show earlier" pages back the same number.
+PAGE = 50
+
+
+def _id_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
 
 
 def negotiation_url(case_id: int) -> str | None:
@@ -57,21 +81,45 @@ def negotiation_url(case_id: int) -> str | None:
         return None
 
 
+def blocked_because(ctx: CaseContext, me: Participant, refusal: DomainError) -> str:
+    """Why this person cannot write now and what lets them write again, in their terms."""
+    if refusal.code == "disclosure_unacknowledged":
+        if pending_disclosures(ctx, me):
+            return (
+                "You cannot write here until you have read the mediator’s new disclosure: "
+                "read it above and press “I have read this disclosure”."
+            )
+        return (
+            "The mediator has made a new disclosure about a possible conflict of interest. "
+            "Writing starts again once every party has read it; you are waiting for "
+            "the others."
+        )
+    if refusal.code == "case_not_active":
+        return (
+            "The mediation has not started yet: it starts once the mediator and every party "
+            "have signed the agreement to mediate."
+        )
+    return refusal.detail
+
+
 def composer(
     ctx: CaseContext, me: Participant, room: Room, *, error: str = "", body: str = ""
 ) -> dict[str, Any]:
     """What the post and upload forms of a room need, from the policy's answers."""
     ref = ctx.room_refs[room.pk]
+    why = ""
     try:
         check_can_post(ctx.person(me), ref, ctx.state, acknowledged_not_confidential=True)
         can_post = True
-    except DomainError:
+    except DomainError as refusal:
         can_post = False
+        why = blocked_because(ctx, me, refusal)
     preset = initial_instruction(ref, Role(me.role), caucus_default(ctx))
     return {
         "room": room,
         "case": ctx.case,
         "can_post": can_post,
+        "why": why,
         "preset": preset.value if preset else "",
         "instructions": Instruction.choices,
         "terminated": ctx.case.status == CaseStatus.TERMINATED,
@@ -90,10 +138,12 @@ def _tabs(
             "room": r,
             "label": room_tab_label(r, me),
             "current": r.pk == current.pk,
-            "url": reverse("room", args=[ctx.case.pk, r.pk]),
+            # Opens at the latest entry, with or without the page's script.
+            "url": reverse("room", args=[ctx.case.pk, r.pk]) + "#entries-end",
             "unread": unread.get(r.pk, 0),
         }
         for r in my_rooms(ctx, me)
+        if r.pk == current.pk or room_in_use(ctx.room_refs[r.pk], ctx.people.values())
     ]
 
 
@@ -103,9 +153,12 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
     if where_to(ctx, me) != "workspace":
         return redirect("case", case_id=case_id)
     info = case_payload(ctx, me)
-    entries = [entry_view(ctx, me, e) for e in latest(current, limit=FIRST_PAGE)]
+    # ?before=N: the page of entries just before N (the "Show earlier" link without script).
+    before = _id_param(request, "before")
+    rows, more = earlier(current, before_id=before, limit=PAGE)
+    entries = entry_views(ctx, me, rows)
     unread = unread_counts([me.pk], [r.pk for r in my_rooms(ctx, me) if r.pk != current.pk])
-    if entries:
+    if entries and before is None:
         mark_read(me.pk, current.pk, entries[-1].id)
     return render(
         request,
@@ -118,9 +171,11 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "readers": readers_sentence(ctx, me, current),
             "tabs": _tabs(ctx, me, current, unread),
             "entries": entries,
+            "earlier": _earlier_links(ctx.case.pk, current.pk, entries, more),
+            "paged_back": before is not None,
             "last_id": entries[-1].id if entries else 0,
             "composer": composer(ctx, me, current),
-            "people": people_context(ctx),
+            "people": people_context(ctx, current),
             "terminated": ctx.case.status == CaseStatus.TERMINATED,
             "terminated_by": info["terminated_by"],
             "can_terminate": me.role in (Role.PARTY, Role.MEDIATOR)
@@ -129,16 +184,46 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "pending_disclosures": pending_disclosures(ctx, me),
             "is_caucus": current.kind == RoomKind.CAUCUS,
             "next_session": upcoming_for(ctx, me, reader_zone(request)),
+            "guide": guide_context(ctx, me, first_visit=first_visit(me)),
         },
     )
+
+
+def _earlier_links(
+    case_id: int, room_id: int, entries: list[EntryView], more: bool
+) -> dict[str, str] | None:
+    """Where "Show earlier" leads: a fragment for the page's script, a page without it."""
+    if not more or not entries:
+        return None
+    first = entries[0].id
+    return {
+        "fragment": reverse("entries_after", args=[case_id, room_id]) + f"?before={first}",
+        "page": reverse("room", args=[case_id, room_id]) + f"?before={first}",
+    }
 
 
 @require_GET
 @member_page
 def entries_after(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
     """New entries of a room after `after`, as page fragments: live updates and catch-up after
-    a reconnect use this, so what arrives is always what the policy lets this reader see."""
+    a reconnect use this, so what arrives is always what the policy lets this reader see.
+    With `before`, the page of entries just before that id instead ("Show earlier"), headed
+    by the link to the page before it while there is one."""
     ctx, me, current = access_room(signed_in(request), case_id, room_id)
+    before = _id_param(request, "before")
+    if before is not None:
+        rows, more = earlier(current, before_id=before, limit=PAGE)
+        views = entry_views(ctx, me, rows)
+        return render(
+            request,
+            "web/parts/entries.html",
+            {
+                "entries": views,
+                "earlier": _earlier_links(case_id, room_id, views, more),
+                "case": ctx.case,
+                "me": me,
+            },
+        )
     try:
         after = max(0, int(request.GET.get("after", "0")))
     except ValueError:
@@ -149,7 +234,7 @@ def entries_after(request: HttpRequest, case_id: int, room_id: int) -> HttpRespo
     return render(
         request,
         "web/parts/entries.html",
-        {"entries": [entry_view(ctx, me, e) for e in rows], "case": ctx.case, "me": me},
+        {"entries": entry_views(ctx, me, rows), "case": ctx.case, "me": me},
     )
 
 
@@ -161,13 +246,16 @@ def entry_part(request: HttpRequest, case_id: int, entry_id: int) -> HttpRespons
 
 
 def _entry_response(
-    request: HttpRequest, ctx: CaseContext, me: Participant, entry: Entry, **extra: str
+    request: HttpRequest,
+    ctx: CaseContext,
+    me: Participant,
+    entry: Entry,
+    *,
+    error: str = "",
+    notice: str = "",
 ) -> HttpResponse:
-    return render(
-        request,
-        "web/parts/entry.html",
-        {"e": entry_view(ctx, me, entry, **extra), "case": ctx.case, "me": me},
-    )
+    view = entry_view(ctx, me, entry, error=error, notice=notice)
+    return render(request, "web/parts/entry.html", {"e": view, "case": ctx.case, "me": me})
 
 
 def _back_to(case_id: int, room_id: int, entry_id: int | None = None) -> HttpResponse:
@@ -302,8 +390,7 @@ def share(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
             do_share_entry(
                 acting_user=user, case_id=case_id, entry_id=entry_id, target_room_id=target_id
             )
-            target = ctx.rooms[target_id]
-            notice = f"Shared into {room_tab_label(target, me).lower()}."
+            notice = f"Shared into {share_target_label(ctx, target_id)}."
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 error = "You cannot share into that room."
@@ -321,10 +408,16 @@ def share(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
 @require_GET
 @member_page
 def people(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Who takes part, who signed: metadata every participant of the case may know."""
-    case, _ = access_case(signed_in(request), case_id)
-    ctx = load_context(case)
-    return render(request, "web/parts/people.html", {"people": people_context(ctx)})
+    """Who takes part, who signed: metadata every participant of the case may know. With
+    `room`, the members of that room only (the workspace's panel), for a reader in it."""
+    room_id = _id_param(request, "room")
+    if room_id is not None:
+        ctx, _, current = access_room(signed_in(request), case_id, room_id)
+        shown = people_context(ctx, current)
+    else:
+        case, _ = access_case(signed_in(request), case_id)
+        shown = people_context(load_context(case))
+    return render(request, "web/parts/people.html", {"people": shown})
 
 
 @member_page

@@ -90,8 +90,9 @@ def _new_version(
         ctx,
         ctx.joint_room(),
         kind=EntryKind.SYSTEM,
-        body=f"The mediator drafted the settlement, version {version.version} (SHA-256 "
-        f"{version.sha256}). Every party reads and signs it.{voided}",
+        # The text's fingerprint is on the settlement and in the audit chain, not in the room.
+        body=f"The mediator drafted the settlement, version {version.version}. Every party "
+        f"reads and signs it on the Negotiation page.{voided}",
     )
     record_event(
         ctx.case,

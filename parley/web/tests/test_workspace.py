@@ -198,7 +198,7 @@ def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> 
         {"target_room": active.room("joint").pk},
         HTTP_HX_REQUEST="true",
     )
-    assert "Shared into joint room." in response.content.decode()
+    assert "Shared into the joint room." in response.content.decode()
     bob_view = client_for(active.bob).get(room_url(active, "joint")).content.decode()
     assert "We could accept 6,000." in bob_view
     assert "Shared by Maya Mediator from Alice's caucus; written by Alice Alvarez." in bob_view
@@ -210,4 +210,7 @@ def test_r5_1_entries_are_marked_privileged_on_the_page(active: Cast) -> None:
         acting_user=active.bob, case_id=case.pk, room_id=active.room("joint").pk, body="Hi"
     )
     html = client_for(active.alice).get(room_url(active, "joint")).content.decode()
-    assert 'class="badge privileged">Privileged<' in html
+    assert (
+        '<a class="badge privileged" href="/help/words/#confidential" '
+        'title="What “confidential” means here">Confidential</a>'
+    ) in html

@@ -4,6 +4,7 @@
 // duplicates) and, after a reconnect, fetches everything after its last entry id (no gaps).
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   // Times are shown in the reader's zone: tell the server which one this browser is in.
   try {
     var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -77,11 +78,45 @@
           if (added) {
             var empty = box.querySelector(".empty");
             if (empty) empty.remove();
+            if (atEnd) toLatest();
           }
           if (items.length >= 100) return step();
         });
     }).catch(function () { /* the next event or reconnect catches up */ });
     return chain;
+  }
+
+  // The room opens at its latest entry; "Jump to the latest entry" shows while it is out of view.
+  var atEnd = true;
+
+  function toLatest() {
+    var end = document.getElementById("entries-end");
+    if (end) end.scrollIntoView({ block: "end" });
+  }
+
+  function watchEnd() {
+    var end = document.getElementById("entries-end");
+    var jump = document.getElementById("jump-latest");
+    if (!end || !jump || !window.IntersectionObserver) return;
+    if (!window.location.hash || window.location.hash === "#entries-end") toLatest();
+    if (!jump.hidden) return;  // reading an earlier page: the link stays where it is
+    jump.classList.add("floating");
+    new IntersectionObserver(function (seen) {
+      atEnd = seen[0].isIntersecting;
+      jump.hidden = atEnd;
+    }).observe(end);
+    jump.addEventListener("click", function (e) { e.preventDefault(); toLatest(); });
+  }
+
+  // Enter sends; Shift+Enter (or Enter while composing text in an input method) makes a new line.
+  function enterSends(e) {
+    if (e.key !== "Enter" || e.shiftKey || e.isComposing || e.altKey || e.ctrlKey || e.metaKey) return;
+    var text = e.target;
+    if (!text.matches || !text.matches(".post-form textarea[name=body]")) return;
+    e.preventDefault();
+    if (!text.value.trim()) return;
+    var form = text.form;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
   }
 
   function refreshEntry(id) {
@@ -315,6 +350,8 @@
     body.addEventListener("htmx:afterSwap", showPresence);
     // Capture phase: before HTMX sees the submit.
     document.addEventListener("submit", postOverSocket, true);
+    document.addEventListener("keydown", enterSends);
+    if (page === "workspace") watchEnd();
     if (body.dataset.terminated) ended();
     connect();
   });

@@ -150,7 +150,7 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(cast: dict[str, Person]) ->
     offer = maya.entry(OPEN_OFFER)
     offer.get_by_label("Share to…").select_option(label="the joint room (everyone)")
     offer.get_by_role("button", name="Share").click()
-    expect(maya.entry(OPEN_OFFER).get_by_role("status")).to_have_text("Shared into joint room.")
+    expect(maya.entry(OPEN_OFFER).get_by_role("status")).to_have_text("Shared into the joint room.")
     maya.shot("share")
 
     # Bob sees the shared copy live, with where it came from; never the secret.
@@ -195,7 +195,7 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(cast: dict[str, Person]) ->
     maya.sees("Photos of the cabinets")
     maya.entry("Photos of the cabinets").get_by_role("button", name="Share").click()
     expect(maya.entry("Photos of the cabinets").get_by_role("status")).to_have_text(
-        "Shared into joint room."
+        "Shared into the joint room."
     )
     bob.sees("Photos of the cabinets")
     shared_href = (

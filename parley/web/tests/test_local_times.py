@@ -1,0 +1,89 @@
+"""Every time a person reads is in their own zone, with the zone named: their account's zone,
+else the one their browser reports, else UTC (named too)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import time_machine
+from django.template import Context, Template
+from django.test import Client, RequestFactory
+
+from parley.accounts.models import User
+from parley.rooms.actions import do_post_entry
+from parley.rooms.models import Entry
+from parley.testing import Cast, cid
+
+WINTER_EVENING = datetime(2026, 12, 20, 18, 0, tzinfo=UTC)
+
+
+def in_zone(user: User, zone_name: str) -> Client:
+    user.time_zone = zone_name
+    user.save(update_fields=["time_zone"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def render(source: str, **context: object) -> str:
+    return Template(source).render(Context(context))
+
+
+def test_a_time_renders_in_the_callers_zone_with_the_zone_named() -> None:
+    tag = "{% local_time at %}"
+    assert render(tag, at=WINTER_EVENING, reader_zone="Europe/Berlin") == (
+        '<time datetime="2026-12-20T18:00:00+00:00" '
+        'title="Sun 20 Dec 2026, 19:00 (Europe/Berlin)">Sun 20 Dec 2026, 19:00 (Europe/Berlin)</time>'
+    )
+    # API payloads hold ISO strings; they render the same way.
+    assert "13:00 (America/New_York)" in render(
+        tag, at="2026-12-20T18:00:00+00:00", reader_zone="America/New_York"
+    )
+
+
+def test_the_short_form_names_the_zone_and_keeps_the_full_one_on_hover() -> None:
+    with time_machine.travel(WINTER_EVENING):
+        html = render('{% local_time at "short" %}', at=WINTER_EVENING, reader_zone="Asia/Tokyo")
+    assert ">21 Dec, 03:00 JST</time>" in html
+    assert 'title="Mon 21 Dec 2026, 03:00 (Asia/Tokyo)"' in html
+
+
+def test_a_zone_with_no_letters_of_its_own_shows_its_offset() -> None:
+    with time_machine.travel(WINTER_EVENING):
+        html = render('{% local_time at "short" %}', at=WINTER_EVENING, reader_zone="Asia/Dubai")
+    assert ">20 Dec, 22:00 UTC+04:00</time>" in html
+
+
+def test_without_a_request_or_zone_the_time_is_utc_and_says_so() -> None:
+    assert "18:00 (UTC)" in render("{% local_time at %}", at=WINTER_EVENING)
+    assert render("{% local_time at %}", at=None) == ""
+    assert render("{% local_time at %}", at="not a time") == ""
+
+
+def test_a_browser_reported_zone_is_used_until_the_account_names_one(cast: Cast) -> None:
+    request = RequestFactory().get("/")
+    request.user = cast.alice  # her account still has the default, UTC
+    request.COOKIES["parley_tz"] = "America/New_York"
+    assert "13:00 (America/New_York)" in render(
+        "{% local_time at %}", at=WINTER_EVENING, request=request
+    )
+    request.COOKIES["parley_tz"] = "Not/AZone"
+    assert "18:00 (UTC)" in render("{% local_time at %}", at=WINTER_EVENING, request=request)
+
+
+def test_each_reader_sees_an_entrys_time_in_their_own_zone(active: Cast) -> None:
+    with time_machine.travel(WINTER_EVENING, tick=False):
+        entry = do_post_entry(
+            acting_user=active.alice,
+            case_id=cid(active),
+            room_id=active.room("joint").pk,
+            body="Shall we meet on Monday?",
+        )
+    assert Entry.objects.get(pk=entry.pk).created_at == WINTER_EVENING
+    url = f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/"
+    with time_machine.travel(WINTER_EVENING):
+        alice = in_zone(active.alice, "America/New_York").get(url).content.decode()
+        maya = in_zone(active.maya, "Europe/Berlin").get(url).content.decode()
+    assert "20 Dec, 13:00 EST</time>" in alice
+    assert "20 Dec, 19:00 CET</time>" in maya
+    assert "2026-12-20T18:00:00+00:00" in alice and "2026-12-20T18:00:00+00:00" in maya

@@ -1,0 +1,190 @@
+"""What a room page shows its reader: links that are safe to follow, the people of this room
+only, and, when writing is blocked, why and what unblocks it."""
+
+from __future__ import annotations
+
+import re
+
+from django.test import Client
+
+from parley.agreements.actions import do_acknowledge_disclosure, do_add_disclosure
+from parley.rooms.actions import do_post_entry, do_share_entry
+from parley.rooms.models import Entry
+from parley.rooms.policy import Instruction
+from parley.testing import Cast, build_case, cid
+
+
+def page(cast: Cast, user: object, room: str) -> str:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    response = client.get(f"/cases/{cid(cast)}/rooms/{cast.room(room).pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def people_listed(html: str) -> set[str]:
+    panel = html.split('id="people"')[1].split("</ul>")[0]
+    return set(re.findall(r"<strong>([^<]+)</strong>", panel))
+
+
+def test_web_addresses_in_an_entry_are_links_that_open_apart_and_nothing_else_is(
+    active: Cast,
+) -> None:
+    do_post_entry(
+        acting_user=active.bob,
+        case_id=cid(active),
+        room_id=active.room("joint").pk,
+        body='Plans: https://example.org/plans?v=2&x=1 <a href="javascript:alert(1)">x</a> '
+        "javascript:alert(2)",
+    )
+    html = page(active, active.alice, "joint")
+    assert (
+        '<a href="https://example.org/plans?v=2&amp;x=1" rel="nofollow noopener noreferrer" '
+        'target="_blank">https://example.org/plans?v=2&amp;x=1</a>' in html
+    )
+    assert "&lt;a href=&quot;javascript:alert(1)&quot;&gt;" in html
+    assert 'href="javascript' not in html
+
+
+def test_r3_2_the_people_panel_of_a_caucus_lists_its_members_and_not_the_other_side(
+    active: Cast,
+) -> None:
+    assert people_listed(page(active, active.alice, "caucus_a")) == {
+        "Alice Alvarez",
+        "Carol Counsel",
+        "Maya Mediator",
+    }
+    assert people_listed(page(active, active.bob, "caucus_b")) == {
+        "Bob Brightline",
+        "Maya Mediator",
+    }
+    assert people_listed(page(active, active.alice, "counsel_a")) == {
+        "Alice Alvarez",
+        "Carol Counsel",
+    }
+    assert people_listed(page(active, active.bob, "joint")) == {
+        "Alice Alvarez",
+        "Bob Brightline",
+        "Carol Counsel",
+        "Maya Mediator",
+    }
+
+
+def test_r3_6_the_people_panel_refresh_follows_the_room_and_its_access(active: Cast) -> None:
+    bob = Client()
+    bob.force_login(active.bob)
+    mine = bob.get(f"/cases/{cid(active)}/people/?room={active.room('caucus_b').pk}")
+    assert "Carol Counsel" not in mine.content.decode()
+    theirs = bob.get(f"/cases/{cid(active)}/people/?room={active.room('caucus_a').pk}")
+    missing = bob.get(f"/cases/{cid(active)}/people/?room=999999")
+    assert theirs.status_code == missing.status_code == 404
+
+
+def test_r6_1_a_party_blocked_by_a_new_disclosure_reads_why_and_what_unblocks_it(
+    active: Cast,
+) -> None:
+    disclosure = do_add_disclosure(
+        acting_user=active.maya, case_id=cid(active), text="I once advised Brightline's insurer."
+    )
+    alice = page(active, active.alice, "joint")
+    assert "You cannot write here until you have read the mediator’s new disclosure" in alice
+    assert "I have read this disclosure" in alice
+    do_acknowledge_disclosure(
+        acting_user=active.alice, case_id=cid(active), disclosure_id=disclosure.pk
+    )
+    alice = page(active, active.alice, "joint")
+    assert "Writing starts again once every party has read it" in alice
+    assert "waiting for the others" in alice
+    do_acknowledge_disclosure(
+        acting_user=active.bob, case_id=cid(active), disclosure_id=disclosure.pk
+    )
+    assert 'name="body"' in page(active, active.alice, "joint")
+
+
+def test_r4_3_a_second_share_into_the_same_room_makes_no_copy_and_says_it_is_there(
+    active: Cast,
+) -> None:
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=cid(active),
+        room_id=active.room("caucus_a").pk,
+        body="We could start in March.",
+    )
+    maya = Client()
+    maya.force_login(active.maya)
+    url = f"/cases/{cid(active)}/entries/{entry.pk}/share/"
+    joint = active.room("joint").pk
+    first = maya.post(url, {"target_room": joint}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Shared into the joint room." in first
+    assert "Shared to the joint room by the mediator at" in first
+    # The joint room is no longer offered for this entry; a second try is refused, no copy.
+    assert f'<option value="{joint}">' not in first
+    again = maya.post(url, {"target_room": joint}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Not shared: This entry is already in that room" in again
+    assert Entry.objects.filter(source=entry, room_id=joint).count() == 1
+
+
+def test_r4_3_the_writers_side_sees_where_the_mediator_shared_its_entry_and_the_other_side_does_not(
+    active: Cast,
+) -> None:
+    entry = do_post_entry(
+        acting_user=active.alice,
+        case_id=cid(active),
+        room_id=active.room("caucus_a").pk,
+        body="We could start in March.",
+    )
+    do_share_entry(
+        acting_user=active.maya,
+        case_id=cid(active),
+        entry_id=entry.pk,
+        target_room_id=active.room("caucus_b").pk,
+    )
+    for user in (active.alice, active.carol):
+        assert "Shared to Bob&#x27;s caucus by the mediator at" in page(active, user, "caucus_a")
+    bob_sees = page(active, active.bob, "caucus_b")
+    assert "We could start in March." in bob_sees  # the copy, as before
+    assert "Shared to" not in bob_sees
+    assert "Shared to" not in page(active, active.bob, "joint")
+
+
+def test_the_first_visit_guide_opens_until_put_away_and_stays_one_link_away(
+    active: Cast,
+) -> None:
+    alice = Client()
+    alice.force_login(active.alice)
+    url = f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/"
+    html = alice.get(url).content.decode()
+    assert 'id="guide"' in html
+    assert "Our caucus with the mediator</strong>: you, your lawyer and the mediator" in html
+    assert "You can end the mediation at any time by telling the mediator" in html
+    answer = alice.post(f"/cases/{cid(active)}/guide/", {"room": active.room("joint").pk})
+    assert answer["Location"] == url + "#entries-end"
+    assert 'id="guide"' not in alice.get(url).content.decode()
+    again = alice.get(f"/cases/{cid(active)}/guide/").content.decode()
+    assert "How this mediation works here" in again
+    # The mediator's guide speaks of sharing; Carol's of her client.
+    assert "Use “Share to…” on an entry" in page(active, active.maya, "joint")
+    assert "you, your client and the mediator" in page(active, active.carol, "joint")
+
+
+def test_every_badge_links_to_the_glossary_entry_that_explains_it(active: Cast) -> None:
+    do_post_entry(
+        acting_user=active.alice,
+        case_id=cid(active),
+        room_id=active.room("caucus_a").pk,
+        body="Private thought",
+        instruction=Instruction.DO_NOT_DISCLOSE,
+    )
+    html = page(active, active.alice, "caucus_a")
+    badges = re.findall(r'<(\w+) class="badge[^"]*"(?: href="([^"]*)")?', html)
+    assert badges and all(tag == "a" and href.startswith("/help/words/#") for tag, href in badges)
+    words = Client().get("/help/words/").content.decode()
+    for _, href in badges:
+        assert f'id="{href.split("#")[1]}"' in words
+
+
+def test_r3_3_a_side_without_a_lawyer_is_offered_no_counsel_room(cast: Cast) -> None:
+    build_case(cast, with_carol=False)
+    html = page(cast, cast.alice, "joint")
+    assert "Counsel room" not in html
+    assert f'data-room-tab="{cast.room("caucus_a").pk}"' in html
