@@ -10,6 +10,8 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 
 from parley.accounts.models import User
+from parley.negotiation.actions.offers import do_make_offer
+from parley.negotiation.policy import OfferKind
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
 from parley.testing import Cast, cid
@@ -87,3 +89,26 @@ def test_each_reader_sees_an_entrys_time_in_their_own_zone(active: Cast) -> None
     assert "20 Dec, 13:00 EST</time>" in alice
     assert "20 Dec, 19:00 CET</time>" in maya
     assert "2026-12-20T18:00:00+00:00" in alice and "2026-12-20T18:00:00+00:00" in maya
+
+
+def test_a_party_in_new_york_and_a_mediator_in_berlin_read_one_offer_expiry_in_their_own_zones(
+    active: Cast,
+) -> None:
+    sides = list(active.case.sides.order_by("position")) if active.case else []
+    with time_machine.travel(datetime(2026, 12, 18, 9, 0, tzinfo=UTC)):
+        do_make_offer(
+            acting_user=active.bob,
+            case_id=cid(active),
+            room_id=active.room("joint").pk,
+            kind=OfferKind.SUM,
+            amount="15000",
+            payer_side_id=sides[1].pk,
+            payee_side_id=sides[0].pk,
+            expires_at=WINTER_EVENING,
+        )
+        url = f"/cases/{cid(active)}/negotiate/"
+        alice = in_zone(active.alice, "America/New_York").get(url).content.decode()
+        maya = in_zone(active.maya, "Europe/Berlin").get(url).content.decode()
+    assert "Sun 20 Dec 2026, 13:00 (America/New_York)" in alice
+    assert "Sun 20 Dec 2026, 19:00 (Europe/Berlin)" in maya
+    assert "(Europe/Berlin)" not in alice and "(America/New_York)" not in maya
