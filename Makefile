@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/rooms.py
+	$(BIN)/python benchmarks/export.py
 
 # Stops and starts the machine's PostgreSQL and Redis: never run it in CI.
 faults: $(STAMP)

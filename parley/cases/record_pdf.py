@@ -28,9 +28,10 @@ from parley.cases.policy import Role
 from parley.cases.record import Record, report_for, room_entries
 from parley.rooms.policy import Instruction
 
-# Entries per Typst piece. Typst keeps what it memoised for its last ten compilations, so a
-# piece of 100 entries keeps the layout memory near 50 MiB, and a piece this size is as fast
-# per entry as the whole record in one go (benchmarks/export.py).
+# Entries per Typst piece. Typst keeps what it memoised for its last ten compilations, so its
+# memory follows the size of ten pieces, not of the record: with 100 entries a piece, about
+# 80 MiB (fonts included) against 270 MiB for 5,000 entries in one go, and no slower per entry
+# (benchmarks/export.py).
 PIECE_ENTRIES = 100
 TEMPLATE = Path(__file__).parent / "templates" / "cases" / "record.typ"
 
