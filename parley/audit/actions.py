@@ -195,14 +195,26 @@ def chain_for(ctx: CaseContext, me: Participant) -> list[tuple[Link, Opening | N
 
 
 def chain_page(
-    ctx: CaseContext, me: Participant, *, after: int = 0, limit: int = CHAIN_PAGE
+    ctx: CaseContext,
+    me: Participant,
+    *,
+    after: int = 0,
+    before: int | None = None,
+    limit: int = CHAIN_PAGE,
 ) -> list[tuple[Link, Opening | None]]:
-    """The links with seq > `after`, oldest first, at most `limit` (1..MAX_CHAIN_PAGE), each
-    with its opening if `me` may open it: a client resumes from the last seq it holds and
-    checks the page's first prev_hash against the last hash it has. At most three queries,
-    however long the chain."""
+    """A page of the chain, oldest first, at most `limit` links (1..MAX_CHAIN_PAGE), each with
+    its opening if `me` may open it. With `before`: the links just before that seq (from the
+    head when it is past it), so a reader starts at the newest and pages back to the first;
+    otherwise the links after `after`, so a reader resumes from the last seq it holds. Either
+    way a page's links check against their neighbours' hashes. At most three queries, however
+    long the chain."""
     limit = max(1, min(limit, MAX_CHAIN_PAGE))
-    events = list(AuditEvent.objects.filter(case=ctx.case, seq__gt=after).order_by("seq")[:limit])
+    rows = AuditEvent.objects.filter(case=ctx.case)
+    if before is not None:
+        events = list(rows.filter(seq__lt=before).order_by("-seq")[:limit])
+        events.reverse()
+    else:
+        events = list(rows.filter(seq__gt=after).order_by("seq")[:limit])
     offers = {int(e.audience["offer"]) for e in events if e.audience.get("offer") is not None}
     offer_rooms = offer_rooms_of(ctx.case, offers) if offers else {}
     return _with_openings(ctx, me, events, offer_rooms)

@@ -36,12 +36,18 @@ class VerdictOut(Schema):
 
 @router.get("/{case_id}/audit", response={200: list[LinkOut], **ERRORS})
 def audit_log(
-    request: HttpRequest, case_id: int, after: int = 0, limit: int = CHAIN_PAGE
+    request: HttpRequest,
+    case_id: int,
+    after: int = 0,
+    before: int | None = None,
+    limit: int = CHAIN_PAGE,
 ) -> list[dict[str, Any]]:
-    """The chain a page at a time, oldest first, like a room's timeline: the links with seq
-    greater than `after` (at most `limit`, 1 to 1000; 200 by default); resume from the last
-    seq you hold until a page comes back empty. With them a participant recomputes the chain on
-    their own machine: every link
+    """The chain a page at a time, oldest first within a page, like a room's timeline: the
+    links with seq greater than `after` (resume from the last seq you hold until a page comes
+    back empty), or with `before` the links just before that seq: `before` past the head (any
+    larger number; the head's seq is `events` in /audit/verify) gives the newest page, and a
+    reader pages back until seq 1. At most `limit` links, 1 to 1000, 200 by default.
+    With them a participant recomputes the chain on their own machine: every link
     (seq, commitment, prev_hash, hash = SHA-256 of canonical JSON {case, seq, commitment,
     prev}), and the opening (salt and record, commitment = SHA-256(salt bytes || canonical
     record)) of each event about something this participant may see (R9.1, R3.6). A
@@ -55,7 +61,9 @@ def audit_log(
             "hash": link.hash,
             "opening": {"salt": opening.salt, "record": opening.record} if opening else None,
         }
-        for link, opening in chain_page(load_context(case), me, after=after, limit=limit)
+        for link, opening in chain_page(
+            load_context(case), me, after=after, before=before, limit=limit
+        )
     ]
 
 

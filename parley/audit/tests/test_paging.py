@@ -61,6 +61,27 @@ def test_r9_1_paging_walks_from_the_first_event_to_the_head(active: Cast) -> Non
     assert Api(active.olga).get(f"/cases/{case.pk}/audit?after=0&limit=7")[0] == 404
 
 
+def test_r9_1_paging_back_from_the_head_reaches_the_first_event(active: Cast) -> None:
+    post(active, 12)
+    case = Case.objects.get(pk=cid(active))
+    api = Api(active.alice)
+    pages: list[list[dict[str, Any]]] = []
+    before = 10**9  # past the head: the newest page first
+    while True:
+        status, page = api.get(f"/cases/{case.pk}/audit?before={before}&limit=5")
+        assert status == 200
+        if not page:
+            break
+        pages.append(page)
+        before = page[0]["seq"]
+    assert pages[0][-1]["hash"] == case.audit_head  # it started at the head
+    assert pages[-1][0]["seq"] == 1 and pages[-1][0]["prev_hash"] == GENESIS
+    backwards = [link for page in reversed(pages) for link in page]
+    assert backwards == [link for page in walk(api, case.pk, limit=5) for link in page]
+    for newer, older in itertools.pairwise(pages):
+        assert newer[0]["prev_hash"] == older[-1]["hash"]
+
+
 def test_r9_1_a_page_costs_the_same_queries_however_long_the_chain(active: Cast) -> None:
     api = Api(active.maya)
     path = f"/cases/{cid(active)}/audit?after=3&limit=10"
@@ -75,6 +96,8 @@ def test_r9_1_a_page_costs_the_same_queries_however_long_the_chain(active: Cast)
     post(active, 5)
     short = count()
     post(active, 40)
+    assert count() == short
+    path = f"/cases/{cid(active)}/audit?before=60&limit=10"
     assert count() == short
     # A page holds at least one link.
     status, page = api.get(f"/cases/{cid(active)}/audit?after=0&limit=0")
