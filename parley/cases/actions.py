@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
-from parley.audit.policy import EVERYONE, MEDIATOR, room_readers
+from parley.audit.policy import EVERYONE, MEDIATOR, Audience, room_readers
 from parley.cases.access import (
     CaseContext,
     access_case,
@@ -27,8 +27,10 @@ from parley.cases.access import (
 from parley.cases.invitations import INVITATION_SALT, invitation_token
 from parley.cases.models import (
     Case,
+    CorrectionStatus,
     Invitation,
     InvitationStatus,
+    NameCorrection,
     Participant,
     Side,
 )
@@ -461,3 +463,85 @@ def end_settled(ctx: CaseContext) -> None:
         ctx, ctx.joint_room(), "Every party signed the settlement. The mediation has ended."
     )
     _finish(ctx, TerminationKind.SETTLEMENT, None, Outcome.SETTLED)
+
+
+def _full_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise BadInput("name_required", "Write your full name.")
+    if len(name) > 200:
+        raise BadInput("too_long", "A name may be at most 200 characters.")
+    return name
+
+
+def do_request_name_correction(*, acting_user: User, case_id: int, name: str) -> NameCorrection:
+    """R11.1: a participant asks the mediator to write their name as `name` (they sign with the
+    name as written). A second request replaces a pending one."""
+    name = _full_name(name)
+    with transaction.atomic():
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
+        if case.status == CaseStatus.TERMINATED:
+            raise DomainError("case_terminated", "This mediation has ended.")
+        if me.role == Role.MEDIATOR:
+            raise DomainError("mediator_only", "As the mediator you write the names yourself.")
+        if name.casefold() == " ".join(me.display_name.split()).casefold():
+            raise BadInput("same_name", "That is how your name is written already.")
+        correction = NameCorrection.objects.filter(
+            participant=me, status=CorrectionStatus.PENDING
+        ).first()
+        if correction is None:
+            correction = NameCorrection(case=case, participant=me)
+        correction.current_name = me.display_name
+        correction.requested_name = name
+        correction.created_at = timezone.now()
+        correction.save()
+        record_event(
+            case,
+            "name_correction_requested",
+            actor_id=me.pk,
+            subject_id=correction.pk,
+            audience=Audience(people=(me.pk,), mediator=True),
+            salted={"name": name},
+        )
+        publish_on_commit(
+            [pk for pk, p in ctx.participants.items() if p.role == Role.MEDIATOR] + [me.pk],
+            {"type": "name_correction", "case": case.pk},
+        )
+    return correction
+
+
+def do_decide_name_correction(
+    *, acting_user: User, case_id: int, correction_id: int, apply: bool
+) -> NameCorrection:
+    """The mediator writes the name as asked (apply) or keeps it (decline)."""
+    with transaction.atomic():
+        ctx, me = enter_case(acting_user, case_id)
+        case = ctx.case
+        check_mediator(me)
+        correction = (
+            NameCorrection.objects.select_for_update()
+            .filter(case=case, pk=correction_id, status=CorrectionStatus.PENDING)
+            .first()
+        )
+        if correction is None:
+            raise NotFound()
+        correction.status = CorrectionStatus.APPLIED if apply else CorrectionStatus.DECLINED
+        correction.decided_at = timezone.now()
+        correction.save(update_fields=["status", "decided_at"])
+        if apply:
+            Participant.objects.filter(pk=correction.participant_id).update(
+                display_name=correction.requested_name
+            )
+        record_event(
+            case,
+            "name_corrected" if apply else "name_correction_declined",
+            actor_id=me.pk,
+            subject_id=correction.pk,
+            audience=Audience(people=(correction.participant_id,), mediator=True),
+            salted={"name": correction.requested_name},
+        )
+        publish_on_commit(
+            [me.pk, correction.participant_id], {"type": "name_correction", "case": case.pk}
+        )
+    return correction

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
@@ -11,12 +11,14 @@ from parley.apischema import ERRORS, Id, LongText, ShortText
 from parley.cases.access import access_case, load_context
 from parley.cases.actions import (
     do_create_case,
+    do_decide_name_correction,
     do_invite,
+    do_request_name_correction,
     do_set_currency,
     do_terminate,
     termination_warning,
 )
-from parley.cases.models import Case, Invitation, InvitationStatus, Participant
+from parley.cases.models import Case, Invitation, InvitationStatus, NameCorrection, Participant
 from parley.cases.policy import Role
 from parley.cases.record import export_for, report_for
 from parley.cases.retention import destruction_date, do_shorten_retention, retention_days_of
@@ -267,3 +269,65 @@ def export(request: HttpRequest, case_id: int) -> dict[str, Any]:
 @router.get("/{case_id}/report", response={200: dict[str, Any], **ERRORS})
 def report(request: HttpRequest, case_id: int) -> dict[str, Any]:
     return report_for(the_user(request), case_id)
+
+
+class NameCorrectionIn(Schema):
+    name: ShortText
+
+
+class NameCorrectionOut(Schema):
+    id: int
+    participant: int
+    current_name: str
+    requested_name: str
+    status: str
+    created_at: str
+    decided_at: str | None
+
+
+def name_correction_payload(correction: NameCorrection) -> dict[str, Any]:
+    return {
+        "id": correction.pk,
+        "participant": correction.participant_id,
+        "current_name": correction.current_name,
+        "requested_name": correction.requested_name,
+        "status": correction.status,
+        "created_at": correction.created_at.isoformat(),
+        "decided_at": correction.decided_at.isoformat() if correction.decided_at else None,
+    }
+
+
+@router.get("/{case_id}/name-corrections", response={200: list[NameCorrectionOut], **ERRORS})
+def list_name_corrections(request: HttpRequest, case_id: int) -> list[dict[str, Any]]:
+    """R11.1: the mediator sees every request in the case; anyone else their own."""
+    case, me = access_case(the_user(request), case_id)
+    rows = NameCorrection.objects.filter(case=case)
+    if me.role != Role.MEDIATOR:
+        rows = rows.filter(participant=me)
+    return [name_correction_payload(c) for c in rows]
+
+
+@router.post("/{case_id}/name-corrections", response={201: NameCorrectionOut, **ERRORS})
+def request_name_correction(
+    request: HttpRequest, case_id: int, payload: NameCorrectionIn
+) -> Status[dict[str, Any]]:
+    correction = do_request_name_correction(
+        acting_user=the_user(request), case_id=case_id, name=payload.name
+    )
+    return Status(201, name_correction_payload(correction))
+
+
+@router.post(
+    "/{case_id}/name-corrections/{correction_id}/{decision}",
+    response={200: NameCorrectionOut, **ERRORS},
+)
+def decide_name_correction(
+    request: HttpRequest, case_id: int, correction_id: Id, decision: Literal["apply", "decline"]
+) -> dict[str, Any]:
+    correction = do_decide_name_correction(
+        acting_user=the_user(request),
+        case_id=case_id,
+        correction_id=correction_id,
+        apply=decision == "apply",
+    )
+    return name_correction_payload(correction)

@@ -82,6 +82,39 @@ class Participant(models.Model):
         return f"{self.display_name} ({self.role})"
 
 
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", "waiting for the mediator"
+    APPLIED = "applied", "corrected"
+    DECLINED = "declined", "declined by the mediator"
+
+
+class NameCorrection(models.Model):
+    """A participant asks the mediator to write their name differently (R11.1): they sign with
+    the full name as the mediator wrote it, so a misspelt name must not leave them stuck."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="name_corrections")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="name_corrections"
+    )
+    current_name = models.CharField(max_length=200)
+    requested_name = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant"],
+                condition=models.Q(status="pending"),
+                name="one_pending_name_correction",
+            )
+        ]
+
+
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     ACCEPTED = "accepted", "Accepted"

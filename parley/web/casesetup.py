@@ -22,13 +22,14 @@ from parley.cases.access import access_case, load_context
 from parley.cases.actions import (
     do_change_invitation_email,
     do_create_case,
+    do_decide_name_correction,
     do_invite,
     do_resend_invitation,
     do_revoke_invitation,
     do_set_currency,
 )
 from parley.cases.invitations import invitation_token
-from parley.cases.models import Invitation
+from parley.cases.models import CorrectionStatus, Invitation, NameCorrection
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
 from parley.limits import entry_chars
@@ -88,6 +89,9 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
             "sides": list(case.sides.all()),
             "participants": list(ctx.participants.values()),
             "invitations": invitations,
+            "name_corrections": list(
+                NameCorrection.objects.filter(case=case, status=CorrectionStatus.PENDING)
+            ),
             "agreement": agreement,
             "court": court,
             "disclosures": list(ConflictDisclosure.objects.filter(case=case)),
@@ -257,3 +261,22 @@ def issue(request: HttpRequest, case_id: int) -> HttpResponse:
         return redirect("setup", case_id=case_id)
     messages.success(request, "The agreement is issued. Everyone can now read and sign it.")
     return redirect("sign", case_id=case_id)
+
+
+@require_POST
+@member_page
+def decide_name_correction(
+    request: HttpRequest, case_id: int, correction_id: int, decision: str
+) -> HttpResponse:
+    if decision not in ("apply", "decline"):
+        return not_found(request)
+    do_decide_name_correction(
+        acting_user=signed_in(request),
+        case_id=case_id,
+        correction_id=correction_id,
+        apply=decision == "apply",
+    )
+    messages.success(
+        request, "The name is corrected." if decision == "apply" else "The name stays as it is."
+    )
+    return redirect("setup", case_id=case_id)

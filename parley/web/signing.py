@@ -12,7 +12,8 @@ from parley.agreements.actions import do_acknowledge_disclosure, do_sign
 from parley.agreements.models import ConflictDisclosure, DisclosureAcknowledgement, Signature
 from parley.agreements.policy import NO_LEGAL_ADVICE_NOTICE
 from parley.cases.access import CaseContext, access_case, load_context
-from parley.cases.models import Participant
+from parley.cases.actions import do_request_name_correction
+from parley.cases.models import CorrectionStatus, NameCorrection, Participant
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import DomainError
 from parley.web.forms import SignForm
@@ -98,9 +99,23 @@ def sign(request: HttpRequest, case_id: int) -> HttpResponse:
             "error": error,
             "typed_name": request.POST.get("typed_name", "") if request.method == "POST" else "",
             "court": agreement.court_order or None,
+            "correction": NameCorrection.objects.filter(
+                participant=me, status=CorrectionStatus.PENDING
+            ).first(),
         },
         status=422 if error else 200,
     )
+
+
+@require_POST
+@member_page
+def request_name_correction(request: HttpRequest, case_id: int) -> HttpResponse:
+    """R11.1: the signer asks the mediator to write their name differently."""
+    do_request_name_correction(
+        acting_user=signed_in(request), case_id=case_id, name=request.POST.get("name", "")
+    )
+    messages.success(request, "The mediator is asked to correct your name.")
+    return redirect("sign", case_id=case_id)
 
 
 @require_POST

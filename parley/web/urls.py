@@ -87,6 +87,16 @@ urlpatterns = [
     path("cases/<int:case_id>/setup/currency/", casesetup.currency, name="setup_currency"),
     path("cases/<int:case_id>/sign/", signing.sign, name="sign"),
     path(
+        "cases/<int:case_id>/name-correction/",
+        signing.request_name_correction,
+        name="name_correction",
+    ),
+    path(
+        "cases/<int:case_id>/name-corrections/<int:correction_id>/<str:decision>/",
+        casesetup.decide_name_correction,
+        name="name_correction_decide",
+    ),
+    path(
         "cases/<int:case_id>/disclosures/<int:disclosure_id>/acknowledge/",
         signing.acknowledge,
         name="acknowledge",
