@@ -14,7 +14,7 @@ from parley.cases.record import PRIVILEGED_STAMP
 from parley.negotiation.models import SettlementSignature, SettlementVersion
 from parley.negotiation.policy import settlement_is_confidential
 
-PUBLIC_STAMP = "NOT CONFIDENTIAL: the outcome of this mediation is not confidential (R5.3)"
+PUBLIC_STAMP = "NOT CONFIDENTIAL: the outcome of this mediation is not confidential"
 DRAFT_STAMP = "DRAFT, NOT SIGNED BY EVERY PARTY. " + PRIVILEGED_STAMP
 
 

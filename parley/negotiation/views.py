@@ -69,7 +69,7 @@ from parley.negotiation.suggest import (
 from parley.notifications.reading import unread_counts
 from parley.rooms.entries import caucus_default
 from parley.rooms.policy import Instruction, RoomKind
-from parley.rooms.queries import my_rooms
+from parley.rooms.queries import tab_rooms
 from parley.web.pages import member_page
 from parley.web.presenters import people_context, room_tab_label
 
@@ -239,14 +239,14 @@ def _rating_rows(spec: list[dict[str, Any]], rating: dict[str, Any]) -> list[dic
 
 def workspace_context(request: HttpRequest, ctx: CaseContext, me: Participant) -> dict[str, Any]:
     """The workspace around the negotiation: the room tabs, the people and their presence."""
-    rooms = my_rooms(ctx, me)
+    rooms = tab_rooms(ctx, me)
     unread = unread_counts([me.pk], [r.pk for r in rooms])
     return {
         "tabs": [
             {
                 "room": r,
                 "label": room_tab_label(r, me),
-                "url": reverse("room", args=[ctx.case.pk, r.pk]),
+                "url": reverse("room", args=[ctx.case.pk, r.pk]) + "#entries-end",
                 "unread": unread.get(r.pk, 0),
             }
             for r in rooms

@@ -7,7 +7,7 @@ from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import Participant
 from parley.errors import NotFound
 from parley.rooms.models import Entry, Room
-from parley.rooms.policy import in_room, visible_rooms
+from parley.rooms.policy import in_room, room_in_use, visible_rooms
 from parley.rooms.serialize import ENTRY_RELATED
 
 MAX_PAGE = 200
@@ -16,6 +16,13 @@ MAX_PAGE = 200
 def my_rooms(ctx: CaseContext, me: Participant) -> list[Room]:
     refs = visible_rooms(ctx.person(me), ctx.room_refs.values())
     return [ctx.rooms[ref.id] for ref in refs]
+
+
+def tab_rooms(ctx: CaseContext, me: Participant) -> list[Room]:
+    """The rooms offered to `me` as tabs: my_rooms, less a counsel room while its side has no
+    lawyer (rooms.policy.room_in_use). Exports and access still follow my_rooms."""
+    people = ctx.people.values()
+    return [r for r in my_rooms(ctx, me) if room_in_use(ctx.room_refs[r.pk], people)]
 
 
 def access_room(user: User, case_id: int, room_id: int) -> tuple[CaseContext, Participant, Room]:

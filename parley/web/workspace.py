@@ -42,9 +42,15 @@ from parley.rooms.policy import (
     RoomKind,
     check_can_post,
     initial_instruction,
-    room_in_use,
 )
-from parley.rooms.queries import access_entry, access_room, earlier, my_rooms, timeline
+from parley.rooms.queries import (
+    access_entry,
+    access_room,
+    earlier,
+    my_rooms,
+    tab_rooms,
+    timeline,
+)
 from parley.rooms.readers import readers_sentence
 from parley.web.forms import EntryForm, InstructionForm, ShareForm, TerminateForm, UploadForm
 from parley.web.guide import first_visit, guide_context
@@ -142,8 +148,7 @@ def _tabs(
             "url": reverse("room", args=[ctx.case.pk, r.pk]) + "#entries-end",
             "unread": unread.get(r.pk, 0),
         }
-        for r in my_rooms(ctx, me)
-        if r.pk == current.pk or room_in_use(ctx.room_refs[r.pk], ctx.people.values())
+        for r in tab_rooms(ctx, me)
     ]
 
 
