@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
@@ -26,6 +27,7 @@ from weasyprint import HTML
 from parley.accounts.models import User
 from parley.cases.policy import Role
 from parley.cases.record import Record, report_for, room_entries
+from parley.meetings.times import local, zone_label, zone_of_user
 from parley.rooms.policy import Instruction
 
 # Entries per Typst piece. Typst keeps what it memoised for its last ten compilations, so its
@@ -47,17 +49,19 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _when(iso: str) -> str:
-    return f"{iso[:10]} {iso[11:16]} UTC"
+def _when(iso: str, zone: str) -> str:
+    """'2026-12-03 14:00 CET': in the reader's zone, named (as every page and mail does)."""
+    at = local(datetime.fromisoformat(iso), zone)
+    return f"{at:%Y-%m-%d %H:%M} {zone_label(at)}"
 
 
-def _entry_view(item: dict[str, Any]) -> dict[str, Any]:
+def _entry_view(item: dict[str, Any], zone: str) -> dict[str, Any]:
     source = item["source"]
     document = item.get("document")
     instruction = item["instruction"]
     return {
         "who": item["author"] or "Parley",
-        "when": _when(item["created_at"]),
+        "when": _when(item["created_at"], zone),
         "instruction": Instruction(instruction).label if instruction else None,
         "shared": f"Shared by {source['shared_by']} from {source['room']}" if source else None,
         "body": item["body"],
@@ -69,7 +73,7 @@ def _entry_view(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _head_view(head: dict[str, Any]) -> dict[str, Any]:
+def _head_view(head: dict[str, Any], zone: str) -> dict[str, Any]:
     case = head["case"]
     who = head["exported_by"]
     reference = f" · {case['reference']}" if case["reference"] else ""
@@ -79,7 +83,8 @@ def _head_view(head: dict[str, Any]) -> dict[str, Any]:
         "about": (
             f"The record of what {who['name']} ({Role(who['role']).label.lower()}) can see. "
             "Entries written before the mediation ended are privileged and confidential "
-            "mediation communications; entries written after it are not confidential."
+            "mediation communications; entries written after it are not confidential. "
+            f"Times are in {zone}."
         ),
         "audit": f"Audit chain: {head['audit']['events']} events, head {head['audit']['head']}",
         "outcome": None,
@@ -87,7 +92,7 @@ def _head_view(head: dict[str, Any]) -> dict[str, Any]:
     }
     outcome = head["outcome"]
     if outcome is not None:
-        ended = f" · ended {_when(outcome['ended_at'])}" if outcome["ended_at"] else ""
+        ended = f" · ended {_when(outcome['ended_at'], zone)}" if outcome["ended_at"] else ""
         said = (
             f"The mediation ended: {outcome['outcome'].replace('_', ' ')}"
             if outcome["outcome"]
@@ -106,7 +111,7 @@ def _head_view(head: dict[str, Any]) -> dict[str, Any]:
             "title": f"Agreement to mediate (version {agreement['version']})",
             "hash": f"SHA-256 {agreement['sha256']}",
             "signatures": [
-                f"Signed by {s['name']} ({Role(s['role']).label.lower()}) on {_when(s['signed_at'])}"
+                f"Signed by {s['name']} ({Role(s['role']).label.lower()}) on {_when(s['signed_at'], zone)}"
                 for s in agreement["signatures"]
             ],
         }
@@ -170,7 +175,9 @@ def write_record_pdf(
     with the number of entries done so far."""
     digest = record_digest_start(record)
     typesetter = _Typesetter(record)
-    head: dict[str, Any] | None = _head_view(record.head)
+    # The zone the person chose for their account (a job has no browser to ask), else UTC.
+    zone = zone_of_user(record.me.user) or "UTC"
+    head: dict[str, Any] | None = _head_view(record.head, zone)
     sections: list[dict[str, Any]] = []
     in_piece = done = 0
     for room in record.rooms:
@@ -179,7 +186,7 @@ def write_record_pdf(
         for batch in room_entries(record, room):
             for item in batch:
                 digest.update(_canonical(item))
-                sections[-1]["entries"].append(_entry_view(item))
+                sections[-1]["entries"].append(_entry_view(item, zone))
                 in_piece += 1
                 if in_piece == piece_entries:
                     typesetter.piece(sections, head=head)

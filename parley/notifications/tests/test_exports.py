@@ -251,3 +251,13 @@ def test_r5_2_text_people_wrote_is_set_as_text_never_as_typst_markup(active: Cas
     text = text_of(record_pdf_bytes(open_record(active.alice, case_id)))
     assert '#read("/etc/passwd") *not bold* $x^2$ <label> @ref #set page(width: 1cm)' in text
     assert "root:" not in text
+
+
+def test_times_in_the_pdf_are_in_the_reader_s_zone_named(active: Cast) -> None:
+    case_id = write(active)
+    active.alice.time_zone = "Asia/Tokyo"
+    active.alice.save(update_fields=["time_zone"])
+    text = text_of(record_pdf_bytes(open_record(active.alice, case_id)))
+    assert "Times are in Asia/Tokyo." in text
+    assert re.search(r"Alice Alvarez · \d{4}-\d\d-\d\d \d\d:\d\d JST", text)
+    assert " UTC" not in text
