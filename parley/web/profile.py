@@ -22,6 +22,7 @@ from parley.accounts.auth import request_user as signed_in
 from parley.accounts.models import TOKEN_DAYS_DEFAULT, TOKEN_DAYS_MAX, ApiToken, TokenScope
 from parley.accounts.signout import end_sessions
 from parley.errors import DomainError, NotFound
+from parley.meetings.times import reader_zone, zone_of_user
 from parley.web.pages import not_found
 
 
@@ -58,7 +59,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/profile.html",
-        {"time_zones": time_zones(), "languages": languages()},
+        {
+            "time_zones": time_zones(),
+            "languages": languages(),
+            # Until the person chooses, the zone their browser reports is the first guess.
+            "my_zone": reader_zone(request),
+            "zone_guessed": not zone_of_user(user) and reader_zone(request) != "UTC",
+        },
         status=status,
     )
 

@@ -36,7 +36,7 @@ def test_r11_1_a_person_sets_their_name_time_zone_and_language(cast: Cast) -> No
     # Times on pages are shown in the person's zone (a token's expiry, here).
     token, _ = ApiToken.issue(alice, "t")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=datetime(2027, 1, 1, 20, 30, tzinfo=UTC))
-    assert "2 Jan 2027 05:30" in client.get("/account/tokens/").content.decode()
+    assert "Sat 2 Jan 2027, 05:30 (Asia/Tokyo)" in client.get("/account/tokens/").content.decode()
 
 
 @pytest.mark.parametrize(

@@ -112,3 +112,16 @@ def test_a_party_in_new_york_and_a_mediator_in_berlin_read_one_offer_expiry_in_t
     assert "Sun 20 Dec 2026, 13:00 (America/New_York)" in alice
     assert "Sun 20 Dec 2026, 19:00 (Europe/Berlin)" in maya
     assert "(Europe/Berlin)" not in alice and "(America/New_York)" not in maya
+
+
+def test_the_profile_first_guesses_the_zone_the_browser_reports(cast: Cast) -> None:
+    alice = Client()
+    alice.force_login(cast.alice)
+    alice.cookies["parley_tz"] = "America/New_York"
+    html = alice.get("/account/").content.decode()
+    assert '<option value="America/New_York" selected>' in html
+    assert "Guessed from your browser" in html
+    in_zone(cast.alice, "Asia/Tokyo")
+    html = alice.get("/account/").content.decode()
+    assert '<option value="Asia/Tokyo" selected>' in html
+    assert "Guessed from your browser" not in html
