@@ -86,7 +86,6 @@ def _head_view(head: dict[str, Any], zone: str) -> dict[str, Any]:
             "mediation communications; entries written after it are not confidential. "
             f"Times are in {zone}."
         ),
-        "audit": f"Audit chain: {head['audit']['events']} events, head {head['audit']['head']}",
         "outcome": None,
         "agreement": None,
     }
@@ -109,13 +108,24 @@ def _head_view(head: dict[str, Any], zone: str) -> dict[str, Any]:
     if agreement is not None:
         view["agreement"] = {
             "title": f"Agreement to mediate (version {agreement['version']})",
-            "hash": f"SHA-256 {agreement['sha256']}",
             "signatures": [
                 f"Signed by {s['name']} ({Role(s['role']).label.lower()}) on {_when(s['signed_at'], zone)}"
                 for s in agreement["signatures"]
             ],
         }
     return view
+
+
+def details(head: dict[str, Any], hexdigest: str) -> list[str]:
+    """The fingerprints a reader can check, at the end where they do not get in the way."""
+    audit = head["audit"]
+    lines = [
+        f"This record's content (SHA-256): {hexdigest}",
+        f"Audit chain: {audit['events']} events, head {audit['head']}",
+    ]
+    if head["agreement"] is not None:
+        lines.append(f"Agreement to mediate (SHA-256): {head['agreement']['sha256']}")
+    return lines
 
 
 def record_digest_start(record: Record) -> Any:
@@ -200,7 +210,7 @@ def write_record_pdf(
     end = {
         "summary": f"{entries} {'entry' if entries == 1 else 'entries'} in "
         f"{len(record.rooms)} {'room' if len(record.rooms) == 1 else 'rooms'}.",
-        "digest": f"Record digest (SHA-256 of its content): {hexdigest}",
+        "details": details(record.head, hexdigest),
     }
     typesetter.piece(sections, head=head, end=end)
     if progress is not None:

@@ -142,6 +142,10 @@ def test_r5_2_progress_is_saved_as_the_pdf_is_made_and_shown_on_the_page(
     last = " ".join((reader.pages[-1].extract_text() or "").split())
     assert f"page {pages}" in last and f"This record has {pages} pages." in last
     assert "7 entries in 3 rooms." in last  # joint, his caucus, his counsel room
+    # Fingerprints wait at the end, under "Details for checking", not in the reader's way.
+    assert "Details for checking This record's content (SHA-256):" in last
+    first = " ".join((reader.pages[0].extract_text() or "").split())
+    assert re.search(r"[0-9a-f]{64}", first) is None
     # A job being made shows how far it got on the page, which polls for more.
     job = ExportJob.objects.create(
         requested_by=active.bob,
