@@ -30,6 +30,10 @@ The search (one loop, :func:`max_nash_welfare`):
    goal lies halfway to ``log(P + 1)``, so ending proves exactly that no integer
    product beats ``P`` (``log_gap`` 0.0); above it floats cannot separate ``P``
    from ``P + 1`` and ``log_gap`` is the 1e-8 margin proven.
+   A round that improves the incumbent also cuts off the point the envelope
+   overestimated, so the next round does not land on it again.  When everyone
+   values the items alike and the incumbent splits the total as evenly as
+   integers allow, no allocation does better (arithmetic): no round is needed.
 4. With a time limit, or when the caller's ``watch`` asks, the search stops
    with the incumbent and the gap proven so far (``optimal`` False).
 
