@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from parley.accounts.auth import request_user as the_user
-from parley.apischema import ERRORS
+from parley.apischema import ERRORS, MAX_ID
 from parley.audit.actions import CHAIN_PAGE, chain_page, verify_for
 from parley.cases.access import access_case, load_context
 
 router = Router(tags=["audit"])
+
+# A position in the chain as a query parameter: refused (422) past 64 bits, never a 500.
+Seq = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class OpeningOut(Schema):
@@ -38,9 +42,9 @@ class VerdictOut(Schema):
 def audit_log(
     request: HttpRequest,
     case_id: int,
-    after: int = 0,
-    before: int | None = None,
-    limit: int = CHAIN_PAGE,
+    after: Seq = 0,
+    before: Seq | None = None,
+    limit: Seq = CHAIN_PAGE,
 ) -> list[dict[str, Any]]:
     """The chain a page at a time, oldest first within a page, like a room's timeline: the
     links with seq greater than `after` (resume from the last seq you hold until a page comes

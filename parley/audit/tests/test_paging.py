@@ -99,6 +99,8 @@ def test_r9_1_a_page_costs_the_same_queries_however_long_the_chain(active: Cast)
     assert count() == short
     path = f"/cases/{cid(active)}/audit?before=60&limit=10"
     assert count() == short
-    # A page holds at least one link.
+    # Bad positions are refused, never a 500; a page holds at least one link.
+    for bad in ("before=99999999999999999999", "after=-1", "limit=1e3"):
+        assert api.get(f"/cases/{cid(active)}/audit?{bad}")[0] == 422, bad
     status, page = api.get(f"/cases/{cid(active)}/audit?after=0&limit=0")
     assert status == 200 and [link["seq"] for link in page] == [1]
