@@ -291,3 +291,12 @@ def entries_with_body(text: str, **filters: Any) -> list[Any]:
     from parley.rooms.models import Entry
 
     return [e for e in Entry.objects.filter(**filters) if e.body == text]
+
+
+def mailed_token(invitation_id: int) -> str:
+    """The token the invitation mail carries to the invited address; a test holding it stands
+    for the person who received that mail (nobody else is ever shown it)."""
+    from parley.cases.invitations import invitation_token
+    from parley.cases.models import Invitation
+
+    return invitation_token(Invitation.objects.get(pk=invitation_id))

@@ -89,12 +89,13 @@ class InviteIn(Schema):
 
 
 class InviteOut(Schema):
+    """No link: only the invited address receives it (R11.2), so nobody else can open the
+    invitation to learn whether that address already has an account."""
+
     id: int
     email: str
     role: str
     side: int | None
-    token: str
-    link: str
 
 
 class TerminateIn(Schema):
@@ -136,9 +137,7 @@ def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @router.post("/{case_id}/invitations", response={201: InviteOut, **ERRORS})
 def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> Status[dict[str, Any]]:
-    from django.conf import settings
-
-    invitation, token = do_invite(
+    invitation, _ = do_invite(
         acting_user=the_user(request),
         case_id=case_id,
         email=payload.email,
@@ -154,8 +153,6 @@ def invite(request: HttpRequest, case_id: int, payload: InviteIn) -> Status[dict
             "email": invitation.email,
             "role": invitation.role,
             "side": invitation.side_id,
-            "token": token,
-            "link": f"{settings.SITE_URL}/invitations/{token}/",
         },
     )
 

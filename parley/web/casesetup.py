@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,7 +27,6 @@ from parley.cases.actions import (
     do_revoke_invitation,
     do_set_currency,
 )
-from parley.cases.invitations import invitation_token
 from parley.cases.models import CorrectionStatus, Invitation, NameCorrection
 from parley.cases.policy import CaseStatus, CourtOrder, Role
 from parley.errors import DomainError, NotFound
@@ -70,9 +68,6 @@ def setup(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             "invitation": inv,
             "state": inv.state(now),
-            "link": f"{settings.SITE_URL.rstrip('/')}/invitations/{invitation_token(inv)}/"
-            if inv.state(now) not in ("accepted", "expired", "revoked")
-            else "",
         }
         for inv in Invitation.objects.filter(case=case).select_related("side")
     ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from parley.accounts.models import ApiToken, User
 from parley.cases.models import Invitation, Participant
-from parley.testing import Api, Cast, build_case
+from parley.testing import Api, Cast, build_case, mailed_token
 
 
 def invite(c: Cast, email: str, role: str = "observer") -> dict[str, Any]:
@@ -22,7 +22,8 @@ def invite(c: Cast, email: str, role: str = "observer") -> dict[str, Any]:
         f"/cases/{c.case.pk}/invitations", {"email": email, "name": "New Person", "role": role}
     )
     assert status == 201, body
-    result: dict[str, Any] = body
+    assert "token" not in body and "link" not in body  # only the invited address gets the link
+    result: dict[str, Any] = {**body, "token": mailed_token(body["id"])}
     return result
 
 

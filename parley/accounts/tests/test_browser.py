@@ -9,14 +9,18 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from parley.accounts.second_factor import totp_code
-from parley.web.tests.browser.conftest import BIN, Server, sign_in_page
+from parley.web.tests.browser.conftest import (
+    BIN,
+    Server,
+    link_in_last_mail,
+    sign_in_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,29 +48,6 @@ def make_user(server: Server, email: str, *, staff: bool = False) -> None:
         capture_output=True,
         timeout=120,
     )
-
-
-def mails_to(server: Server, address: str) -> list[str]:
-    """Every message the server's file backend wrote to `address`, oldest first, as text."""
-    folder = server.data_dir / "mail"
-    found = []
-    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
-        for raw in path.read_bytes().split(b"-" * 79):
-            if not raw.strip():
-                continue
-            message = message_from_bytes(raw.strip() + b"\n", policy=policy.default)
-            if address in str(message.get("To", "")):
-                body = message.get_body(preferencelist=("plain",))
-                found.append(body.get_content() if body is not None else "")
-    return found
-
-
-def link_in_last_mail(server: Server, address: str, path: str) -> str:
-    found = re.findall(
-        r"https?://[^/\s]+(" + re.escape(path) + r"\S*)", mails_to(server, address)[-1]
-    )
-    assert found, mails_to(server, address)[-1]
-    return str(found[0])
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +320,26 @@ def screenshots() -> Path | None:
     path = Path(where)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def mails_to(server: Server, address: str) -> list[str]:
+    """Every message the server's file backend wrote to `address`, oldest first, as text."""
+    folder = server.data_dir / "mail"
+    found = []
+    for path in sorted(folder.glob("*.log"), key=lambda p: p.stat().st_mtime):
+        for raw in path.read_bytes().split(b"-" * 79):
+            if not raw.strip():
+                continue
+            message = message_from_bytes(raw.strip() + b"\n", policy=policy.default)
+            if address in str(message.get("To", "")):
+                body = message.get_body(preferencelist=("plain",))
+                found.append(body.get_content() if body is not None else "")
+    return found
+
+
+def link_in_last_mail(server: Server, address: str, path: str) -> str:
+    found = re.findall(
+        r"https?://[^/\s]+(" + re.escape(path) + r"\S*)", mails_to(server, address)[-1]
+    )
+    assert found, mails_to(server, address)[-1]
+    return str(found[0])
