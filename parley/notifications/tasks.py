@@ -4,8 +4,8 @@ mediation content; each task reads through the same policy as the pages."""
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
-import tempfile
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -207,15 +207,15 @@ def _make_export(job: ExportJob) -> str:
     def progress(done: int) -> None:
         ExportJob.objects.filter(pk=job.pk).update(done=min(done, total))
 
-    # The plaintext exists only in this temporary file (in memory up to 8 MiB), never in
-    # the store; what is stored is sealed under the case key (R11.3).
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as plain:
-        if job.format == ExportFormat.PDF:
-            write_record_pdf(record, plain, progress=progress)
-        else:
-            write_record_json(record, plain, progress=progress)
-        plain.seek(0)
-        raw = plain.read()
+    # The plaintext stays in this process's memory, never on a disk: what is stored is
+    # sealed under the case key (R11.3).
+    plain = io.BytesIO()
+    if job.format == ExportFormat.PDF:
+        write_record_pdf(record, plain, progress=progress)
+    else:
+        write_record_json(record, plain, progress=progress)
+    raw = plain.getvalue()
+    del plain
     digest = hashlib.sha256(raw).hexdigest()
     sealed = seal_bytes(job.case_id, f"export:{job.pk}", raw)
     del raw
