@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from parley.cases.models import Case, Invitation, Participant
+from parley.meetings.times import when
 from parley.rooms.models import Room
 
 FOOTER = (
@@ -70,7 +71,8 @@ def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> M
             "party have signed, the mediation starts and the mediator schedules the sessions; "
             "you will get each one by e-mail with a calendar invitation.\n\n"
             f"Your link: {invitation_link(token)}\n"
-            f"It works once and expires on {invitation.expires_at:%d %B %Y}." + FOOTER
+            # The invitee has no account (and so no zone) yet: the time says which zone it is in.
+            f"It works once and expires on {when(invitation.expires_at, 'UTC')}." + FOOTER
         ),
     )
 
@@ -91,7 +93,7 @@ def retention_mail(case: Case, due: datetime) -> Mail:
         subject="The record of your mediation will be destroyed",
         body=(
             f"The mediation (case #{case.pk}) has ended. Under the retention policy of its "
-            f"agreement its content will be destroyed on {due:%d %B %Y}: after that no one, "
+            f"agreement its content will be destroyed on {when(due, 'UTC')}: after that no one, "
             "the mediator included, can read or export it.\n"
             f"Until then you can sign in and export your record: {case_link(case)}" + FOOTER
         ),

@@ -95,7 +95,10 @@ def test_r11_4_notice_once_then_the_key_is_destroyed_and_every_path_says_so(
         assert SECRET in page_text(cast, cast.alice, f"/cases/{case}/rooms/{caucus}/")
         assert Api(cast.alice).get(f"/cases/{case}/export")[0] == 200
     assert {m.to[0] for m in mail.outbox} == people and len(mail.outbox) == len(people)
-    assert all("01 April 2026" in m.body and SECRET not in m.body for m in mail.outbox)
+    assert all(
+        " 1 Apr 2026, " in m.body and "(UTC)" in m.body and SECRET not in m.body
+        for m in mail.outbox
+    )
 
     with time_machine.travel(ENDED + dt.timedelta(days=29, hours=23), tick=False):
         assert enforce() == {"notices": 0, "destroyed": 0}

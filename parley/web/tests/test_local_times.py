@@ -125,3 +125,25 @@ def test_the_profile_first_guesses_the_zone_the_browser_reports(cast: Cast) -> N
     html = alice.get("/account/").content.decode()
     assert '<option value="Asia/Tokyo" selected>' in html
     assert "Guessed from your browser" not in html
+
+
+def test_an_invitation_mail_names_the_zone_of_its_expiry(cast: Cast) -> None:
+    from django.core import mail
+
+    from parley.cases.actions import do_create_case, do_invite
+    from parley.cases.policy import Role
+    from parley.notifications.tasks import send_invitation
+
+    case = do_create_case(acting_user=cast.maya, title="Harbour dispute")
+    invitation, _ = do_invite(
+        acting_user=cast.maya,
+        case_id=case.pk,
+        email=cast.alice.email,
+        display_name=cast.alice.full_name,
+        role=Role.PARTY,
+    )
+    mail.outbox.clear()
+    send_invitation(invitation.pk)
+    [message] = mail.outbox
+    at = invitation.expires_at.astimezone(UTC)
+    assert f"expires on {at:%a} {at.day} {at:%b %Y, %H:%M} (UTC)." in str(message.body)

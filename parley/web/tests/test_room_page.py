@@ -188,3 +188,16 @@ def test_r3_3_a_side_without_a_lawyer_is_offered_no_counsel_room(cast: Cast) -> 
     html = page(cast, cast.alice, "joint")
     assert "Counsel room" not in html
     assert f'data-room-tab="{cast.room("caucus_a").pk}"' in html
+
+
+def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: Cast) -> None:
+    joint = active.room("joint").pk
+    page(active, active.alice, "joint")  # Alice has read the joint room
+    do_post_entry(acting_user=active.bob, case_id=cid(active), room_id=joint, body="New idea")
+    do_post_entry(acting_user=active.maya, case_id=cid(active), room_id=joint, body="And mine")
+    tab = re.compile(rf'data-room-tab="{joint}" *>Joint room<span class="unread"> \((\d+) new\)')
+    for _ in range(2):  # a reload keeps it
+        found = tab.search(page(active, active.alice, "caucus_a"))
+        assert found is not None and found.group(1) == "2"
+    page(active, active.alice, "joint")
+    assert tab.search(page(active, active.alice, "caucus_a")) is None
