@@ -157,4 +157,10 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
             # The copy's readers: it shows them where it came from (R4.3).
             audience=room_readers([target.pk]),
         )
+        # The original's readers (its side and the mediator) see on it where it was shared:
+        # the event names only the original, and the page fetches it through the access check.
+        publish_on_commit(
+            ctx.recipients(entry.room_id),
+            {"type": "shared", "case": case.pk, "entry": entry.pk},
+        )
     return copy

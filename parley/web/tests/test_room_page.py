@@ -4,10 +4,12 @@ only, and, when writing is blocked, why and what unblocks it."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.test import Client
 
 from parley.agreements.actions import do_acknowledge_disclosure, do_add_disclosure
+from parley.negotiation.tests.helpers import EventTap
 from parley.rooms.actions import do_post_entry, do_share_entry
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
@@ -201,3 +203,38 @@ def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: Cast)
         assert found is not None and found.group(1) == "2"
     page(active, active.alice, "joint")
     assert tab.search(page(active, active.alice, "caucus_a")) is None
+
+
+def test_r4_3_the_writers_side_hears_of_a_share_live_and_the_other_side_hears_only_of_the_copy(
+    active: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    tap = EventTap(active, django_capture_on_commit_callbacks)
+    entry = tap.run(
+        lambda: do_post_entry(
+            acting_user=active.alice,
+            case_id=cid(active),
+            room_id=active.room("caucus_a").pk,
+            body="We could start in March.",
+        )
+    )
+    tap.drain()
+    tap.run(
+        lambda: do_share_entry(
+            acting_user=active.maya,
+            case_id=cid(active),
+            entry_id=entry.pk,
+            target_room_id=active.room("caucus_b").pk,
+        )
+    )
+    got = tap.drain()
+    told = {
+        user.full_name
+        for user in (active.maya, active.alice, active.bob, active.carol)
+        if any(
+            e["type"] == "shared" and e["entry"] == entry.pk
+            for e in got[active.participant(user).pk]
+        )
+    }
+    assert told == {"Maya Mediator", "Alice Alvarez", "Carol Counsel"}
+    bobs = got[active.participant(active.bob).pk]
+    assert [e["type"] for e in bobs] == ["entry"]  # the copy in his caucus, nothing more

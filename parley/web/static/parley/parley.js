@@ -189,6 +189,7 @@
         }
         break;
       case "instruction":
+      case "shared":
         refreshEntry(ev.entry);
         break;
       case "terminated":
