@@ -63,25 +63,32 @@ REMINDER_EVERY = timedelta(days=2)
 def _send_debounced(
     participants: list[Participant], kind: MailKind, scope: int, mail: Mail, every: timedelta
 ) -> int:
-    """Mail each person unless they were mailed about `scope` within `every`. The mark is
-    written after each successful send, so a retry after a failed send skips those already
-    mailed and reaches the rest."""
+    """Mail each person unless they were mailed about `scope` within `every`. The marks of
+    those mailed are written together once the sends are done, and also when a send fails, so
+    a retry skips those already mailed and reaches the rest. One short write per job: on the
+    embedded SQLite database this job shares the one writer with the posts."""
     now = timezone.now()
     recent = set(
         MailMark.objects.filter(
             participant__in=participants, kind=kind, scope=scope, last_sent_at__gt=now - every
         ).values_list("participant_id", flat=True)
     )
-    sent = 0
-    for person in participants:
-        if person.pk in recent:
-            continue
-        deliver(mail, address_of(person))
-        MailMark.objects.update_or_create(
-            participant=person, kind=kind, scope=scope, defaults={"last_sent_at": now}
-        )
-        sent += 1
-    return sent
+    mailed: list[Participant] = []
+    try:
+        for person in participants:
+            if person.pk in recent:
+                continue
+            deliver(mail, address_of(person))
+            mailed.append(person)
+    finally:
+        if mailed:
+            MailMark.objects.bulk_create(
+                [MailMark(participant=p, kind=kind, scope=scope, last_sent_at=now) for p in mailed],
+                update_conflicts=True,
+                unique_fields=["participant", "kind", "scope"],
+                update_fields=["last_sent_at"],
+            )
+    return len(mailed)
 
 
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
