@@ -65,9 +65,8 @@ def _entry_view(item: dict[str, Any], zone: str) -> dict[str, Any]:
         "instruction": Instruction(instruction).label if instruction else None,
         "shared": f"Shared by {source['shared_by']} from {source['room']}" if source else None,
         "body": item["body"],
-        "document": f"Document {document['name']} · SHA-256 {document['sha256']}"
-        if document
-        else None,
+        # The fingerprint is listed under "Details for checking" at the end, not here.
+        "document": f"Document {document['name']}" if document else None,
         "privileged": item["privileged"],
         "stamp": item["stamp"],
     }
@@ -190,6 +189,7 @@ def write_record_pdf(
     head: dict[str, Any] | None = _head_view(record.head, zone)
     sections: list[dict[str, Any]] = []
     in_piece = done = 0
+    fingerprints: list[str] = []
     for room in record.rooms:
         digest.update(_canonical(record.room_head(room)))
         sections.append({"label": room.label, "continued": False, "entries": []})
@@ -197,6 +197,11 @@ def write_record_pdf(
             for item in batch:
                 digest.update(_canonical(item))
                 sections[-1]["entries"].append(_entry_view(item, zone))
+                document = item.get("document")
+                if document:
+                    fingerprints.append(
+                        f"Document {document['name']}: SHA-256 {document['sha256']}"
+                    )
                 in_piece += 1
                 if in_piece == piece_entries:
                     typesetter.piece(sections, head=head)
@@ -210,7 +215,7 @@ def write_record_pdf(
     end = {
         "summary": f"{entries} {'entry' if entries == 1 else 'entries'} in "
         f"{len(record.rooms)} {'room' if len(record.rooms) == 1 else 'rooms'}.",
-        "details": details(record.head, hexdigest),
+        "details": details(record.head, hexdigest) + fingerprints,
     }
     typesetter.piece(sections, head=head, end=end)
     if progress is not None:

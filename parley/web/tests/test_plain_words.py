@@ -163,3 +163,24 @@ def test_the_signed_settlement_pdf_keeps_hashes_and_rule_numbers_out_of_its_text
     assert not SHA_WORD.search(body) and not HASH.search(body.replace("\n", ""))
     assert sha in details.replace("\n", "")
     assert "(UTC)" in body  # the signing times name their zone
+
+
+def test_a_partys_record_pdf_keeps_every_fingerprint_in_its_closing_details(
+    rich_case: Cast,
+) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from parley.cases.record import open_record
+    from parley.cases.record_pdf import record_pdf_bytes
+    from parley.documents.models import Document
+
+    pdf = record_pdf_bytes(open_record(rich_case.bob, cid(rich_case)))
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    body, details = text.split("Details for checking")
+    assert "quote.txt" in body
+    assert not RULE.search(text), RULE.search(text)
+    assert not SHA_WORD.search(body) and not HASH.search(body.replace("\n", ""))
+    document = Document.objects.get(name="quote.txt", entry__room=rich_case.room("joint"))
+    assert document.sha256 in details.replace("\n", "")
