@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/rooms.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/encryption.py
 
 # Stops and starts the machine's PostgreSQL and Redis: never run it in CI.
 faults: $(STAMP)
