@@ -80,8 +80,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as data_dir:
         setup_django(data_dir)
         from django.test import Client
-
         from loadkit import seed
+
         from parley.cases.models import Participant
 
         population = seed(10, "enc")

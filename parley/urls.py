@@ -7,7 +7,6 @@ urlpatterns = [
     path("api/v1/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("", include("parley.ops.urls")),
-    path("", include("parley.negotiation.urls")),
     path("", include("parley.web.urls")),
 ]
 

@@ -1,13 +1,14 @@
 from allauth.account import views as account_views
 from django.urls import include, path
 
-from parley.documents.views import download
 from parley.web import (
     account,
     calendar,
     casesetup,
+    documents,
     guide,
     invitations,
+    negotiation,
     operator,
     profile,
     sessions,
@@ -17,7 +18,26 @@ from parley.web import (
 )
 from parley.web.pages import member_page
 
+# The negotiation tab's pages keep their own URL namespace ("negotiation:home", ...).
+negotiation_pages = [
+    path("cases/<int:case_id>/negotiate/", negotiation.home, name="home"),
+    path("cases/<int:case_id>/negotiate/engine/", negotiation.engine, name="engine"),
+    path("cases/<int:case_id>/negotiate/live/", negotiation.live, name="live"),
+    path(
+        "cases/<int:case_id>/negotiate/engine/<int:job_id>/",
+        negotiation.proposal_job,
+        name="proposal_job",
+    ),
+    path(
+        "cases/<int:case_id>/negotiate/settlement.pdf",
+        negotiation.settlement_file,
+        name="settlement_pdf",
+    ),
+    path("cases/<int:case_id>/negotiate/<slug:name>/", negotiation.act, name="act"),
+]
+
 urlpatterns = [
+    path("", include((negotiation_pages, "negotiation"))),
     path("", views.dashboard, name="dashboard"),
     path("help/words/", views.words, name="words"),
     path("login/", account.SignInView.as_view(), name="login"),
@@ -121,7 +141,7 @@ urlpatterns = [
     path("cases/<int:case_id>/end/", workspace.end, name="end"),
     path(
         "cases/<int:case_id>/documents/<int:document_id>/download/",
-        member_page(download),
+        member_page(documents.download),
         name="download",
     ),
 ]
