@@ -28,21 +28,10 @@ for path in (ROOT, ROOT / "benchmarks"):  # parley, and loadkit beside this file
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+from loadkit import setup_django  # noqa: E402
+
 TARGET = 0.10
 PLAIN = "v1:"  # the stand-in keeps the stored form's prefix, so every code path is the same
-
-
-def setup_django(data_dir: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
-    os.environ["PARLEY_DATA_DIR"] = data_dir
-    os.environ.setdefault("PARLEY_JOBS_IMMEDIATE", "1")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 @contextmanager

@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "benchmarks"):  # parley, and loadkit beside this file
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from loadkit import setup_django  # noqa: E402
 
 TARGET_SECONDS = 10.0
 TARGET_MIB = 150.0
@@ -93,19 +96,6 @@ WORDS = [
     "is",
     "paid",
 ]
-
-
-def setup_django(data_dir: str, *, migrate: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
-    os.environ["PARLEY_DATA_DIR"] = data_dir
-    os.environ["PARLEY_JOBS_IMMEDIATE"] = "1"
-    import django
-
-    django.setup()
-    if migrate:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
 
 
 def body(i: int) -> str:

@@ -25,6 +25,24 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def setup_django(data_dir: str, *, migrate: bool = True) -> None:
+    """Django in this process on a fresh data folder (SQLite there unless DATABASE_URL is set),
+    jobs run at once, migrated: for the benchmarks that time the server path in process."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
+    os.environ["PARLEY_DATA_DIR"] = data_dir
+    os.environ.setdefault("PARLEY_JOBS_IMMEDIATE", "1")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+
 RESULTS_DIR = ROOT / "benchmarks" / "results"
 CLOCK = time.perf_counter
 
