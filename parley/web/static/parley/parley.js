@@ -98,7 +98,18 @@
     var end = document.getElementById("entries-end");
     var jump = document.getElementById("jump-latest");
     if (!end || !jump || !window.IntersectionObserver) return;
-    if (!window.location.hash || window.location.hash === "#entries-end") toLatest();
+    if (!window.location.hash || window.location.hash === "#entries-end") {
+      toLatest();
+      // Until the reader moves, keep the latest entry in view while the page settles (panels
+      // and fonts that load after it can push the end down).
+      var moved = false;
+      ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (kind) {
+        window.addEventListener(kind, function () { moved = true; }, { passive: true, once: true });
+      });
+      if (window.ResizeObserver) {
+        new ResizeObserver(function () { if (!moved) toLatest(); }).observe(document.body);
+      }
+    }
     if (!jump.hidden) return;  // reading an earlier page: the link stays where it is
     jump.classList.add("floating");
     new IntersectionObserver(function (seen) {
