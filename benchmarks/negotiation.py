@@ -237,76 +237,16 @@ def brute_force_mnw(values: Sequence[Sequence[int]]) -> tuple[int, int]:
     return best
 
 
-def raw_mnw(values: Sequence[Sequence[int]]) -> int:
-    """The MNW MILP handed to HiGHS as is: all pairs, every secant up front, no matching step.
+Row = tuple[list[int], list[float], float, float]
 
-    Assumes every party can be positive at once (true for these instances).
-    Returns the exact Nash product of HiGHS's allocation.
-    """
-    vals = np.array(values, dtype=np.int64)
+
+def solve_mnw_rows(rows: list[Row], vals: Any) -> int:
+    """Solve a baseline MNW model (x binary, v the bundle values, W their logs; `rows` are its
+    constraints) with HiGHS at the engine's settings; the exact Nash product it found."""
     n, m = vals.shape
     nx_ = n * m
+    num = nx_ + 2 * n
     cap = vals.sum(axis=1)
-    num = nx_ + 2 * n  # x, v, W
-    rows: list[tuple[list[int], list[float], float, float]] = []
-    for g in range(m):
-        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
-    for i in range(n):
-        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
-        for k in range(1, int(cap[i])):
-            slope = math.log(k + 1) - math.log(k)
-            at0 = math.log(k) - slope * k
-            rows.append(
-                ([nx_ + n + i, nx_ + i], [1000.0, -1000.0 * slope], -math.inf, 1000.0 * at0)
-            )
-    lengths = [len(r[0]) for r in rows]
-    indptr = np.concatenate(([0], np.cumsum(lengths)))
-    matrix = csr_array(
-        (np.concatenate([r[1] for r in rows]), np.concatenate([r[0] for r in rows]), indptr),
-        shape=(len(rows), num),
-    )
-    c = np.zeros(num)
-    c[nx_ + n :] = -1.0
-    lb = np.concatenate((np.zeros(nx_), np.ones(n), np.zeros(n)))
-    ub = np.concatenate((np.ones(nx_), cap.astype(float), np.log(cap.astype(float))))
-    integrality = np.concatenate((np.ones(nx_), np.zeros(2 * n)))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        res = milp(
-            c,
-            integrality=integrality,
-            bounds=Bounds(lb, ub),
-            constraints=[LinearConstraint(matrix, [r[2] for r in rows], [r[3] for r in rows])],
-            options=dict(HIGHS_OPTIONS),
-        )
-    assert res.status == 0, res.message
-    x = np.round(res.x[:nx_]).reshape(n, m)
-    bundle_values = (x * vals).sum(axis=1)
-    return math.prod(int(v) for v in bundle_values)
-
-
-def plain_mnw(values: Sequence[Sequence[int]]) -> int:
-    """A plain Spliddit-style MNW MILP: binary assignment, secants of log at odd points.
-
-    One model, one solve, HiGHS with the engine's settings (one thread, gap 0).
-    The secant through (k, log k) and (k + 1, log(k + 1)) for odd k is exact at
-    both integers, so the odd ones cover every integer value.  Assumes every
-    party can be positive at once (true for these instances).  Returns the exact
-    Nash product of HiGHS's allocation.
-    """
-    vals = np.array(values, dtype=np.int64)
-    n, m = vals.shape
-    nx_ = n * m
-    cap = vals.sum(axis=1)
-    num = nx_ + 2 * n  # x, v, W
-    rows: list[tuple[list[int], list[float], float, float]] = []
-    for g in range(m):
-        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
-    for i in range(n):
-        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
-        for k in range(1, int(cap[i]), 2):
-            slope = math.log(k + 1) - math.log(k)
-            rows.append(([nx_ + n + i, nx_ + i], [1.0, -slope], -math.inf, math.log(k) - slope * k))
     lengths = [len(r[0]) for r in rows]
     indptr = np.concatenate(([0], np.cumsum(lengths)))
     matrix = csr_array(
@@ -330,6 +270,54 @@ def plain_mnw(values: Sequence[Sequence[int]]) -> int:
     assert res.status == 0, res.message
     x = np.round(res.x[:nx_]).reshape(n, m)
     return math.prod(int(v) for v in (x * vals).sum(axis=1))
+
+
+def raw_mnw(values: Sequence[Sequence[int]]) -> int:
+    """The MNW MILP handed to HiGHS as is: all pairs, every secant up front, no matching step.
+
+    Assumes every party can be positive at once (true for these instances).
+    Returns the exact Nash product of HiGHS's allocation.
+    """
+    vals = np.array(values, dtype=np.int64)
+    n, m = vals.shape
+    nx_ = n * m
+    cap = vals.sum(axis=1)
+    rows: list[Row] = []
+    for g in range(m):
+        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
+    for i in range(n):
+        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
+        for k in range(1, int(cap[i])):
+            slope = math.log(k + 1) - math.log(k)
+            at0 = math.log(k) - slope * k
+            rows.append(
+                ([nx_ + n + i, nx_ + i], [1000.0, -1000.0 * slope], -math.inf, 1000.0 * at0)
+            )
+    return solve_mnw_rows(rows, vals)
+
+
+def plain_mnw(values: Sequence[Sequence[int]]) -> int:
+    """A plain Spliddit-style MNW MILP: binary assignment, secants of log at odd points.
+
+    One model, one solve, HiGHS with the engine's settings (one thread, gap 0).
+    The secant through (k, log k) and (k + 1, log(k + 1)) for odd k is exact at
+    both integers, so the odd ones cover every integer value.  Assumes every
+    party can be positive at once (true for these instances).  Returns the exact
+    Nash product of HiGHS's allocation.
+    """
+    vals = np.array(values, dtype=np.int64)
+    n, m = vals.shape
+    nx_ = n * m
+    cap = vals.sum(axis=1)
+    rows: list[Row] = []
+    for g in range(m):
+        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
+    for i in range(n):
+        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
+        for k in range(1, int(cap[i]), 2):
+            slope = math.log(k + 1) - math.log(k)
+            rows.append(([nx_ + n + i, nx_ + i], [1.0, -slope], -math.inf, math.log(k) - slope * k))
+    return solve_mnw_rows(rows, vals)
 
 
 # ---------------------------------------------------------------------------
