@@ -317,6 +317,9 @@ PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 # Cases whose policy context a process keeps for writing (parley/cases/roster.py); 0 = off.
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
+# "New activity" is mailed to those who have not read a room this long after someone wrote in
+# it; a person watching the room reads it live and gets no mail.
+PARLEY_NOTIFY_UNREAD_SECONDS = envint("PARLEY_NOTIFY_UNREAD_SECONDS", 120)
 # A finished record export (sealed under the case key) is deleted this many hours after it was
 # made; its person can ask for a new one at any time.
 PARLEY_EXPORT_KEEP_HOURS = envint("PARLEY_EXPORT_KEEP_HOURS", 24)

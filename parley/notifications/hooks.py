@@ -10,40 +10,38 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.db import transaction
 
+from parley.notifications.queue import run_later
 from parley.notifications.tasks import notify_new_activity, send_invitation
 
 logger = logging.getLogger(__name__)
 
-# Per-process leading-edge debounce: the task itself keeps the real per-person window in the
-# database; this only spares the queue one job per post on a busy room.
-_recent: dict[tuple[int, int | None], float] = {}
+# Per-process coalescing: while a room's job is waiting to run, later posts in the room add
+# nothing to the queue (the job looks at what is unread when it runs, not at one post).
+_waiting: dict[int, float] = {}
 _lock = threading.Lock()
 _MAX_KEYS = 50_000
 
 
 def forget_recent() -> None:
     with _lock:
-        _recent.clear()
+        _waiting.clear()
 
 
-def _due(room_id: int, author_id: int | None) -> bool:
+def _due(room_id: int) -> bool:
     now = time.monotonic()
-    key = (room_id, author_id)
     with _lock:
-        last = _recent.get(key)
-        if last is not None and now - last < settings.PARLEY_NOTIFY_EVERY_SECONDS:
+        until = _waiting.get(room_id)
+        if until is not None and now < until:
             return False
-        if len(_recent) >= _MAX_KEYS:
-            _recent.clear()
-        _recent[key] = now
+        if len(_waiting) >= _MAX_KEYS:
+            _waiting.clear()
+        _waiting[room_id] = now + settings.PARLEY_NOTIFY_UNREAD_SECONDS
     return True
 
 
-def _enqueue_activity(case_id: int, room_id: int, author_id: int | None) -> None:
-    if not _due(room_id, author_id):
-        return
+def _enqueue(case_id: int, room_id: int) -> None:
     try:
-        notify_new_activity(case_id, room_id, author_id)
+        run_later(notify_new_activity, settings.PARLEY_NOTIFY_UNREAD_SECONDS, case_id, room_id)
     except Exception:
         # The entry is stored and pushed; a missed e-mail must not turn into an error.
         logger.exception("could not queue the activity mail for room %s", room_id)
@@ -52,31 +50,25 @@ def _enqueue_activity(case_id: int, room_id: int, author_id: int | None) -> None
 _queueing: ThreadPoolExecutor | None = None
 
 
-def _queue_in_background(case_id: int, room_id: int, author_id: int | None) -> None:
+def _queue_in_background(case_id: int, room_id: int) -> None:
     """A post's answer must not wait for the job queue: when Redis restarts, redis-py retries
     with backoff for seconds. The entry is committed and pushed either way."""
     global _queueing
-    if settings.HUEY.get("immediate"):
-        _enqueue_activity(case_id, room_id, author_id)  # tests: the job runs here and now
+    if not _due(room_id):
         return
-    if not _due(room_id, author_id):
+    if settings.HUEY.get("immediate"):
+        _enqueue(case_id, room_id)  # tests: a job due now runs here and now
         return
     with _lock:
         if _queueing is None:
             _queueing = ThreadPoolExecutor(1, thread_name_prefix="parley-queueing")
-    _queueing.submit(_enqueue_due, case_id, room_id, author_id)
+    _queueing.submit(_enqueue, case_id, room_id)
 
 
-def _enqueue_due(case_id: int, room_id: int, author_id: int | None) -> None:
-    try:
-        notify_new_activity(case_id, room_id, author_id)
-    except Exception:
-        logger.exception("could not queue the activity mail for room %s", room_id)
-
-
-def notify_activity_on_commit(case_id: int, room_id: int, author_id: int | None) -> None:
-    """Precondition: inside the transaction that stored an entry in `room_id`."""
-    transaction.on_commit(lambda: _queue_in_background(case_id, room_id, author_id), robust=True)
+def notify_activity_on_commit(case_id: int, room_id: int) -> None:
+    """Precondition: inside the transaction that stored an entry in `room_id`. The mail goes
+    out PARLEY_NOTIFY_UNREAD_SECONDS later, to those who have not read the room by then."""
+    transaction.on_commit(lambda: _queue_in_background(case_id, room_id), robust=True)
 
 
 def send_invitation_on_commit(invitation_id: int) -> None:

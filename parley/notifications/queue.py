@@ -24,3 +24,9 @@ def job(*, retries: int = 0, retry_delay: int = 0) -> Callable[[Callable[P, R]],
 
 def periodic_job(schedule: Callable[[Any], bool]) -> Callable[[Callable[P, R]], Callable[P, Any]]:
     return cast(Callable[[Callable[P, R]], Callable[P, Any]], djhuey.db_periodic_task(schedule))
+
+
+def run_later(task: Callable[..., Any], delay: int, *args: Any) -> None:
+    """Queue `task(*args)` to run `delay` seconds from now (at once in immediate mode when the
+    delay is 0; otherwise kept in huey's schedule until then)."""
+    cast(Any, task).schedule(args, delay=delay)

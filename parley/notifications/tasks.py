@@ -51,6 +51,7 @@ from parley.notifications.models import (
     MailMark,
 )
 from parley.notifications.queue import HUEY, job, periodic_job
+from parley.notifications.reading import unread_by
 from parley.vault.keys import seal_bytes
 
 logger = logging.getLogger(__name__)
@@ -92,11 +93,10 @@ def _send_debounced(
 
 
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
-def notify_new_activity(
-    case_id: int, room_id: int, exclude_participant_id: int | None = None
-) -> int:
-    """ "New activity in <room>" to the room's members (the policy's recipients), except the
-    writer; at most one mail per person per room per PARLEY_NOTIFY_EVERY_SECONDS."""
+def notify_new_activity(case_id: int, room_id: int) -> int:
+    """ "New activity in <room>" to the room's members (the policy's recipients) who have not
+    read what others wrote there: someone watching the room has read it live and gets nothing.
+    At most one mail per person per room per PARLEY_NOTIFY_EVERY_SECONDS."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return 0
@@ -104,7 +104,7 @@ def notify_new_activity(
     room = ctx.rooms.get(room_id)
     if room is None:
         return 0
-    ids = [pid for pid in ctx.recipients(room_id) if pid != exclude_participant_id]
+    ids = unread_by(room_id, ctx.recipients(room_id))
     people = [ctx.participants[pid] for pid in ids]
     every = timedelta(seconds=settings.PARLEY_NOTIFY_EVERY_SECONDS)
     return _send_debounced(people, MailKind.ACTIVITY, room.pk, activity_mail(room, case), every)

@@ -21,4 +21,4 @@ def publish_entry(ctx: CaseContext, entry: Entry) -> None:
         ctx.recipients(entry.room_id),
         {"type": "entry", "case": ctx.case.pk, "entry": entry_payload(fresh)},
     )
-    notify_activity_on_commit(ctx.case.pk, entry.room_id, entry.author_id)
+    notify_activity_on_commit(ctx.case.pk, entry.room_id)

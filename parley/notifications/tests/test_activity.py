@@ -64,3 +64,48 @@ def test_a_busy_room_mails_each_person_once_per_window(
     to = sorted(address for m in mail.outbox for address in m.to)
     # Alice's posts mailed Maya, Bob and Carol once; Bob's post then reached only Alice.
     assert to == sorted(u.email for u in (active.maya, active.bob, active.carol, active.alice))
+
+
+def run_jobs_due_in(seconds: int) -> None:
+    """Run, here and now, the jobs the queue holds for `seconds` from now."""
+    from datetime import UTC, datetime, timedelta
+
+    from parley.notifications.queue import HUEY
+
+    due = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=seconds)
+    for task in HUEY.read_schedule(due):
+        HUEY.execute(task, due)
+
+
+def test_r3_6_only_those_who_have_not_read_the_room_after_a_while_are_mailed(
+    active: Cast, django_capture_on_commit_callbacks: Capture, settings: Any, client: Any
+) -> None:
+    assert active.case is not None
+    settings.PARLEY_NOTIFY_UNREAD_SECONDS = 120
+    mail.outbox.clear()
+    post(
+        active,
+        active.alice,
+        "joint",
+        "Shall we start with the kitchen?",
+        capture=django_capture_on_commit_callbacks,
+    )
+    post(
+        active,
+        active.alice,
+        "joint",
+        "And then the garden.",
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert mail.outbox == []  # nobody is mailed while the others may still be reading live
+
+    client.force_login(active.bob)  # Bob has the room open and reads both entries
+    assert (
+        client.get(f"/cases/{active.case.pk}/rooms/{active.room('joint').pk}/").status_code == 200
+    )
+
+    run_jobs_due_in(60)
+    assert mail.outbox == []
+    run_jobs_due_in(121)
+    to = sorted(address for m in mail.outbox for address in m.to)
+    assert to == sorted([active.maya.email, active.carol.email])
