@@ -4,14 +4,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit browser pg fuzz bench faults clean
+.PHONY: run test lint typecheck unit browser pg fuzz bench faults clean messages catalogues
+
+# Translations: parley/<app>/locale/<lang>/LC_MESSAGES/django.po (and djangojs.po for web).
+# The .po files are committed; the .mo files are compiled from them here, with Babel (pure
+# Python, so a machine without GNU msgfmt builds them), and never committed.
+LANGS := es de
+LOCALE_APPS := $(patsubst %/locale,%,$(wildcard parley/*/locale))
+PO_FILES := $(wildcard parley/*/locale/*/LC_MESSAGES/*.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Every catalogue compiled: a placeholder that differs from its msgid stops the build.
+catalogues: $(MO_FILES)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+# Updates every app's catalogues from the code (needs GNU gettext's xgettext and msgmerge);
+# then translate what is new and `make catalogues` (the targets below do it themselves).
+messages: $(STAMP)
+	for app in $(LOCALE_APPS); do \
+		(cd $$app && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
+			makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
+			--ignore 'tests/*') || exit 1; \
+	done
+	cd parley/web && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
+		makemessages -d djangojs $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
+		--ignore 'static/vendor/*' --ignore 'tests/*'
+
+run: $(STAMP) catalogues
 	$(BIN)/parley migrate --noinput
 	$(BIN)/parley keys where
 	$(BIN)/parley demo
@@ -28,11 +54,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict parley benchmarks tools
 
-unit: $(STAMP)
+unit: $(STAMP) catalogues
 	$(BIN)/python -m pytest -q -m "not browser" parley
 
 # Browser tests run in their own pytest process (Playwright's loop breaks later asyncio tests).
-browser: $(STAMP)
+browser: $(STAMP) catalogues
 	@if [ -x /usr/bin/chromium ]; then \
 		$(BIN)/python -m pytest -q -m browser parley; \
 	else \
@@ -45,13 +71,13 @@ test: lint typecheck unit browser
 
 # The whole suite again on PostgreSQL (DATABASE_URL must point at a server you can create
 # databases on; .ci/run starts the local one).
-pg: $(STAMP)
+pg: $(STAMP) catalogues
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/parley} \
 		$(BIN)/python -m pytest -q -m "not browser" parley
 
 # schemathesis over every API operation as the mediator and as a party (about 3 minutes): no 5xx,
 # no answer outside its schema.
-fuzz: $(STAMP)
+fuzz: $(STAMP) catalogues
 	.ci/fuzz
 
 bench: $(STAMP)

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "parley.ops.middleware.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,7 +100,8 @@ TEMPLATES = [
                 "parley.limits.template_limits",
             ],
             # {% local_time %} on every page, mail and PDF without a {% load %}.
-            "builtins": ["parley.web.templatetags.parley_time"],
+            # {% translate %} and friends likewise.
+            "builtins": ["parley.web.templatetags.parley_time", "django.templatetags.i18n"],
         },
     },
 ]
@@ -213,8 +215,16 @@ PARLEY_MEDIATOR_SIGNUP = envchoice(
 )
 
 LANGUAGE_CODE = "en-gb"
-# The languages a person can choose on their profile (User.language).
-LANGUAGES = [("en-gb", "English (UK)"), ("en", "English (US)")]
+# The languages a person can choose on their profile (User.language), each named in itself, so
+# a reader finds their own whatever language the page is in. A signed-in person reads theirs;
+# anyone else the one they picked on the sign-in page, else their browser's, else en-gb
+# (django.middleware.locale.LocaleMiddleware, then parley.accounts.middleware).
+LANGUAGES = [
+    ("en-gb", "English (UK)"),
+    ("en", "English (US)"),
+    ("es", "Español"),
+    ("de", "Deutsch"),
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 
 from parley.accounts.models import MediatorApplication, User
 
@@ -16,4 +18,6 @@ class MediatorSignupForm(forms.Form):
     def signup(self, request: HttpRequest, user: User) -> None:
         user.full_name = " ".join(self.cleaned_data["full_name"].split())
         user.mediator_application = MediatorApplication.PENDING
-        user.save(update_fields=["full_name", "mediator_application"])
+        # The language they signed up in stays theirs until they change it on their profile.
+        user.language = translation.get_language() or settings.LANGUAGE_CODE
+        user.save(update_fields=["full_name", "mediator_application", "language"])

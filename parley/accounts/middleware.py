@@ -1,4 +1,8 @@
-"""Pages speak the signed-in person's language and show times in their time zone."""
+"""Pages speak the signed-in person's language and show times in their time zone.
+
+For everyone else, LocaleMiddleware (before this one) has already chosen the language: the one
+picked with the sign-in page's switch (a cookie), else the browser's Accept-Language, else
+settings.LANGUAGE_CODE."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import zoneinfo
 from collections.abc import Callable
 from functools import cache
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
@@ -34,12 +39,19 @@ class PersonalSettingsMiddleware:
         zone = _zone(user.time_zone)
         if zone is not None:
             timezone.activate(zone)
-        translation.activate(user.language)
+        # A code no longer offered (or never valid) falls back to its nearest offered variant.
         try:
-            return self.get_response(request)
+            language = translation.get_supported_language_variant(user.language)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        try:
+            with translation.override(language):
+                response = self.get_response(request)
         finally:
             timezone.deactivate()
-            translation.deactivate()
+        # LocaleMiddleware only fills the header when it is missing: the account's language wins.
+        response.headers["Content-Language"] = language
+        return response
 
 
 # Under PARLEY_SECOND_FACTOR=everyone, these stay open to an account without a second factor:

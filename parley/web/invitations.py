@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from parley.accounts.models import User
@@ -73,8 +75,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             return _page(request, invitation, token, " ".join(exc.messages))
         with transaction.atomic():
+            # The language they read the invitation in stays theirs until they change it.
             user = User.objects.create_user(
-                invitation.email, password, full_name=invitation.display_name
+                invitation.email,
+                password,
+                full_name=invitation.display_name,
+                language=translation.get_language() or settings.LANGUAGE_CODE,
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     assert isinstance(user, User)

@@ -1,5 +1,6 @@
 from allauth.account import views as account_views
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from parley.web import (
     account,
@@ -41,6 +42,14 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("help/words/", views.words, name="words"),
     path("login/", account.SignInView.as_view(), name="login"),
+    # The sign-in page's language switch (Django's set_language: a cookie, then back to `next`).
+    path("i18n/", include("django.conf.urls.i18n")),
+    # parley.js's visible words, in the reader's language (gettext() in the page's scripts).
+    path(
+        "i18n/catalogue.js",
+        JavaScriptCatalog.as_view(packages=["parley.web"]),
+        name="javascript_catalog",
+    ),
     path("logout/", account_views.logout, name="logout"),
     path("accounts/", include("allauth.urls")),
     path("operator/", operator.accounts, name="operator_accounts"),

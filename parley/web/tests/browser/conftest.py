@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Pages follow the browser's Accept-Language: tests read British English unless a context
+    # asks for another locale.
+    "--lang=en-GB",
 ]
 PASSWORD = "correct horse battery"
 DEMO_PASSWORD = "parley-demo-2026"
