@@ -30,11 +30,12 @@ catalogues: $(MO_FILES)
 messages: $(STAMP)
 	for app in $(LOCALE_APPS); do \
 		(cd $$app && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
-			makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
+			makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --no-fuzzy-matching --add-location file \
 			--ignore 'tests/*') || exit 1; \
 	done
 	cd parley/web && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
-		makemessages -d djangojs $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
+		makemessages -d djangojs $(addprefix -l ,$(LANGS)) --no-obsolete --no-fuzzy-matching \
+		--add-location file \
 		--ignore 'static/vendor/*' --ignore 'tests/*'
 
 run: $(STAMP) catalogues

@@ -8,7 +8,9 @@ from functools import cache
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from parley.accounts.models import (
     TOKEN_DAYS_MAX,
@@ -35,13 +37,15 @@ def languages() -> list[tuple[str, str]]:
 def do_update_profile(*, acting_user: User, full_name: str, time_zone: str, language: str) -> User:
     full_name = " ".join(full_name.split())
     if not full_name:
-        raise BadInput("empty_name", "Give the name people should see.")
+        raise BadInput("empty_name", gettext("Give the name people should see."))
     if "\x00" in full_name or len(full_name) > 200:
-        raise BadInput("bad_name", "A name is at most 200 characters of text.")
+        raise BadInput("bad_name", gettext("A name is at most 200 characters of text."))
     if time_zone not in time_zones():
-        raise BadInput("bad_time_zone", "Choose a time zone from the list (e.g. Europe/Berlin).")
+        raise BadInput(
+            "bad_time_zone", gettext("Choose a time zone from the list (e.g. Europe/Berlin).")
+        )
     if language not in dict(languages()):
-        raise BadInput("bad_language", "Choose a language from the list.")
+        raise BadInput("bad_language", gettext("Choose a language from the list."))
     acting_user.full_name = full_name
     acting_user.time_zone = time_zone
     acting_user.language = language
@@ -52,9 +56,14 @@ def do_update_profile(*, acting_user: User, full_name: str, time_zone: str, lang
 def do_create_token(*, acting_user: User, name: str, scope: str, days: int) -> tuple[ApiToken, str]:
     name = " ".join(name.split()) or "script"
     if scope not in TokenScope.values:
-        raise BadInput("bad_scope", "A token is read-only (read) or read and write (full).")
+        raise BadInput(
+            "bad_scope", gettext("A token is read-only (read) or read and write (full).")
+        )
     if not 1 <= days <= TOKEN_DAYS_MAX:
-        raise BadInput("bad_expiry", f"A token lasts from 1 to {TOKEN_DAYS_MAX} days.")
+        raise BadInput(
+            "bad_expiry",
+            gettext("A token lasts from 1 to %(days)s days.") % {"days": TOKEN_DAYS_MAX},
+        )
     return ApiToken.issue(acting_user, name[:100], scope=scope, days=days)
 
 
@@ -76,10 +85,15 @@ def check_operator(acting_user: User) -> None:
         raise NotFound()
 
 
-def _notify(user: User, subject: str, body: str) -> None:
-    transaction.on_commit(
-        lambda: send_mail(f"[Parley] {subject}", body, None, [user.email], fail_silently=True)
-    )
+def _notify(user: User, subject: str | Promise, body: str | Promise, **params: str) -> None:
+    """Mail to `user`, written in their language."""
+
+    def send() -> None:
+        with translation.override(user.language):
+            text = str(body) % params if params else str(body)
+            send_mail(f"[Parley] {subject}", text, None, [user.email], fail_silently=True)
+
+    transaction.on_commit(send)
 
 
 def do_reset_second_factor(*, acting_user: User, user_id: int, reason: str) -> AccountEvent:
@@ -91,24 +105,30 @@ def do_reset_second_factor(*, acting_user: User, user_id: int, reason: str) -> A
     check_operator(acting_user)
     reason = " ".join(reason.split())
     if not reason or len(reason) > 500 or "\x00" in reason:
-        raise BadInput("reason_required", "Say why (at most 500 characters): it is recorded.")
+        raise BadInput(
+            "reason_required", gettext("Say why (at most 500 characters): it is recorded.")
+        )
     with transaction.atomic():
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None:
             raise NotFound()
         removed, _ = Authenticator.objects.filter(user=user).delete()
         if not removed:
-            raise DomainError("no_second_factor", "This account has no second factor to reset.")
+            raise DomainError(
+                "no_second_factor", gettext("This account has no second factor to reset.")
+            )
         event = AccountEvent.objects.create(
             user=user, actor=acting_user, kind=AccountEventKind.SECOND_FACTOR_RESET, reason=reason
         )
         _notify(
             user,
-            "Your second factor was reset",
-            "The operator of this Parley server removed the second factor (authenticator app, "
-            "passkeys, recovery codes) from your account, as you asked. Sign in with your "
-            "password and set up a new one. If you did not ask for this, tell the operator "
-            "at once.",
+            gettext_lazy("Your second factor was reset"),
+            gettext_lazy(
+                "The operator of this Parley server removed the second factor (authenticator "
+                "app, passkeys, recovery codes) from your account, as you asked. Sign in with "
+                "your password and set up a new one. If you did not ask for this, tell the "
+                "operator at once."
+            ),
         )
     transaction.on_commit(lambda: end_sessions(user))
     return event
@@ -133,10 +153,13 @@ def do_decide_mediator(*, acting_user: User | None, user_id: int, approve: bool)
         if user is None:
             raise NotFound()
         if user.mediator_application != MediatorApplication.PENDING:
-            raise DomainError("not_pending", "This account has no mediator sign-up to decide.")
+            raise DomainError(
+                "not_pending", gettext("This account has no mediator sign-up to decide.")
+            )
         if approve and not _verified(user):
             raise DomainError(
-                "address_not_verified", "The address is not verified yet: approve it once it is."
+                "address_not_verified",
+                gettext("The address is not verified yet: approve it once it is."),
             )
         user.mediator_application = "" if approve else MediatorApplication.REFUSED
         user.can_mediate = approve
@@ -151,17 +174,22 @@ def do_decide_mediator(*, acting_user: User | None, user_id: int, approve: bool)
         if approve:
             _notify(
                 user,
-                "You can now mediate on Parley",
-                f"Your mediator account is approved. Sign in at {settings.SITE_URL}/login/ to "
-                "start a mediation. Before you issue an agreement you set up a second factor "
-                "(an authenticator app or a passkey).",
+                gettext_lazy("You can now mediate on Parley"),
+                gettext_lazy(
+                    "Your mediator account is approved. Sign in at %(url)s to start a "
+                    "mediation. Before you issue an agreement you set up a second factor (an "
+                    "authenticator app or a passkey)."
+                ),
+                url=f"{settings.SITE_URL}/login/",
             )
         else:
             _notify(
                 user,
-                "Your mediator sign-up",
-                "The operator of this Parley server did not approve your mediator account. "
-                "You can still take part in mediations you are invited to.",
+                gettext_lazy("Your mediator sign-up"),
+                gettext_lazy(
+                    "The operator of this Parley server did not approve your mediator "
+                    "account. You can still take part in mediations you are invited to."
+                ),
             )
     return user
 

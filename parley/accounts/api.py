@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 from pydantic import Field
@@ -148,10 +149,12 @@ def accept_invitation(request: HttpRequest, payload: AcceptIn) -> dict[str, obje
         invitation = read_invitation(payload.token)
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise DomainError(
-                "sign_in_required", "You already have an account: sign in, then accept.", status=401
+                "sign_in_required",
+                gettext("You already have an account: sign in, then accept."),
+                status=401,
             )
         if not payload.password:
-            raise BadInput("password_required", "Choose a password for your new account.")
+            raise BadInput("password_required", gettext("Choose a password for your new account."))
         try:
             validate_password(
                 payload.password,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja.security import HttpBearer, SessionAuth
 
 from parley.accounts.models import ApiToken, TokenScope, User, hash_token
@@ -27,7 +28,9 @@ class Throttled(DomainError):
     def __init__(self) -> None:
         super().__init__(
             "too_many_attempts",
-            "Too many failed attempts from your address: wait a few minutes, then try again.",
+            gettext(
+                "Too many failed attempts from your address: wait a few minutes, then try again."
+            ),
         )
 
 
@@ -74,7 +77,8 @@ class TokenAuth(HttpBearer):
             return None
         if found.scope == TokenScope.READ and request.method not in SAFE_METHODS:
             raise Forbidden(
-                "read_only_token", "This API token is read-only: it cannot change anything."
+                "read_only_token",
+                gettext("This API token is read-only: it cannot change anything."),
             )
         now = timezone.now()
         # A write on every request would serialise readers on SQLite; a minute's precision is

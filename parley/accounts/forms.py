@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from parley.accounts.models import MediatorApplication, User
 
@@ -13,7 +14,7 @@ from parley.accounts.models import MediatorApplication, User
 class MediatorSignupForm(forms.Form):
     """allauth's ACCOUNT_SIGNUP_FORM_CLASS: its fields join allauth's own (e-mail, password)."""
 
-    full_name = forms.CharField(max_length=200, label="Your full name")
+    full_name = forms.CharField(max_length=200, label=gettext_lazy("Your full name"))
 
     def signup(self, request: HttpRequest, user: User) -> None:
         user.full_name = " ".join(self.cleaned_data["full_name"].split())

@@ -16,6 +16,7 @@ from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from parley.accounts.policy import SecondFactorRule
 
@@ -74,7 +75,7 @@ class SecondFactorMiddleware:
             and not request.path.startswith(OPEN_WITHOUT_FACTOR)
             and must_enrol_now(user)
         ):
-            detail = "Set up a second factor (an authenticator app or a passkey) first."
+            detail = gettext("Set up a second factor (an authenticator app or a passkey) first.")
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"code": "second_factor_required", "detail": detail}, status=403

@@ -9,6 +9,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class UserManager(BaseUserManager["User"]):
@@ -78,8 +79,8 @@ def hash_token(raw: str) -> str:
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read only"
-    FULL = "full", "Read and write"
+    READ = "read", gettext_lazy("Read only")
+    FULL = "full", gettext_lazy("Read and write")
 
 
 TOKEN_DAYS_DEFAULT = 90
@@ -128,9 +129,9 @@ class ApiToken(models.Model):
 
 
 class AccountEventKind(models.TextChoices):
-    SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset by the operator"
-    MEDIATOR_APPROVED = "mediator_approved", "Approved as a mediator by the operator"
-    MEDIATOR_REFUSED = "mediator_refused", "Mediator sign-up refused by the operator"
+    SECOND_FACTOR_RESET = "second_factor_reset", gettext_lazy("Second factor reset by the operator")
+    MEDIATOR_APPROVED = "mediator_approved", gettext_lazy("Approved as a mediator by the operator")
+    MEDIATOR_REFUSED = "mediator_refused", gettext_lazy("Mediator sign-up refused by the operator")
 
 
 class AccountEvent(models.Model):

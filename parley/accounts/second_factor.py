@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.mfa.adapter import get_adapter
 from django.conf import settings
+from django.utils.translation import gettext
 
 from parley.accounts.models import User
 from parley.accounts.policy import SecondFactorRule, must_enrol_before_using, must_enrol_to_issue
@@ -23,8 +24,10 @@ def check_can_issue(user: User) -> None:
     if must_enrol_to_issue(has_factor=has_second_factor(user)):
         raise Forbidden(
             "second_factor_required",
-            "Set up a second factor (an authenticator app or a passkey) on your account page "
-            "before you issue an agreement: mediators hold other people's secrets.",
+            gettext(
+                "Set up a second factor (an authenticator app or a passkey) on your account "
+                "page before you issue an agreement: mediators hold other people's secrets."
+            ),
         )
 
 

@@ -7,13 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from parley.ops.health import is_database_outage
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-DETAIL = "Parley cannot reach its database right now. Try again in a moment."
+DETAIL = gettext_lazy("Parley cannot reach its database right now. Try again in a moment.")
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
@@ -22,8 +24,12 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
         response = JsonResponse({"code": "unavailable", "detail": DETAIL}, status=503)
     else:
         response = HttpResponse(
-            "<!doctype html><title>Unavailable</title><h1>Parley is briefly unavailable</h1>"
-            f"<p>{DETAIL}</p>",
+            format_html(
+                "<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>",
+                gettext("Unavailable"),
+                gettext("Parley is briefly unavailable"),
+                DETAIL,
+            ),
             status=503,
         )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
@@ -60,18 +66,18 @@ def on_api_database_error(request: HttpRequest, exc: Any) -> HttpResponse:
 # What an API refusal says when the answer was made outside Parley's own handlers (Django's
 # resolver, django-ninja's method check, the body-size guard): a stable code per status.
 _API_CODES = {
-    400: ("bad_request", "The request could not be understood."),
-    401: ("not_authenticated", "Sign in, or send a valid API token."),
-    403: ("forbidden", "Not allowed."),
-    404: ("not_found", "Not found."),
-    405: ("method_not_allowed", "This address does not accept that method."),
-    413: ("too_large", "The request is larger than Parley accepts."),
-    500: ("server_error", "Something went wrong. The error was logged."),
+    400: ("bad_request", gettext_lazy("The request could not be understood.")),
+    401: ("not_authenticated", gettext_lazy("Sign in, or send a valid API token.")),
+    403: ("forbidden", gettext_lazy("Not allowed.")),
+    404: ("not_found", gettext_lazy("Not found.")),
+    405: ("method_not_allowed", gettext_lazy("This address does not accept that method.")),
+    413: ("too_large", gettext_lazy("The request is larger than Parley accepts.")),
+    500: ("server_error", gettext_lazy("Something went wrong. The error was logged.")),
 }
 
 
 def api_error_response(status: int) -> JsonResponse:
-    code, detail = _API_CODES.get(status, ("error", "The request was refused."))
+    code, detail = _API_CODES.get(status, ("error", gettext_lazy("The request was refused.")))
     return JsonResponse({"code": code, "detail": detail}, status=status)
 
 

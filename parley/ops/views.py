@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from parley.ops.health import is_database_outage, readiness
@@ -47,7 +49,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return api_error_response(500)
     return HttpResponse(
-        "<!doctype html><title>Server error</title><h1>Something went wrong</h1>"
-        "<p>The error was logged. Try again, and tell the operator if it keeps happening.</p>",
+        format_html(
+            "<!doctype html><title>{}</title><h1>{}</h1><p>{}</p>",
+            gettext("Server error"),
+            gettext("Something went wrong"),
+            gettext(
+                "The error was logged. Try again, and tell the operator if it keeps happening."
+            ),
+        ),
         status=500,
     )

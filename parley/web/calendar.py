@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -28,7 +29,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @login_required
 def regenerate(request: HttpRequest) -> HttpResponse:
     do_regenerate_feed(acting_user=signed_in(request))
-    messages.success(request, "Your calendar feed has a new address. The old one no longer works.")
+    messages.success(
+        request, gettext("Your calendar feed has a new address. The old one no longer works.")
+    )
     return redirect("calendar")
 
 
@@ -36,7 +39,9 @@ def regenerate(request: HttpRequest) -> HttpResponse:
 @login_required
 def revoke(request: HttpRequest) -> HttpResponse:
     do_revoke_feed(acting_user=signed_in(request))
-    messages.success(request, "Your calendar feed is switched off. Its address no longer works.")
+    messages.success(
+        request, gettext("Your calendar feed is switched off. Its address no longer works.")
+    )
     return redirect("calendar")
 
 

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -42,7 +44,7 @@ from parley.web.pages import member_page, not_found, refusal
 def new_case(request: HttpRequest) -> HttpResponse:
     form = CaseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the case a title (at most 200 characters).")
+        messages.error(request, gettext("Give the case a title (at most 200 characters)."))
         return redirect("dashboard")
     try:
         case = do_create_case(
@@ -113,13 +115,18 @@ def invitation_action(
             inv = do_resend_invitation(
                 acting_user=user, case_id=case_id, invitation_id=invitation_id
             )
-            messages.success(request, f"The invitation to {inv.email} is sent again.")
+            messages.success(
+                request,
+                gettext("The invitation to %(email)s is sent again.") % {"email": inv.email},
+            )
         elif what == "revoke":
             inv = do_revoke_invitation(
                 acting_user=user, case_id=case_id, invitation_id=invitation_id
             )
             messages.success(
-                request, f"The invitation to {inv.email} is revoked: its link no longer works."
+                request,
+                gettext("The invitation to %(email)s is revoked: its link no longer works.")
+                % {"email": inv.email},
             )
         elif what == "address":
             inv = do_change_invitation_email(
@@ -128,7 +135,9 @@ def invitation_action(
                 invitation_id=invitation_id,
                 email=request.POST.get("email", ""),
             )
-            messages.success(request, f"The invitation now goes to {inv.email}.")
+            messages.success(
+                request, gettext("The invitation now goes to %(email)s.") % {"email": inv.email}
+            )
         else:
             raise NotFound()
     except DomainError as exc:
@@ -151,7 +160,9 @@ def invite(request: HttpRequest, case_id: int) -> HttpResponse:
     _mediator_post(request, case_id)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the person's full name, a valid e-mail address and a role.")
+        messages.error(
+            request, gettext("Give the person's full name, a valid e-mail address and a role.")
+        )
         return redirect("setup", case_id=case_id)
     data = form.cleaned_data
     try:
@@ -180,7 +191,10 @@ def agreement(request: HttpRequest, case_id: int) -> HttpResponse:
     _mediator_post(request, case_id)
     form = AgreementForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Check the agreement settings: " + form.errors.as_text())
+        messages.error(
+            request,
+            gettext("Check the agreement settings: %(errors)s") % {"errors": form.errors.as_text()},
+        )
         return redirect("setup", case_id=case_id)
     data = form.cleaned_data
     court = data["court"].strip()
@@ -202,7 +216,7 @@ def agreement(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         refusal(request, exc)
         return redirect("setup", case_id=case_id)
-    messages.success(request, "The agreement to mediate is saved.")
+    messages.success(request, gettext("The agreement to mediate is saved."))
     return redirect("setup", case_id=case_id)
 
 
@@ -212,7 +226,11 @@ def disclosure(request: HttpRequest, case_id: int) -> HttpResponse:
     _mediator_post(request, case_id)
     form = DisclosureForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Describe the disclosure in at most {entry_chars():,} characters.")
+        messages.error(
+            request,
+            gettext("Describe the disclosure in at most %(count)s characters.")
+            % {"count": number_format(entry_chars(), force_grouping=True)},
+        )
         return redirect("setup", case_id=case_id)
     try:
         do_add_disclosure(
@@ -224,7 +242,7 @@ def disclosure(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         refusal(request, exc)
         return redirect("setup", case_id=case_id)
-    messages.success(request, "Your disclosure is recorded.")
+    messages.success(request, gettext("Your disclosure is recorded."))
     return redirect("setup", case_id=case_id)
 
 
@@ -241,7 +259,9 @@ def currency(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         refusal(request, exc)
     else:
-        messages.success(request, f"Sums in this case are in {case.currency}.")
+        messages.success(
+            request, gettext("Sums in this case are in %(currency)s.") % {"currency": case.currency}
+        )
     return redirect("setup", case_id=case_id)
 
 
@@ -254,7 +274,9 @@ def issue(request: HttpRequest, case_id: int) -> HttpResponse:
     except DomainError as exc:
         refusal(request, exc)
         return redirect("setup", case_id=case_id)
-    messages.success(request, "The agreement is issued. Everyone can now read and sign it.")
+    messages.success(
+        request, gettext("The agreement is issued. Everyone can now read and sign it.")
+    )
     return redirect("sign", case_id=case_id)
 
 
@@ -272,6 +294,9 @@ def decide_name_correction(
         apply=decision == "apply",
     )
     messages.success(
-        request, "The name is corrected." if decision == "apply" else "The name stays as it is."
+        request,
+        gettext("The name is corrected.")
+        if decision == "apply"
+        else gettext("The name stays as it is."),
     )
     return redirect("setup", case_id=case_id)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from parley.accounts.models import User
 from parley.cases.models import Participant
@@ -26,19 +27,23 @@ from parley.rooms.policy import Person, RoomKind, RoomRef, in_room
 PAGE = 50
 
 STATES = {
-    "draft": ("Draft", Q(case__status=CaseStatus.SETUP)),
-    "signing": ("Waiting for signatures", Q(case__status=CaseStatus.SIGNING)),
-    "active": ("Active", Q(case__status=CaseStatus.ACTIVE)),
+    "draft": (gettext_lazy("Draft"), Q(case__status=CaseStatus.SETUP)),
+    "signing": (gettext_lazy("Waiting for signatures"), Q(case__status=CaseStatus.SIGNING)),
+    "active": (gettext_lazy("Active"), Q(case__status=CaseStatus.ACTIVE)),
     "settled": (
-        "Settled",
+        gettext_lazy("Settled"),
         Q(case__status=CaseStatus.TERMINATED, case__outcome=Outcome.SETTLED),
     ),
     "not_settled": (
-        "Ended, not settled",
+        gettext_lazy("Ended, not settled"),
         Q(case__status=CaseStatus.TERMINATED, case__outcome=Outcome.NOT_SETTLED),
     ),
 }
-SORTS = {"next": "Next session", "activity": "Last activity", "created": "Newest first"}
+SORTS = {
+    "next": gettext_lazy("Next session"),
+    "activity": gettext_lazy("Last activity"),
+    "created": gettext_lazy("Newest first"),
+}
 
 
 @dataclass(frozen=True)
@@ -63,10 +68,10 @@ class Query:
 
 def state_label(status: str, outcome: str) -> str:
     if status == CaseStatus.TERMINATED:
-        return STATES["settled" if outcome == Outcome.SETTLED else "not_settled"][0]
+        return str(STATES["settled" if outcome == Outcome.SETTLED else "not_settled"][0])
     keys: dict[str, str] = {CaseStatus.SETUP: "draft", CaseStatus.SIGNING: "signing"}
     key = keys.get(status, "active")
-    return STATES[key][0]
+    return str(STATES[key][0])
 
 
 def _may_see_activity(role: str, side_id: int | None, kind: str, room_side: int | None) -> bool:

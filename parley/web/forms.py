@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from parley.cases.policy import Role
 from parley.documents.models import Provenance
@@ -10,10 +11,10 @@ from parley.limits import CLIENT_KEY_CHARS, text_chars
 from parley.rooms.policy import Instruction
 
 INVITE_ROLES = [
-    (Role.PARTY.value, "Party (forms a new side)"),
-    (Role.COUNSEL.value, "Counsel (a lawyer for a side)"),
-    (Role.SUPPORT.value, "Support person for a side"),
-    (Role.OBSERVER.value, "Observer (no side: co-mediator, trainee)"),
+    (Role.PARTY.value, gettext_lazy("Party (forms a new side)")),
+    (Role.COUNSEL.value, gettext_lazy("Counsel (a lawyer for a side)")),
+    (Role.SUPPORT.value, gettext_lazy("Support person for a side")),
+    (Role.OBSERVER.value, gettext_lazy("Observer (no side: co-mediator, trainee)")),
 ]
 
 

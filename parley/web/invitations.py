@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from parley.accounts.models import User
 from parley.cases.actions import (
@@ -61,13 +62,17 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         if User.objects.filter(email__iexact=invitation.email).exists():
-            return _page(request, invitation, token, "You already have an account: sign in first.")
+            return _page(
+                request, invitation, token, gettext("You already have an account: sign in first.")
+            )
         form = NewAccountForm(request.POST)
         if not form.is_valid():
-            return _page(request, invitation, token, "Choose a password and type it twice.")
+            return _page(
+                request, invitation, token, gettext("Choose a password and type it twice.")
+            )
         password = form.cleaned_data["password"]
         if password != form.cleaned_data["password_again"]:
-            return _page(request, invitation, token, "The two passwords are not the same.")
+            return _page(request, invitation, token, gettext("The two passwords are not the same."))
         try:
             validate_password(
                 password, User(email=invitation.email, full_name=invitation.display_name)

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -78,7 +79,7 @@ def _int(value: str | None, what: str) -> int:
     try:
         return int(value or "")
     except ValueError:
-        raise BadInput("bad_input", f"Choose {what}.") from None
+        raise BadInput("bad_input", gettext("Choose %(what)s.") % {"what": what}) from None
 
 
 def _ints(request: HttpRequest, prefix: str, count: int, what: str) -> list[int]:
@@ -88,19 +89,26 @@ def _ints(request: HttpRequest, prefix: str, count: int, what: str) -> list[int]
 def _where(ctx: CaseContext, me: Participant, offer: Offer, view: dict[str, Any]) -> str:
     """Where the offer was made, as its reader may know it (R8.1, R4)."""
     if view["where"] == "joint":
-        return "Made in the joint room: everyone in the mediation sees it."
+        return gettext("Made in the joint room: everyone in the mediation sees it.")
     home = ctx.rooms[offer.entry.room_id]
     if view["instruction"] is None:
         label = home.side.label if home.side else ""
-        return f"Given to the mediator in {label}'s caucus, and shared with you by the mediator."
+        return gettext(
+            "Given to the mediator in %(side)s's caucus, and shared with you by the mediator."
+        ) % {"side": label}
     if view["instruction"] == Instruction.DO_NOT_DISCLOSE:
-        passing = "The mediator may not pass it on."
+        passing = gettext("The mediator may not pass it on.")
     else:
-        passing = "The mediator may pass it on to the other side."
+        passing = gettext("The mediator may pass it on to the other side.")
     if me.role == Role.MEDIATOR:
         label = home.side.label if home.side else ""
-        return f"Given to you in {label}'s caucus. {passing}"
-    return f"Given to the mediator in your caucus; the other side does not see it. {passing}"
+        return gettext("Given to you in %(side)s's caucus. %(passing)s") % {
+            "side": label,
+            "passing": passing,
+        }
+    return gettext(
+        "Given to the mediator in your caucus; the other side does not see it. %(passing)s"
+    ) % {"passing": passing}
 
 
 def _offer_view(ctx: CaseContext, me: Participant, offer: Offer, zone: str) -> dict[str, Any]:
@@ -147,10 +155,18 @@ def page_context(ctx: CaseContext, me: Participant, zone: str) -> dict[str, Any]
         for other in sides:
             if other.pk != my_side.pk:
                 directions.append(
-                    (f"{other.pk}:{my_side.pk}", f"{other.label} pays {my_side.label}")
+                    (
+                        f"{other.pk}:{my_side.pk}",
+                        gettext("%(payer)s pays %(payee)s")
+                        % {"payer": other.label, "payee": my_side.label},
+                    )
                 )
                 directions.append(
-                    (f"{my_side.pk}:{other.pk}", f"{my_side.label} pays {other.label}")
+                    (
+                        f"{my_side.pk}:{other.pk}",
+                        gettext("%(payer)s pays %(payee)s")
+                        % {"payer": my_side.label, "payee": other.label},
+                    )
                 )
     ratings = [rating_payload(r) for r in visible_ratings(ctx, me)]
     labels = {s.pk: s.label for s in sides}
@@ -177,7 +193,10 @@ def page_context(ctx: CaseContext, me: Participant, zone: str) -> dict[str, Any]
             else ""
         )
     bidding_directions = [
-        (f"{payer.pk}:{claimant.pk}", f"{payer.label} pays {claimant.label}")
+        (
+            f"{payer.pk}:{claimant.pk}",
+            gettext("%(payer)s pays %(payee)s") % {"payer": payer.label, "payee": claimant.label},
+        )
         for claimant in sides
         for payer in sides
         if payer.pk != claimant.pk
@@ -298,7 +317,7 @@ def settlement_file(request: HttpRequest, case_id: int) -> HttpResponse:
 def _offer(request: HttpRequest, user: User, case_id: int) -> str:
     ctx, me = access_negotiation(user, case_id)
     counter = request.POST.get("counter_to")
-    counter_to = _int(counter, "the offer you answer") if counter else None
+    counter_to = _int(counter, gettext("the offer you answer")) if counter else None
     where = request.POST.get("where", "joint")
     caucus = where != "joint" and me.side_id is not None
     room = ctx.room_of(RoomKind.CAUCUS, me.side_id) if caucus else ctx.joint_room()
@@ -313,11 +332,11 @@ def _offer(request: HttpRequest, user: User, case_id: int) -> str:
         # Read the way this reader writes numbers (parley/money.py), strictly.
         amount = parse_amount(request.POST.get("amount", ""), ctx.case.currency, locale=None)
         payer_raw, _, payee_raw = request.POST.get("direction", "").partition(":")
-        payer, payee = _int(payer_raw, "who pays"), _int(payee_raw, "who is paid")
+        payer, payee = _int(payer_raw, gettext("who pays")), _int(payee_raw, gettext("who is paid"))
     else:
         issue_set = current_issue_set(ctx)
         count = len(issue_set.spec) if issue_set else 0
-        package = _ints(request, "option_", count, "an option for every issue")
+        package = _ints(request, "option_", count, gettext("an option for every issue"))
     raw_instruction = request.POST.get("instruction")
     actions.do_make_offer(
         acting_user=user,
@@ -338,8 +357,13 @@ def _offer(request: HttpRequest, user: User, case_id: int) -> str:
             else None
         ),
     )
-    made = "Your counter-offer" if counter_to else "Your offer"
-    return f"{made} is made." if not caucus else f"{made} is with the mediator."
+    if counter_to:
+        return (
+            gettext("Your counter-offer is with the mediator.")
+            if caucus
+            else gettext("Your counter-offer is made.")
+        )
+    return gettext("Your offer is with the mediator.") if caucus else gettext("Your offer is made.")
 
 
 def _answer(answer: Answer) -> Callable[[HttpRequest, User, int], str]:
@@ -347,37 +371,43 @@ def _answer(answer: Answer) -> Callable[[HttpRequest, User, int], str]:
         actions.do_answer_offer(
             acting_user=user,
             case_id=case_id,
-            offer_id=_int(request.POST.get("offer"), "an offer"),
+            offer_id=_int(request.POST.get("offer"), gettext("an offer")),
             answer=answer,
         )
-        return "You accepted the offer." if answer == Answer.ACCEPT else "You rejected the offer."
+        return (
+            gettext("You accepted the offer.")
+            if answer == Answer.ACCEPT
+            else gettext("You rejected the offer.")
+        )
 
     return handler
 
 
 def _withdraw(request: HttpRequest, user: User, case_id: int) -> str:
     actions.do_withdraw_offer(
-        acting_user=user, case_id=case_id, offer_id=_int(request.POST.get("offer"), "an offer")
+        acting_user=user,
+        case_id=case_id,
+        offer_id=_int(request.POST.get("offer"), gettext("an offer")),
     )
-    return "The offer is withdrawn."
+    return gettext("The offer is withdrawn.")
 
 
 def _bidding(request: HttpRequest, user: User, case_id: int) -> str:
     kind = request.POST.get("margin_kind", MarginKind.PERCENT)
     if kind not in MarginKind.values:
-        raise BadInput("bad_margin", "Choose how the margin is set.")
+        raise BadInput("bad_margin", gettext("Choose how the margin is set."))
     payer, _, claimant = request.POST.get("direction", "").partition(":")
     actions.do_set_up_bidding(
         acting_user=user,
         case_id=case_id,
-        payer_side_id=_int(payer, "who pays"),
-        claimant_side_id=_int(claimant, "who is paid"),
-        rounds=_int(request.POST.get("rounds") or "3", "the number of rounds"),
+        payer_side_id=_int(payer, gettext("who pays")),
+        claimant_side_id=_int(claimant, gettext("who is paid")),
+        rounds=_int(request.POST.get("rounds") or "3", gettext("the number of rounds")),
         margin_kind=MarginKind(kind),
         margin_value=request.POST.get("margin_value") or "30",
         margin_fixed=request.POST.get("margin_fixed") or "0",
     )
-    return "Blind bidding is open."
+    return gettext("Blind bidding is open.")
 
 
 def _bid(request: HttpRequest, user: User, case_id: int) -> str:
@@ -386,13 +416,13 @@ def _bid(request: HttpRequest, user: User, case_id: int) -> str:
         request.POST.get("amount", ""), ctx.case.currency, locale=None, allow_zero=True
     )
     actions.do_place_bid(acting_user=user, case_id=case_id, amount=amount)
-    return "Your sealed figure is in. It is never shown to anyone, you included."
+    return gettext("Your sealed figure is in. It is never shown to anyone, you included.")
 
 
 def _issues(request: HttpRequest, user: User, case_id: int) -> str:
     kind = request.POST.get("kind", IssueSetKind.ISSUES)
     if kind not in IssueSetKind.values:
-        raise BadInput("bad_kind", "Choose issues or items.")
+        raise BadInput("bad_kind", gettext("Choose issues or items."))
     specs = []
     for line in request.POST.get("issues", "").splitlines():
         if not line.strip():
@@ -401,45 +431,47 @@ def _issues(request: HttpRequest, user: User, case_id: int) -> str:
         options = tuple(o.strip() for o in rest.split("/") if o.strip())
         specs.append(IssueSpec(title.strip(), options))
     actions.do_set_issues(acting_user=user, case_id=case_id, kind=IssueSetKind(kind), issues=specs)
-    return "The issues are set out."
+    return gettext("The issues are set out.")
 
 
 def _rate(request: HttpRequest, user: User, case_id: int) -> str:
     ctx, _ = access_negotiation(user, case_id)
     issue_set = current_issue_set(ctx)
     if issue_set is None:
-        raise DomainError("no_issues", "The mediator has not set out issues or items yet.")
+        raise DomainError("no_issues", gettext("The mediator has not set out issues or items yet."))
     n = len(issue_set.spec)
     if issue_set.kind == IssueSetKind.ITEMS:
         actions.do_rate(
-            acting_user=user, case_id=case_id, points=_ints(request, "points_", n, "points")
+            acting_user=user,
+            case_id=case_id,
+            points=_ints(request, "points_", n, gettext("points")),
         )
     else:
         scores = [
-            _ints(request, f"score_{i}_", len(issue["options"]), "every score")
+            _ints(request, f"score_{i}_", len(issue["options"]), gettext("every score"))
             for i, issue in enumerate(issue_set.spec)
         ]
         actions.do_rate(
             acting_user=user,
             case_id=case_id,
-            weights=_ints(request, "weight_", n, "points for every issue"),
+            weights=_ints(request, "weight_", n, gettext("points for every issue")),
             scores=scores,
         )
-    return "Your ratings are recorded. Only your side and the mediator see them."
+    return gettext("Your ratings are recorded. Only your side and the mediator see them.")
 
 
 def _propose(request: HttpRequest, user: User, case_id: int) -> str:
     package = None
     shares = None
     if request.POST.get("package"):
-        package = [_int(x, "a package") for x in request.POST["package"].split(",")]
+        package = [_int(x, gettext("a package")) for x in request.POST["package"].split(",")]
     if request.POST.get("shares"):
         try:
             shares = [
                 [Fraction(x) for x in row.split(",")] for row in request.POST["shares"].split(";")
             ]
         except (ValueError, ZeroDivisionError):
-            raise BadInput("bad_allocation", "The division is not valid.") from None
+            raise BadInput("bad_allocation", gettext("The division is not valid.")) from None
     actions.do_present_proposal(
         acting_user=user,
         case_id=case_id,
@@ -447,7 +479,7 @@ def _propose(request: HttpRequest, user: User, case_id: int) -> str:
         shares=shares,
         method=request.POST.get("method", ""),
     )
-    return "Your proposal is in the joint room."
+    return gettext("Your proposal is in the joint room.")
 
 
 def _draft(request: HttpRequest, user: User, case_id: int) -> str:
@@ -456,15 +488,15 @@ def _draft(request: HttpRequest, user: User, case_id: int) -> str:
     actions.do_draft_settlement(
         acting_user=user,
         case_id=case_id,
-        offer_id=_int(offer, "terms") if offer else None,
-        bidding_id=_int(bidding, "terms") if bidding else None,
+        offer_id=_int(offer, gettext("terms")) if offer else None,
+        bidding_id=_int(bidding, gettext("terms")) if bidding else None,
     )
-    return "The settlement is drafted. Every party signs it."
+    return gettext("The settlement is drafted. Every party signs it.")
 
 
 def _edit(request: HttpRequest, user: User, case_id: int) -> str:
     actions.do_edit_settlement(acting_user=user, case_id=case_id, text=request.POST.get("text", ""))
-    return "The settlement text is saved as a new version. Every party signs again."
+    return gettext("The settlement text is saved as a new version. Every party signs again.")
 
 
 def _sign(request: HttpRequest, user: User, case_id: int) -> str:
@@ -475,7 +507,7 @@ def _sign(request: HttpRequest, user: User, case_id: int) -> str:
         consent=request.POST.get("consent") == "on",
         shown_sha256=request.POST.get("sha256", ""),
     )
-    return "You signed the settlement."
+    return gettext("You signed the settlement.")
 
 
 HANDLERS: dict[str, Callable[[HttpRequest, User, int], str]] = {
@@ -522,12 +554,14 @@ def engine(request: HttpRequest, case_id: int) -> HttpResponseBase:
     method = request.POST.get("method", "")
     try:
         if method not in Method.values:
-            raise BadInput("bad_method", "Choose a method.")
+            raise BadInput("bad_method", gettext("Choose a method."))
         baseline = None
         if method == Method.IMPROVE:
             issue_set = current_issue_set(ctx)
             count = len(issue_set.spec) if issue_set else 0
-            baseline = _ints(request, "baseline_", count, "the agreed option of every issue")
+            baseline = _ints(
+                request, "baseline_", count, gettext("the agreed option of every issue")
+            )
         time_limit = _seconds(request.POST.get("time_limit"))
         actions.do_start_proposal(
             acting_user=signed_in(request),
@@ -549,9 +583,9 @@ def _seconds(value: str | None) -> float:
     try:
         seconds = float(value)
     except ValueError:
-        raise BadInput("bad_time_limit", "Give the time limit in seconds.") from None
+        raise BadInput("bad_time_limit", gettext("Give the time limit in seconds.")) from None
     if not math.isfinite(seconds):
-        raise BadInput("bad_time_limit", "Give the time limit in seconds.")
+        raise BadInput("bad_time_limit", gettext("Give the time limit in seconds."))
     return seconds
 
 

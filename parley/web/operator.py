@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.actions import do_decide_mediator, do_reset_second_factor
@@ -76,5 +77,5 @@ def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, "The second factor is reset, and the reset is recorded.")
+        messages.success(request, gettext("The second factor is reset, and the reset is recorded."))
     return redirect("operator_accounts")

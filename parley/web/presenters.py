@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext, gettext_lazy
+
 from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.cases.policy import Role
@@ -25,26 +27,26 @@ from parley.rooms.policy import (
 )
 
 ROLE_WORDS = {
-    Role.MEDIATOR: "the mediator",
-    Role.PARTY: "party",
-    Role.COUNSEL: "lawyer",
-    Role.SUPPORT: "support person",
-    Role.OBSERVER: "observer",
+    Role.MEDIATOR: gettext_lazy("the mediator"),
+    Role.PARTY: gettext_lazy("party"),
+    Role.COUNSEL: gettext_lazy("lawyer"),
+    Role.SUPPORT: gettext_lazy("support person"),
+    Role.OBSERVER: gettext_lazy("observer"),
 }
 
 
 def room_tab_label(room: Room, me: Participant) -> str:
     """Short, from the reader's point of view: "Our caucus" reads better than a side label."""
     if room.kind == RoomKind.JOINT:
-        return "Joint room"
+        return gettext("Joint room")
     if room.kind == RoomKind.NOTEBOOK:
-        return "My notebook"
+        return gettext("My notebook")
     if room.kind == RoomKind.CAUCUS:
         if me.role == Role.MEDIATOR:
-            return f"Caucus: {room.side.label if room.side else ''}"
-        return "Our caucus with the mediator"
+            return gettext("Caucus: %(side)s") % {"side": room.side.label if room.side else ""}
+        return gettext("Our caucus with the mediator")
     if room.kind == RoomKind.COUNSEL:
-        return "Counsel room (no mediator)"
+        return gettext("Counsel room (no mediator)")
     return room.label
 
 
@@ -69,8 +71,8 @@ def share_target_label(ctx: CaseContext, room_id: int) -> str:
     """A room an entry is shared into, as its writer's side and the mediator read it."""
     room = ctx.rooms[room_id]
     if room.kind == RoomKind.CAUCUS and room.side is not None:
-        return f"{room.side.label}'s caucus"
-    return "the joint room"
+        return gettext("%(side)s's caucus") % {"side": room.side.label}
+    return gettext("the joint room")
 
 
 Copies = dict[int, list[tuple[int, datetime]]]
@@ -111,7 +113,7 @@ def share_options(
         if target.id in there:
             continue  # one copy per room: the entry says where it already is
         if target.kind == RoomKind.JOINT:
-            label = "the joint room (everyone)"
+            label = gettext("the joint room (everyone)")
         elif target.kind == RoomKind.CAUCUS and target.side_id != ref.side_id:
             label = share_target_label(ctx, target.id)
         else:

@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.actions import (
@@ -51,10 +52,10 @@ def profile(request: HttpRequest) -> HttpResponse:
                 messages.error(request, exc.detail)
                 status = 422
             else:
-                messages.success(request, "Your profile is saved.")
+                messages.success(request, gettext("Your profile is saved."))
                 return redirect("profile")
         else:
-            messages.error(request, "Give your name, a time zone and a language.")
+            messages.error(request, gettext("Give your name, a time zone and a language."))
             status = 422
     return render(
         request,
@@ -86,7 +87,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             else:
                 created = {"token": token, "raw": raw}
         else:
-            messages.error(request, "Give the token a name, a scope and 1 to 365 days.")
+            messages.error(request, gettext("Give the token a name, a scope and 1 to 365 days."))
             status = 422
     return render(
         request,
@@ -109,7 +110,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         token = do_revoke_token(acting_user=signed_in(request), token_id=token_id)
     except NotFound:
         return not_found(request)
-    messages.success(request, f"The token “{token.name}” is revoked.")
+    messages.success(request, gettext("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("tokens")
 
 

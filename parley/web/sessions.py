@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -41,7 +42,7 @@ def _ids(values: list[str]) -> list[int]:
     try:
         return [int(v) for v in values]
     except ValueError:
-        raise BadInput("bad_attendee", "Pick people from the list.") from None
+        raise BadInput("bad_attendee", gettext("Pick people from the list.")) from None
 
 
 def _times(request: HttpRequest) -> tuple[datetime, datetime, str]:
@@ -147,7 +148,9 @@ def schedule(request: HttpRequest, case_id: int) -> HttpResponse:
             time_zone=zone_name,
             video_link=request.POST.get("video_link", ""),
         )
-        messages.success(request, "Session scheduled. Everyone invited to it gets an e-mail.")
+        messages.success(
+            request, gettext("Session scheduled. Everyone invited to it gets an e-mail.")
+        )
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -169,7 +172,7 @@ def move(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
             time_zone=zone_name,
             video_link=request.POST.get("video_link", ""),
         )
-        messages.success(request, "Session moved. Everyone invited to it gets an e-mail.")
+        messages.success(request, gettext("Session moved. Everyone invited to it gets an e-mail."))
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -182,7 +185,9 @@ def cancel(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
     access_session(user, case_id, session_id)
     try:
         do_cancel_session(acting_user=user, case_id=case_id, session_id=session_id)
-        messages.success(request, "Session cancelled. Everyone invited to it gets an e-mail.")
+        messages.success(
+            request, gettext("Session cancelled. Everyone invited to it gets an e-mail.")
+        )
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -201,7 +206,9 @@ def attendance(request: HttpRequest, case_id: int, session_id: int) -> HttpRespo
             present_ids=_ids(request.POST.getlist("present")),
             by_phone_ids=_ids(request.POST.getlist("phone")),
         )
-        messages.success(request, "Attendance confirmed. The report to the court lists it.")
+        messages.success(
+            request, gettext("Attendance confirmed. The report to the court lists it.")
+        )
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -221,7 +228,7 @@ def settings(request: HttpRequest, case_id: int) -> HttpResponse:
             title_in_calendar=request.POST.get("title_in_calendar") == "on",
             reminder_hours=hours,
         )
-        messages.success(request, "Calendar settings saved.")
+        messages.success(request, gettext("Calendar settings saved."))
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -250,7 +257,7 @@ def poll_create(request: HttpRequest, case_id: int) -> HttpResponse:
             time_zone=zone_name,
             slots=slots,
         )
-        messages.success(request, "Poll sent. Everyone it asks gets an e-mail.")
+        messages.success(request, gettext("Poll sent. Everyone it asks gets an e-mail."))
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -267,7 +274,9 @@ def poll_answer(request: HttpRequest, case_id: int, poll_id: int) -> HttpRespons
         do_answer_poll(
             acting_user=signed_in(request), case_id=case_id, poll_id=poll_id, answers=answers
         )
-        messages.success(request, "Thank you: your answers are saved. Only the mediator sees them.")
+        messages.success(
+            request, gettext("Thank you: your answers are saved. Only the mediator sees them.")
+        )
     except DomainError as exc:
         refusal(request, exc)
     return _back(case_id)
@@ -286,7 +295,7 @@ def poll_pick(request: HttpRequest, case_id: int, poll_id: int) -> HttpResponse:
             video_link=request.POST.get("video_link", ""),
         )
         messages.success(
-            request, "Session scheduled from the poll. Everyone invited gets an e-mail."
+            request, gettext("Session scheduled from the poll. Everyone invited gets an e-mail.")
         )
     except DomainError as exc:
         refusal(request, exc)

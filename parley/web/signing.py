@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -63,7 +64,7 @@ def sign(request: HttpRequest, case_id: int) -> HttpResponse:
     ctx = load_context(case)
     agreement = ctx.agreement
     if agreement is None or agreement.issued_at is None:
-        messages.info(request, "The mediator has not issued the agreement yet.")
+        messages.info(request, gettext("The mediator has not issued the agreement yet."))
         return redirect("case", case_id=case.pk)
     already = Signature.objects.filter(agreement=agreement, participant=me).first()
     error = ""
@@ -82,10 +83,10 @@ def sign(request: HttpRequest, case_id: int) -> HttpResponse:
             except DomainError as exc:
                 error = exc.detail
             else:
-                messages.success(request, "You signed the agreement to mediate.")
+                messages.success(request, gettext("You signed the agreement to mediate."))
                 return redirect("case", case_id=case.pk)
         else:
-            error = "Type your full name and tick the box to sign."
+            error = gettext("Type your full name and tick the box to sign.")
     return render(
         request,
         "web/sign.html",
@@ -114,7 +115,7 @@ def request_name_correction(request: HttpRequest, case_id: int) -> HttpResponse:
     do_request_name_correction(
         acting_user=signed_in(request), case_id=case_id, name=request.POST.get("name", "")
     )
-    messages.success(request, "The mediator is asked to correct your name.")
+    messages.success(request, gettext("The mediator is asked to correct your name."))
     return redirect("sign", case_id=case_id)
 
 

@@ -16,6 +16,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -91,17 +93,17 @@ def blocked_because(ctx: CaseContext, me: Participant, refusal: DomainError) -> 
     """Why this person cannot write now and what lets them write again, in their terms."""
     if refusal.code == "disclosure_unacknowledged":
         if pending_disclosures(ctx, me):
-            return (
+            return gettext(
                 "You cannot write here until you have read the mediator’s new disclosure: "
                 "read it above and press “I have read this disclosure”."
             )
-        return (
+        return gettext(
             "The mediator has made a new disclosure about a possible conflict of interest. "
             "Writing starts again once every party has read it; you are waiting for "
             "the others."
         )
     if refusal.code == "case_not_active":
-        return (
+        return gettext(
             "The mediation has not started yet: it starts once the mediator and every party "
             "have signed the agreement to mediate."
         )
@@ -294,7 +296,9 @@ def post(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             instruction=Instruction(data["instruction"]) if data["instruction"] else None,
         )
 
-    invalid = f"Write something first (at most {entry_chars():,} characters)."
+    invalid = gettext("Write something first (at most %(count)s characters).") % {
+        "count": number_format(entry_chars(), force_grouping=True)
+    }
     return _composer_submit(request, case_id, room_id, EntryForm(request.POST), invalid, write)
 
 
@@ -316,7 +320,9 @@ def upload(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
         )
 
     form = UploadForm(request.POST, request.FILES)
-    return _composer_submit(request, case_id, room_id, form, "Choose a file to upload.", write)
+    return _composer_submit(
+        request, case_id, room_id, form, gettext("Choose a file to upload."), write
+    )
 
 
 def _composer_submit(
@@ -358,7 +364,7 @@ def instruction(request: HttpRequest, case_id: int, entry_id: int) -> HttpRespon
     form = InstructionForm(request.POST)
     error = notice = ""
     if not form.is_valid():
-        error = "Choose whether the mediator may share this."
+        error = gettext("Choose whether the mediator may share this.")
     else:
         try:
             entry = do_change_instruction(
@@ -367,7 +373,9 @@ def instruction(request: HttpRequest, case_id: int, entry_id: int) -> HttpRespon
                 entry_id=entry_id,
                 instruction=Instruction(form.cleaned_data["instruction"]),
             )
-            notice = "Instruction changed: " + Instruction(entry.instruction).label + "."
+            notice = gettext("Instruction changed: %(instruction)s.") % {
+                "instruction": Instruction(entry.instruction).label
+            }
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
@@ -388,19 +396,19 @@ def share(request: HttpRequest, case_id: int, entry_id: int) -> HttpResponse:
     form = ShareForm(request.POST)
     error = notice = ""
     if not form.is_valid():
-        error = "Choose the room to share into."
+        error = gettext("Choose the room to share into.")
     else:
         target_id = form.cleaned_data["target_room"]
         try:
             do_share_entry(
                 acting_user=user, case_id=case_id, entry_id=entry_id, target_room_id=target_id
             )
-            notice = f"Shared into {share_target_label(ctx, target_id)}."
+            notice = gettext("Shared into %(room)s.") % {"room": share_target_label(ctx, target_id)}
         except DomainError as exc:
             if isinstance(exc, NotFound):
-                error = "You cannot share into that room."
+                error = gettext("You cannot share into that room.")
             else:
-                error = "Not shared: " + exc.detail
+                error = gettext("Not shared: %(reason)s") % {"reason": exc.detail}
     if not is_htmx(request):
         if error:
             messages.error(request, error)
@@ -432,9 +440,9 @@ def end(request: HttpRequest, case_id: int) -> HttpResponse:
     case, me = access_case(user, case_id)
     if me.role not in (Role.PARTY, Role.MEDIATOR) or case.status == CaseStatus.TERMINATED:
         if case.status == CaseStatus.TERMINATED:
-            messages.info(request, "This mediation has already ended.")
+            messages.info(request, gettext("This mediation has already ended."))
         else:
-            messages.error(request, "Only a party or the mediator can end the mediation.")
+            messages.error(request, gettext("Only a party or the mediator can end the mediation."))
         return redirect("case", case_id=case_id)
     warning = termination_warning(acting_user=user, case_id=case_id)
     error = ""
@@ -453,10 +461,10 @@ def end(request: HttpRequest, case_id: int) -> HttpResponse:
                     raise
                 error = exc.detail
             else:
-                messages.success(request, "The mediation has ended.")
+                messages.success(request, gettext("The mediation has ended."))
                 return redirect("case", case_id=case_id)
         else:
-            error = "Tick the box to confirm that you want to end the mediation."
+            error = gettext("Tick the box to confirm that you want to end the mediation.")
     return render(
         request,
         "web/end.html",

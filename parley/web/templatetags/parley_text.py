@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from django import template
+from django.utils import translation
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,3 +40,12 @@ def safe_links(text: str, autoescape: bool = True) -> SafeString:
     return mark_safe(  # noqa: S308 - urlize escaped everything that is not its own <a> tag
         _NOFOLLOW.sub(' rel="nofollow noopener noreferrer" target="_blank">', linked)
     )
+
+
+@register.filter
+def in_sentence(word: str) -> str:
+    """A label (a role, a state) as it stands inside a sentence: lower case, except in German,
+    where nouns keep their capital ("You are party" / "Sie sind Partei")."""
+    if (translation.get_language() or "").startswith("de"):
+        return str(word)
+    return str(word).lower()

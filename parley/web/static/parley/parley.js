@@ -16,6 +16,9 @@
 (function () {
   "use strict";
   var body = document.body;
+  // The words this script shows, in the reader's language (Django's JavaScriptCatalog, loaded
+  // before this file; without it they stay English).
+  var gettext = window.gettext || function (text) { return text; };
   var caseId = body.dataset.case;
   if (!caseId) return;
   var page = body.dataset.page;
@@ -150,7 +153,7 @@
     var dots = document.querySelectorAll("[data-presence]");
     for (var i = 0; i < dots.length; i++) {
       var on = online.has(parseInt(dots[i].dataset.presence, 10));
-      dots[i].textContent = on ? "online" : "offline";
+      dots[i].textContent = on ? gettext("online") : gettext("offline");
       dots[i].classList.toggle("on", on);
     }
   }
@@ -290,7 +293,7 @@
     } else if (ev.retry) {
       overHttp(form);
     } else {
-      showError(form, ev.detail || "This could not be posted.");
+      showError(form, ev.detail || gettext("This could not be posted."));
     }
   }
 
@@ -323,13 +326,13 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     socket = new WebSocket(scheme + window.location.host + "/ws/cases/" + caseId + "/");
-    setStatus(delay > 500 ? "Reconnecting…" : "Connecting…", "connecting");
+    setStatus(delay > 500 ? gettext("Reconnecting…") : gettext("Connecting…"), "connecting");
     socket.onopen = function () {
       delay = 500;
       // How many times this page has connected: a socket that silently died and came back
       // would show here, so a test can tell "stayed connected" from "reconnected".
       body.dataset.connects = String(parseInt(body.dataset.connects || "0", 10) + 1);
-      setStatus("Live", "open");
+      setStatus(gettext("Live"), "open");
       clearInterval(pingTimer);
       // Keeps proxies from closing a quiet socket; far longer than any server-side timeout.
       pingTimer = setInterval(function () {
@@ -348,9 +351,9 @@
         var form = settle(key);
         if (form) overHttp(form);
       });
-      if (e.code === 4404) { setStatus("Not connected", "closed"); return; }
-      if (e.code === 4401) { setStatus("Signed out", "closed"); return; }
-      setStatus("Reconnecting…", "closed");
+      if (e.code === 4404) { setStatus(gettext("Not connected"), "closed"); return; }
+      if (e.code === 4401) { setStatus(gettext("Signed out"), "closed"); return; }
+      setStatus(gettext("Reconnecting…"), "closed");
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 8000);
     };
