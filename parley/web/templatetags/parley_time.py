@@ -5,7 +5,8 @@
     {% local_time entry.created_at "short" %}  "3 Dec, 14:00 CET", the full form on hover
     {{ moment|in_zone:"Europe/Berlin" }}        plain text, for mail and PDFs
 
-The reader's zone is `reader_zone` in the template's context when the caller set it (mail and
+Month and day names are in the active language (Babel's forms for it; English keeps
+parley.meetings.times's). The reader's zone is `reader_zone` in the template's context when the caller set it (mail and
 PDFs, which have no request), else the request's (parley.meetings.times.reader_zone: the
 account's zone, else the browser's). A moment may be an aware datetime or an ISO 8601 string
 with an offset (what the API payloads hold); anything else renders as nothing."""
@@ -15,12 +16,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, format_time
 from django import template
 from django.http import HttpRequest
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from parley.meetings.times import reader_zone, short_when, valid_zone, when
+from parley.meetings.times import local, reader_zone, short_when, valid_zone, when, zone_label
 
 register = template.Library()
 
@@ -45,14 +49,47 @@ def zone_for(context: template.Context) -> str:
     return reader_zone(request) if isinstance(request, HttpRequest) else "UTC"
 
 
+def _babel_locale() -> Locale | None:
+    """The active language as a Babel locale, or None for English (whose forms are
+    parley.meetings.times's own: "Tue 3 Dec 2026, 14:00")."""
+    language = translation.get_language() or ""
+    if not language or language.startswith("en"):
+        return None
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def full_when(moment: datetime, zone_name: str) -> str:
+    """when() in the reader's language: 'mar, 3 dic 2026, 14:00 (Europe/Madrid)'."""
+    locale = _babel_locale()
+    if locale is None:
+        return when(moment, zone_name)
+    at = local(moment, zone_name)
+    day = format_skeleton("yMMMEd", at, locale=locale)
+    return f"{day}, {format_time(at, 'HH:mm', locale=locale)} ({zone_name})"
+
+
+def brief_when(moment: datetime, zone_name: str) -> str:
+    """short_when() in the reader's language: '3 dic, 14:00 CET' (the year when not this one)."""
+    locale = _babel_locale()
+    if locale is None:
+        return short_when(moment, zone_name)
+    at = local(moment, zone_name)
+    this_year = at.year == local(timezone.now(), zone_name).year
+    day = format_skeleton("MMMd" if this_year else "yMMMd", at, locale=locale)
+    return f"{day}, {format_time(at, 'HH:mm', locale=locale)} {zone_label(at)}"
+
+
 @register.simple_tag(takes_context=True)
 def local_time(context: template.Context, value: Any, style: str = "full") -> SafeString:
     moment = _moment(value)
     if moment is None:
         return SafeString("")
     zone_name = zone_for(context)
-    full = when(moment, zone_name)
-    shown = short_when(moment, zone_name) if style == "short" else full
+    full = full_when(moment, zone_name)
+    shown = brief_when(moment, zone_name) if style == "short" else full
     return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(), full, shown)
 
 
@@ -61,4 +98,4 @@ def in_zone(value: Any, zone_name: str) -> str:
     moment = _moment(value)
     if moment is None:
         return ""
-    return when(moment, valid_zone(zone_name) or "UTC")
+    return full_when(moment, valid_zone(zone_name) or "UTC")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 from django.template import Context, Template
 from django.test import Client, RequestFactory
+from django.utils import translation
 
 from parley.accounts.models import User
 from parley.negotiation.actions.offers import do_make_offer
@@ -147,3 +149,22 @@ def test_an_invitation_mail_names_the_zone_of_its_expiry(cast: Cast) -> None:
     [message] = mail.outbox
     at = invitation.expires_at.astimezone(UTC)
     assert f"expires on {at:%a} {at.day} {at:%b %Y, %H:%M} (UTC)." in str(message.body)
+
+
+@pytest.mark.parametrize(
+    ("language", "full", "short"),
+    [
+        ("en-gb", "Sun 20 Dec 2026, 19:00 (Europe/Madrid)", "20 Dec, 19:00 CET"),
+        ("es", "dom, 20 dic 2026, 19:00 (Europe/Madrid)", "20 dic, 19:00 CET"),
+        ("de", "So., 20. Dez. 2026, 19:00 (Europe/Madrid)", "20. Dez., 19:00 CET"),
+    ],
+)
+@time_machine.travel(WINTER_EVENING)
+def test_r11_1_times_name_the_day_and_month_in_the_readers_language(
+    language: str, full: str, short: str
+) -> None:
+    with translation.override(language):
+        html = render('{% local_time at "short" %}', at=WINTER_EVENING, reader_zone="Europe/Madrid")
+        mailed = render("{{ at|in_zone:'Europe/Madrid' }}", at=WINTER_EVENING)
+    assert f'title="{full}">{short}</time>' in html
+    assert mailed == full
