@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     """A refused action. `status` is the HTTP status the API answers with."""
@@ -22,7 +24,7 @@ class NotFound(DomainError):
     status = 404
 
     def __init__(self) -> None:
-        super().__init__("not_found", "Not found.")
+        super().__init__("not_found", gettext("Not found."))
 
 
 class Forbidden(DomainError):

@@ -27,6 +27,7 @@ from babel.numbers import (
 )
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from parley.errors import BadInput
 
@@ -69,7 +70,7 @@ def check_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if code not in currencies_in_use():
         raise BadInput(
-            "bad_currency", "Choose the currency as its three-letter ISO 4217 code, like EUR."
+            "bad_currency", _("Choose the currency as its three-letter ISO 4217 code, like EUR.")
         )
     return code
 
@@ -107,7 +108,7 @@ def _how(loc: Locale, currency: str) -> str:
     places = decimals(currency)
     group, point = get_group_symbol(loc), get_decimal_symbol(loc)
     example = f"12{group}500" + (f"{point}{'5' * places}" if places else "")
-    return f"Enter the sum as a number, like 12500 or {example}."
+    return _("Enter the sum as a number, like 12500 or %(example)s.") % {"example": example}
 
 
 def parse_money(
@@ -130,16 +131,16 @@ def parse_money(
     if value is None or not value.is_finite():
         raise BadInput("bad_amount", _how(loc, currency))
     if value < 0 or value > MAX_AMOUNT:
-        raise BadInput("bad_amount", "The sum must be 0 or more and less than a trillion.")
+        raise BadInput("bad_amount", _("The sum must be 0 or more and less than a trillion."))
     if value == 0 and not allow_zero:
-        raise BadInput("bad_amount", "The sum must be more than 0 and less than a trillion.")
+        raise BadInput("bad_amount", _("The sum must be more than 0 and less than a trillion."))
     places = decimals(currency)
     if value != value.quantize(smallest_unit(currency)):
         raise BadInput(
             "bad_amount",
-            f"Give the sum in whole units of {currency}."
+            _("Give the sum in whole units of %(currency)s.") % {"currency": currency}
             if places == 0
-            else f"Give the sum to at most {places} decimal places.",
+            else _("Give the sum to at most %(places)s decimal places.") % {"places": places},
         )
     return value.quantize(Decimal("0.01"))
 

@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.accounts.second_factor import check_can_issue
@@ -16,8 +17,11 @@ from parley.agreements.models import (
     Signature,
 )
 from parley.agreements.policy import (
+    ORIGINAL_LANGUAGE,
+    TEMPLATE_LANGUAGES,
     AgreementPolicy,
     AgreementSource,
+    base_language,
     check_own_text,
     normalise_text,
     sha256_hex,
@@ -46,15 +50,27 @@ def do_set_agreement(
     if own_text is not None:
         check_own_text(own_text, limit=text_chars())
     if policy.court_order is not None and policy.court_order.min_sessions < 0:
-        raise BadInput("bad_court_order", "Minimum sessions cannot be negative.")
+        raise BadInput("bad_court_order", _("Minimum sessions cannot be negative."))
     check_retention_days(policy.retention_days)
-    text = normalise_text(own_text if own_text is not None else template_text(policy))
+    if own_text is not None:
+        text = normalise_text(own_text)
+        # The mediator's own text is in one language; we take it to be the mediator's.
+        language = base_language(acting_user.language)
+        translations = None
+    else:
+        text = normalise_text(template_text(policy, ORIGINAL_LANGUAGE))
+        language = ORIGINAL_LANGUAGE
+        translations = {}
+        for other in TEMPLATE_LANGUAGES:
+            if other != ORIGINAL_LANGUAGE:
+                translated = normalise_text(template_text(policy, other))
+                translations[other] = {"text": translated, "sha256": sha256_hex(translated)}
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         previous = case.agreements.order_by("-version").first()
         was_issued = previous is not None and previous.issued_at is not None
         if was_issued:
@@ -66,6 +82,8 @@ def do_set_agreement(
             source=AgreementSource.OWN if own_text is not None else AgreementSource.TEMPLATE,
             text=text,
             sha256=sha256_hex(text),
+            language=language,
+            translations=translations,
             caucus_default=policy.caucus_default,
             results_confidential=policy.results_confidential,
             retention_days=policy.retention_days,
@@ -78,7 +96,11 @@ def do_set_agreement(
             "agreement_set",
             actor_id=me.pk,
             subject_id=agreement.pk,
-            content_hashes={"text": agreement.sha256, "version": agreement.version},
+            content_hashes={
+                "text": agreement.sha256,
+                "version": agreement.version,
+                **{f"text_{t.language}": t.sha256 for t in agreement.texts().values()},
+            },
         )
         if was_issued:
             publish_on_commit(
@@ -95,9 +117,11 @@ def do_add_disclosure(
     party before the case goes on."""
     text = text.strip()
     if is_none:
+        # Stored in English (it is committed in the audit chain); each reader reads it in
+        # their own language (ConflictDisclosure.shown_text).
         text = "The mediator has no conflict of interest to disclose."
     elif not text:
-        raise BadInput("empty_text", "Describe the disclosure, or record that there is none.")
+        raise BadInput("empty_text", _("Describe the disclosure, or record that there is none."))
     else:
         text = clean_text(text)
     with transaction.atomic():
@@ -105,7 +129,7 @@ def do_add_disclosure(
         case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         agreement = case.agreements.order_by("-version").first()
         issued = agreement is not None and agreement.issued_at is not None
         disclosure = ConflictDisclosure.objects.create(
@@ -133,14 +157,16 @@ def do_issue_agreement(*, acting_user: User, case_id: int) -> Agreement:
         check_can_issue(acting_user)
         agreement = case.agreements.order_by("-version").first()
         if agreement is None:
-            raise DomainError("no_agreement", "Choose the template or paste your own text first.")
+            raise DomainError(
+                "no_agreement", _("Choose the template or paste your own text first.")
+            )
         if not case.disclosures.exists():
             raise DomainError(
                 "disclosures_required",
-                "Record your conflict-of-interest disclosures, or that there are none, first.",
+                _("Record your conflict-of-interest disclosures, or that there are none, first."),
             )
         if case.sides.count() < 2:
-            raise DomainError("parties_required", "Invite at least two parties first.")
+            raise DomainError("parties_required", _("Invite at least two parties first."))
         case.status = transition(CaseStatus(case.status), CaseEvent.ISSUE_AGREEMENT)
         case.save(update_fields=["status"])
         agreement.issued_at = timezone.now()
@@ -168,22 +194,29 @@ def do_sign(
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         agreement = case.agreements.order_by("-version").first()
         if agreement is None or agreement.issued_at is None:
-            raise DomainError("not_issued", "The mediator has not issued the agreement yet.")
+            raise DomainError("not_issued", _("The mediator has not issued the agreement yet."))
         signed = agreement
+        # The signer signs the text they were shown, in their language (R2.2): the hash they
+        # saw picks it. An unknown hash is checked against their language's text, and refused.
+        shown = signed.text_with_hash(shown_sha256) or signed.text_for(acting_user.language)
         signature = sign_text(
             case,
             me,
-            what="agreement",
-            text_sha256=signed.sha256,
+            already=_("You have already signed this agreement."),
+            text_sha256=shown.sha256,
             typed_name=typed_name,
             consent=consent,
             shown_sha256=shown_sha256,
             signed_before=Signature.objects.filter(agreement=signed, participant=me),
             create=lambda name: Signature.objects.create(
-                agreement=signed, participant=me, typed_name=name, text_sha256=signed.sha256
+                agreement=signed,
+                participant=me,
+                typed_name=name,
+                text_sha256=shown.sha256,
+                language=shown.language,
             ),
             event="agreement_signed",
         )
@@ -213,12 +246,12 @@ def do_acknowledge_disclosure(
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         if me.role != Role.PARTY:
-            raise Forbidden("party_only", "Parties acknowledge the mediator's disclosures.")
+            raise Forbidden("party_only", _("Parties acknowledge the mediator's disclosures."))
         disclosure = ConflictDisclosure.objects.filter(
             case=case, pk=disclosure_id, needs_acknowledgement=True
         ).first()
         if disclosure is None:
-            raise BadInput("bad_disclosure", "There is no such disclosure to acknowledge.")
+            raise BadInput("bad_disclosure", _("There is no such disclosure to acknowledge."))
         ack, created = DisclosureAcknowledgement.objects.get_or_create(
             disclosure=disclosure, participant=me
         )

@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -58,6 +60,7 @@ class AgreementOut(Schema):
     source: str
     text: str
     sha256: str
+    language: str
     caucus_default: str
     results_confidential: bool
     court_order: dict[str, Any] | None
@@ -77,6 +80,7 @@ class AgreementSignatureOut(Schema):
     id: int
     signed_at: str
     text_sha256: str
+    language: str
 
 
 def agreement_payload(request: HttpRequest, case_id: int) -> dict[str, Any]:
@@ -84,8 +88,9 @@ def agreement_payload(request: HttpRequest, case_id: int) -> dict[str, Any]:
     agreement = current_agreement(case)
     if agreement is None:
         raise DomainError(
-            "no_agreement", "The mediator has not chosen the agreement yet.", status=404
+            "no_agreement", _("The mediator has not chosen the agreement yet."), status=404
         )
+    shown = agreement.text_for(translation.get_language())
     acked = set(
         DisclosureAcknowledgement.objects.filter(participant=me).values_list(
             "disclosure_id", flat=True
@@ -95,16 +100,18 @@ def agreement_payload(request: HttpRequest, case_id: int) -> dict[str, Any]:
         "version": agreement.version,
         "issued": agreement.issued_at is not None,
         "source": agreement.source,
-        "text": agreement.text,
-        "sha256": agreement.sha256,
+        # R2.2: the reader is shown, and signs, the text in their own language where there is one.
+        "text": shown.text,
+        "sha256": shown.sha256,
+        "language": shown.language,
         "caucus_default": agreement.caucus_default,
         "results_confidential": agreement.results_confidential,
         "court_order": agreement.court_order,
-        "notice": NO_LEGAL_ADVICE_NOTICE,
+        "notice": str(NO_LEGAL_ADVICE_NOTICE),
         "disclosures": [
             {
                 "id": d.pk,
-                "text": d.text,
+                "text": d.shown_text,
                 "is_none": d.is_none,
                 "needs_acknowledgement": d.needs_acknowledgement,
                 "acknowledged_by_me": d.pk in acked,
@@ -151,7 +158,7 @@ def add_disclosure(
         201,
         {
             "id": d.pk,
-            "text": d.text,
+            "text": d.shown_text,
             "is_none": d.is_none,
             "needs_acknowledgement": d.needs_acknowledgement,
             "acknowledged_by_me": False,
@@ -190,5 +197,6 @@ def sign(request: HttpRequest, case_id: int, payload: AgreementSignIn) -> Status
             "id": signature.pk,
             "signed_at": signature.signed_at.isoformat(),
             "text_sha256": signature.text_sha256,
+            "language": signature.signed_language,
         },
     )

@@ -23,7 +23,7 @@ def sign_text(
     case: Case,
     me: Participant,
     *,
-    what: str,
+    already: str,
     text_sha256: str,
     typed_name: str,
     consent: bool,
@@ -35,7 +35,7 @@ def sign_text(
 ) -> S:
     """The signer saw this exact text (its hash), consented and typed their full name; one
     signature each, never edited; its audit event holds the text's hash and the name, salted.
-    `create(name)` stores the signature with the name as typed (spaces tidied)."""
+    `already`: the refusal when they signed before. `create(name)` stores the signature with the name as typed (spaces tidied)."""
     check_signature(
         consent=consent,
         typed_name=typed_name,
@@ -44,7 +44,7 @@ def sign_text(
         current_hash=text_sha256,
     )
     if signed_before.exists():
-        raise DomainError("already_signed", f"You have already signed this {what}.")
+        raise DomainError("already_signed", already)
     name = " ".join(typed_name.split())
     signature = create(name)
     record_event(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 from django.db import connections
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.cases import roster
@@ -39,7 +40,7 @@ def access_case(user: User, case_id: int) -> tuple[Case, Participant]:
 
 def check_mediator(participant: Participant) -> None:
     if participant.role != Role.MEDIATOR:
-        raise Forbidden("mediator_only", "Only the mediator can do this.")
+        raise Forbidden("mediator_only", _("Only the mediator can do this."))
 
 
 READ_ROW = "SELECT * FROM cases_case WHERE id = %s"

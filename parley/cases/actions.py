@@ -12,6 +12,9 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -58,6 +61,7 @@ from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import add_entry
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.policy import RoomKind
+from parley.rooms.words import Part, stored, words
 from parley.vault.keys import create_case_key
 
 
@@ -65,10 +69,10 @@ def do_create_case(
     *, acting_user: User, title: str, reference: str = "", currency: str | None = None
 ) -> Case:
     if not acting_user.can_mediate:
-        raise Forbidden("not_a_mediator", "Your account is not set up to mediate cases.")
+        raise Forbidden("not_a_mediator", _("Your account is not set up to mediate cases."))
     title = title.strip()
     if not title:
-        raise BadInput("title_required", "Give the case a title.")
+        raise BadInput("title_required", _("Give the case a title."))
     code = check_currency(currency or default_currency())
     with transaction.atomic():
         case = Case.objects.create(title=title, reference=reference.strip(), currency=code)
@@ -97,7 +101,7 @@ def do_set_currency(*, acting_user: User, case_id: int, currency: str) -> Case:
         if ctx.case.status != CaseStatus.SETUP:
             raise DomainError(
                 "currency_fixed",
-                "The currency is fixed once the agreement is signed: sums may be in it already.",
+                _("The currency is fixed once the agreement is signed: sums may be in it already."),
             )
         if ctx.case.currency != code:
             ctx.case.currency = code
@@ -123,16 +127,16 @@ def do_invite(
     side_label = check_label(side_label)
     display_name = " ".join(display_name.split())
     if not display_name:
-        raise BadInput("name_required", "Give the person's full name.")
+        raise BadInput("name_required", _("Give the person's full name."))
     if role not in Role.values:
-        raise BadInput("bad_role", "Pick a role: party, counsel, support or observer.")
+        raise BadInput("bad_role", _("Pick a role: party, counsel, support or observer."))
     role = Role(role)
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         check_mediator(me)
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         existing = {
             Role(r)
             for r in Participant.objects.filter(case=case, user__email__iexact=email).values_list(
@@ -143,15 +147,17 @@ def do_invite(
         if Invitation.objects.filter(
             case=case, email=email, status=InvitationStatus.PENDING
         ).exists():
-            raise DomainError("already_invited", "This person already has a pending invitation.")
+            raise DomainError("already_invited", _("This person already has a pending invitation."))
         side: Side | None = None
         if role == Role.PARTY:
             if side_id is not None:
-                raise BadInput("bad_side", "A party forms a new side of their own.")
+                raise BadInput("bad_side", _("A party forms a new side of their own."))
             if case.status != CaseStatus.SETUP:
                 raise DomainError(
                     "parties_fixed",
-                    "Parties are set before the agreement is issued; start a new case to add one.",
+                    _(
+                        "Parties are set before the agreement is issued; start a new case to add one."
+                    ),
                 )
             position = Side.objects.filter(case=case).count() + 1
             side = Side.objects.create(
@@ -162,7 +168,7 @@ def do_invite(
         elif side_id is not None:
             side = Side.objects.filter(case=case, pk=side_id).first()
             if side is None:
-                raise BadInput("bad_side", "That side does not exist in this case.")
+                raise BadInput("bad_side", _("That side does not exist in this case."))
         check_side_for_role(role, side is not None)
         invitation = Invitation.objects.create(
             case=case,
@@ -222,7 +228,9 @@ def _pending_invitation(case: Case, invitation_id: int) -> Invitation:
     if invitation is None:
         raise NotFound()
     if invitation.status != InvitationStatus.PENDING:
-        raise DomainError("invitation_closed", "This invitation was already accepted or revoked.")
+        raise DomainError(
+            "invitation_closed", _("This invitation was already accepted or revoked.")
+        )
     return invitation
 
 
@@ -249,7 +257,7 @@ def do_change_invitation_email(
     """A typo in the address: the invitation goes to the new one (only its holder can accept)."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
-        raise BadInput("bad_email", "Enter a valid e-mail address.")
+        raise BadInput("bad_email", _("Enter a valid e-mail address."))
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
@@ -260,7 +268,7 @@ def do_change_invitation_email(
             .exclude(pk=invitation.pk)
             .exists()
         ):
-            raise DomainError("already_invited", "This person already has a pending invitation.")
+            raise DomainError("already_invited", _("This person already has a pending invitation."))
         invitation.email = email
         invitation.expires_at = timezone.now() + timedelta(days=settings.PARLEY_INVITATION_DAYS)
         invitation.mail_status = None
@@ -289,8 +297,10 @@ def do_revoke_invitation(*, acting_user: User, case_id: int, invitation_id: int)
         if invitation.role == Role.PARTY:
             raise DomainError(
                 "party_invitation",
-                "A party's invitation cannot be revoked (their side is part of the case). "
-                "Change the address instead, or start a new case.",
+                _(
+                    "A party's invitation cannot be revoked (their side is part of the case). "
+                    "Change the address instead, or start a new case."
+                ),
             )
         invitation.status = InvitationStatus.REVOKED
         invitation.save(update_fields=["status"])
@@ -313,7 +323,8 @@ def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
     if acting_user.email.lower() != invitation.email:
         raise Forbidden(
             "wrong_account",
-            f"This invitation is for {invitation.email}. Sign in with that address to accept it.",
+            _("This invitation is for %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email},
         )
     with transaction.atomic():
         case = lock_case(invitation.case_id)
@@ -321,7 +332,7 @@ def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
         if invitation.status != InvitationStatus.PENDING:
             raise NotFound()
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         existing = set(
             Participant.objects.filter(case=case, user=acting_user).values_list("role", flat=True)
         )
@@ -336,7 +347,9 @@ def do_accept_invitation(*, acting_user: User, token: str) -> Participant:
                     display_name=invitation.display_name,
                 )
         except IntegrityError:
-            raise DomainError("one_role_per_case", "You already take part in this case.") from None
+            raise DomainError(
+                "one_role_per_case", _("You already take part in this case.")
+            ) from None
         invitation.status = InvitationStatus.ACCEPTED
         invitation.accepted_at = timezone.now()
         invitation.participant = participant
@@ -422,7 +435,11 @@ def do_terminate(
 ) -> Case:
     """R7.1 (a party declares it to the mediator) and R7.2 (the mediator declares it to all)."""
     if len(statement) > entry_chars():
-        raise BadInput("too_long", f"The statement may be at most {entry_chars():,} characters.")
+        raise BadInput(
+            "too_long",
+            _("The statement may be at most %(limit)s characters.")
+            % {"limit": number_format(entry_chars(), force_grouping=True)},
+        )
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
@@ -435,20 +452,40 @@ def do_terminate(
             # Declared to the mediator: the mediator (and the party's own side) see who it was,
             # in the caucus; everyone else sees that the mediation ended.
             caucus = ctx.room_of(RoomKind.CAUCUS, me.side_id)
+            statement_parts: list[Part] = (
+                [" ", words(gettext_noop("Statement:")), " ", statement.strip()]
+                if statement.strip()
+                else []
+            )
             notice = _post_system(
                 ctx,
                 caucus,
-                f"{me.display_name} declared to the mediator that the mediation is terminated."
-                + (f" Statement: {statement.strip()}" if statement.strip() else ""),
+                stored(
+                    words(
+                        gettext_noop(
+                            "%(name)s declared to the mediator that the mediation is terminated."
+                        ),
+                        name=me.display_name,
+                    ),
+                    *statement_parts,
+                ),
             )
-            _post_system(ctx, ctx.joint_room(), "The mediation has ended.")
+            _post_system(
+                ctx, ctx.joint_room(), stored(words(gettext_noop("The mediation has ended.")))
+            )
             _finish(ctx, TerminationKind.PARTY, me, Outcome.NOT_SETTLED, declaration=notice)
         else:
             _post_system(
                 ctx,
                 ctx.joint_room(),
-                "The mediator declared to all parties that the mediation is terminated."
-                + (f" {statement.strip()}" if statement.strip() else ""),
+                stored(
+                    words(
+                        gettext_noop(
+                            "The mediator declared to all parties that the mediation is terminated."
+                        )
+                    ),
+                    *([" ", statement.strip()] if statement.strip() else []),
+                ),
             )
             _finish(ctx, TerminationKind.MEDIATOR, me, Outcome.NOT_SETTLED)
     return case
@@ -460,7 +497,9 @@ def end_settled(ctx: CaseContext) -> None:
     Precondition: the caller entered the case (it holds the case lock) in its transaction.
     """
     _post_system(
-        ctx, ctx.joint_room(), "Every party signed the settlement. The mediation has ended."
+        ctx,
+        ctx.joint_room(),
+        stored(words(gettext_noop("Every party signed the settlement. The mediation has ended."))),
     )
     _finish(ctx, TerminationKind.SETTLEMENT, None, Outcome.SETTLED)
 
@@ -468,9 +507,9 @@ def end_settled(ctx: CaseContext) -> None:
 def _full_name(name: str) -> str:
     name = " ".join(str(name).split())
     if not name:
-        raise BadInput("name_required", "Write your full name.")
+        raise BadInput("name_required", _("Write your full name."))
     if len(name) > 200:
-        raise BadInput("too_long", "A name may be at most 200 characters.")
+        raise BadInput("too_long", _("A name may be at most 200 characters."))
     return name
 
 
@@ -482,11 +521,11 @@ def do_request_name_correction(*, acting_user: User, case_id: int, name: str) ->
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
         if case.status == CaseStatus.TERMINATED:
-            raise DomainError("case_terminated", "This mediation has ended.")
+            raise DomainError("case_terminated", _("This mediation has ended."))
         if me.role == Role.MEDIATOR:
-            raise DomainError("mediator_only", "As the mediator you write the names yourself.")
+            raise DomainError("mediator_only", _("As the mediator you write the names yourself."))
         if name.casefold() == " ".join(me.display_name.split()).casefold():
-            raise BadInput("same_name", "That is how your name is written already.")
+            raise BadInput("same_name", _("That is how your name is written already."))
         correction = NameCorrection.objects.filter(
             participant=me, status=CorrectionStatus.PENDING
         ).first()

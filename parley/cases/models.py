@@ -5,6 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from parley.cases.policy import CaseStatus, Outcome, Role, TerminationKind
 
@@ -83,9 +84,9 @@ class Participant(models.Model):
 
 
 class CorrectionStatus(models.TextChoices):
-    PENDING = "pending", "waiting for the mediator"
-    APPLIED = "applied", "corrected"
-    DECLINED = "declined", "declined by the mediator"
+    PENDING = "pending", gettext_lazy("waiting for the mediator")
+    APPLIED = "applied", gettext_lazy("corrected")
+    DECLINED = "declined", gettext_lazy("declined by the mediator")
 
 
 class NameCorrection(models.Model):
@@ -116,15 +117,15 @@ class NameCorrection(models.Model):
 
 
 class InvitationStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ACCEPTED = "accepted", "Accepted"
-    REVOKED = "revoked", "Revoked"
+    PENDING = "pending", gettext_lazy("Pending")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    REVOKED = "revoked", gettext_lazy("Revoked")
 
 
 class MailStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 class Invitation(models.Model):

@@ -10,26 +10,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.errors import BadInput, DomainError, Forbidden
 
 
 class Role(TextChoices):
-    MEDIATOR = "mediator", "Mediator"
-    PARTY = "party", "Party"
-    COUNSEL = "counsel", "Counsel"
-    SUPPORT = "support", "Support person"
-    OBSERVER = "observer", "Observer"
+    MEDIATOR = "mediator", gettext_lazy("Mediator")
+    PARTY = "party", gettext_lazy("Party")
+    COUNSEL = "counsel", gettext_lazy("Counsel")
+    SUPPORT = "support", gettext_lazy("Support person")
+    OBSERVER = "observer", gettext_lazy("Observer")
 
 
 SIDE_ROLES = frozenset({Role.PARTY, Role.COUNSEL, Role.SUPPORT})
 
 
 class CaseStatus(TextChoices):
-    SETUP = "setup", "Being set up"
-    SIGNING = "signing", "Waiting for signatures"
-    ACTIVE = "active", "Active"
-    TERMINATED = "terminated", "Ended"
+    SETUP = "setup", gettext_lazy("Being set up")
+    SIGNING = "signing", gettext_lazy("Waiting for signatures")
+    ACTIVE = "active", gettext_lazy("Active")
+    TERMINATED = "terminated", gettext_lazy("Ended")
 
 
 class CaseEvent(TextChoices):
@@ -40,14 +42,14 @@ class CaseEvent(TextChoices):
 
 
 class Outcome(TextChoices):
-    SETTLED = "settled", "Settled"
-    NOT_SETTLED = "not_settled", "Not settled"
+    SETTLED = "settled", gettext_lazy("Settled")
+    NOT_SETTLED = "not_settled", gettext_lazy("Not settled")
 
 
 class TerminationKind(TextChoices):
-    PARTY = "party", "Declared by a party to the mediator"
-    MEDIATOR = "mediator", "Declared by the mediator to all parties"
-    SETTLEMENT = "settlement", "Every party signed a settlement"
+    PARTY = "party", gettext_lazy("Declared by a party to the mediator")
+    MEDIATOR = "mediator", gettext_lazy("Declared by the mediator to all parties")
+    SETTLEMENT = "settlement", gettext_lazy("Every party signed a settlement")
 
 
 _TRANSITIONS: dict[tuple[CaseStatus, CaseEvent], CaseStatus] = {
@@ -66,14 +68,15 @@ def transition(status: CaseStatus, event: CaseEvent) -> CaseStatus:
     """The status after `event`, or a refusal. TERMINATED has no way out (R7.5)."""
     if status == CaseStatus.TERMINATED:
         raise DomainError(
-            "case_terminated", "This mediation has ended; that can no longer be done."
+            "case_terminated", _("This mediation has ended; that can no longer be done.")
         )
     try:
         return _TRANSITIONS[(status, event)]
     except KeyError:
         raise DomainError(
             "bad_transition",
-            f"A case that is {CaseStatus(status).label.lower()} cannot do that.",
+            _("A case that is %(status)s cannot do that.")
+            % {"status": str(CaseStatus(status).label).lower()},
         ) from None
 
 
@@ -83,30 +86,33 @@ def check_can_hold_role(existing_roles: set[Role], new_role: Role) -> None:
         held = next(iter(existing_roles))
         raise DomainError(
             "one_role_per_case",
-            f"This person already takes part in the case as {Role(held).label.lower()}; "
-            "a person holds one role in a case.",
+            _(
+                "This person already takes part in the case as %(role)s; "
+                "a person holds one role in a case."
+            )
+            % {"role": str(Role(held).label).lower()},
         )
     if new_role == Role.MEDIATOR:
-        raise DomainError("bad_role", "A case has exactly one mediator, set when it is created.")
+        raise DomainError("bad_role", _("A case has exactly one mediator, set when it is created."))
 
 
 def check_side_for_role(role: Role, has_side: bool) -> None:
     if role in SIDE_ROLES and role != Role.PARTY and not has_side:
         raise DomainError(
-            "side_required", "Counsel and support persons attend for a side: pick one."
+            "side_required", _("Counsel and support persons attend for a side: pick one.")
         )
     if role == Role.OBSERVER and has_side:
-        raise DomainError("no_side_for_observer", "An observer attends on no side.")
+        raise DomainError("no_side_for_observer", _("An observer attends on no side."))
 
 
 def check_can_terminate(role: Role | None, status: CaseStatus) -> None:
     """Any party, or the mediator, may terminate (R7.1, R7.2); nobody else declares for them."""
     if status == CaseStatus.TERMINATED:
-        raise DomainError("case_terminated", "This mediation has already ended.")
+        raise DomainError("case_terminated", _("This mediation has already ended."))
     if role not in (Role.PARTY, Role.MEDIATOR):
         raise Forbidden(
             "not_allowed",
-            "Only a party or the mediator can end a mediation. Ask the party you attend for.",
+            _("Only a party or the mediator can end a mediation. Ask the party you attend for."),
         )
 
 
@@ -159,11 +165,11 @@ def check_email(email: str) -> str:
 
     email = email.strip().lower()
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in email):
-        raise BadInput("bad_email", "Enter one e-mail address, with no line breaks.")
+        raise BadInput("bad_email", _("Enter one e-mail address, with no line breaks."))
     try:
         validate_email(email)
     except ValidationError:
-        raise BadInput("bad_email", "Enter a valid e-mail address.") from None
+        raise BadInput("bad_email", _("Enter a valid e-mail address.")) from None
     return email
 
 
@@ -172,10 +178,14 @@ def check_label(label: str) -> str:
     label = label.strip()
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in label):
         raise BadInput(
-            "bad_label", "A side's name is one line of plain text, with no control characters."
+            "bad_label", _("A side's name is one line of plain text, with no control characters.")
         )
     if len(label) > MAX_LABEL_CHARS:
-        raise BadInput("bad_label", f"A side's name is at most {MAX_LABEL_CHARS} characters.")
+        raise BadInput(
+            "bad_label",
+            _("A side's name is at most %(MAX_LABEL_CHARS)s characters.")
+            % {"MAX_LABEL_CHARS": MAX_LABEL_CHARS},
+        )
     return label
 
 
@@ -195,7 +205,9 @@ class RetentionStep(TextChoices):
 def check_retention_days(days: int) -> None:
     if not 0 <= days <= MAX_RETENTION_DAYS:
         raise BadInput(
-            "bad_retention", f"Keep the content between 0 and {MAX_RETENTION_DAYS} days."
+            "bad_retention",
+            _("Keep the content between 0 and %(MAX_RETENTION_DAYS)s days.")
+            % {"MAX_RETENTION_DAYS": MAX_RETENTION_DAYS},
         )
 
 
@@ -205,7 +217,8 @@ def check_can_shorten(current: int, wanted: int) -> None:
     if wanted >= current:
         raise BadInput(
             "retention_not_shorter",
-            f"The content is kept {current} days; the mediator can only shorten that.",
+            _("The content is kept %(current)s days; the mediator can only shorten that.")
+            % {"current": current},
         )
 
 

@@ -12,10 +12,12 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.agreements.models import Signature
+from parley.agreements.policy import signature_holds
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import Case, Participant
 from parley.cases.policy import (
@@ -81,16 +83,24 @@ def open_record(user: User, case_id: int) -> Record:
     }
     if ctx.agreement is not None and ctx.agreement.issued_at is not None:
         signatures = Signature.objects.filter(agreement=ctx.agreement).select_related("participant")
+        texts = ctx.agreement.texts()
+        shown = ctx.agreement.text_for(translation.get_language())
         head["agreement"] = {
             "version": ctx.agreement.version,
-            "sha256": ctx.agreement.sha256,
-            "text": ctx.agreement.text if person.signed else None,
+            "sha256": shown.sha256,
+            "language": shown.language,
+            "text": shown.text if person.signed else None,
+            # Each text of the version, by language, with its own SHA-256.
+            "sha256_by_language": {t.language: t.sha256 for t in texts.values()},
             "signatures": [
                 {
                     "name": s.typed_name,
                     "role": s.participant.role,
                     "signed_at": s.signed_at.isoformat(),
+                    # The language of the text the person read and signed, and its hash.
+                    "language": s.signed_language,
                     "text_sha256": s.text_sha256,
+                    "verified": signature_holds(texts, s.signed_language, s.text_sha256),
                 }
                 for s in signatures
             ],
@@ -223,7 +233,7 @@ def report_for_case(case: Case, *, reader_signed: bool | None) -> Report:
         sessions=[
             SessionAttendance(
                 number=n,
-                kind=SessionKind(h.session.kind).label,
+                kind=str(SessionKind(h.session.kind).label),
                 held_on=h.session.starts_at.astimezone(ZoneInfo(h.session.time_zone))
                 .date()
                 .isoformat(),
@@ -231,7 +241,7 @@ def report_for_case(case: Case, *, reader_signed: bool | None) -> Report:
                 ends_at=h.session.ends_at.isoformat(),
                 every_party_present=h.every_party,
                 attendees=[
-                    {"name": a.display_name, "role": Role(a.role).label} for a in h.attendees
+                    {"name": a.display_name, "role": str(Role(a.role).label)} for a in h.attendees
                 ],
             )
             for n, h in enumerate(held_sessions(case), start=1)
@@ -251,6 +261,6 @@ def report_for(user: User, case_id: int) -> dict[str, Any]:
     may learn the outcome (R5.3: signed, when results are confidential)."""
     case, me = access_case(user, case_id)
     if me.role != Role.MEDIATOR:
-        raise Forbidden("mediator_only", "Only the mediator prepares the report to the court.")
+        raise Forbidden("mediator_only", _("Only the mediator prepares the report to the court."))
     report = report_for_case(case, reader_signed=load_context(case).person(me).signed)
     return {**asdict(report), "sha256": report_content_hash(report)}

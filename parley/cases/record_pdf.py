@@ -21,11 +21,14 @@ from typing import IO, Any
 
 import typst
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pypdf import PdfReader, PdfWriter
 from weasyprint import HTML
 
 from parley.accounts.models import User
-from parley.cases.policy import Role
+from parley.cases.policy import CaseStatus, Outcome, Role
 from parley.cases.record import Record, report_for, room_entries
 from parley.meetings.times import local, zone_label, zone_of_user
 from parley.rooms.policy import Instruction
@@ -55,6 +58,14 @@ def _when(iso: str, zone: str) -> str:
     return f"{at:%Y-%m-%d %H:%M} {zone_label(at)}"
 
 
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("Spanish", "Español"...)."""
+    try:
+        return str(translation.get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
 def _entry_view(item: dict[str, Any], zone: str) -> dict[str, Any]:
     source = item["source"]
     document = item.get("document")
@@ -62,11 +73,14 @@ def _entry_view(item: dict[str, Any], zone: str) -> dict[str, Any]:
     return {
         "who": item["author"] or "Parley",
         "when": _when(item["created_at"], zone),
-        "instruction": Instruction(instruction).label if instruction else None,
-        "shared": f"Shared by {source['shared_by']} from {source['room']}" if source else None,
+        "instruction": str(Instruction(instruction).label) if instruction else None,
+        "shared": _("Shared by %(who)s from %(room)s")
+        % {"who": source["shared_by"], "room": source["room"]}
+        if source
+        else None,
         "body": item["body"],
         # The fingerprint is listed under "Details for checking" at the end, not here.
-        "document": f"Document {document['name']}" if document else None,
+        "document": _("Document %(name)s") % {"name": document["name"]} if document else None,
         "privileged": item["privileged"],
         "stamp": item["stamp"],
     }
@@ -78,37 +92,56 @@ def _head_view(head: dict[str, Any], zone: str) -> dict[str, Any]:
     reference = f" · {case['reference']}" if case["reference"] else ""
     view: dict[str, Any] = {
         "title": case["title"],
-        "meta": f"Case {case['id']}{reference} · status: {case['status']}",
-        "about": (
-            f"The record of what {who['name']} ({Role(who['role']).label.lower()}) can see. "
-            "Entries written before the mediation ended are privileged and confidential "
-            "mediation communications; entries written after it are not confidential. "
-            f"Times are in {zone}."
-        ),
+        "meta": _("Case %(id)s%(reference)s · status: %(status)s")
+        % {
+            "id": case["id"],
+            "reference": reference,
+            "status": str(CaseStatus(case["status"]).label).lower(),
+        },
+        "about": _(
+            "The record of what %(name)s (%(role)s) can see. Entries written before the "
+            "mediation ended are privileged and confidential mediation communications; entries "
+            "written after it are not confidential. Times are in %(zone)s."
+        )
+        % {"name": who["name"], "role": str(Role(who["role"]).label).lower(), "zone": zone},
         "outcome": None,
         "agreement": None,
     }
     outcome = head["outcome"]
     if outcome is not None:
-        ended = f" · ended {_when(outcome['ended_at'], zone)}" if outcome["ended_at"] else ""
+        ended = (
+            _(" · ended %(when)s") % {"when": _when(outcome["ended_at"], zone)}
+            if outcome["ended_at"]
+            else ""
+        )
         said = (
-            f"The mediation ended: {outcome['outcome'].replace('_', ' ')}"
+            _("The mediation ended: %(outcome)s")
+            % {"outcome": str(Outcome(outcome["outcome"]).label).lower()}
             if outcome["outcome"]
-            else "The mediation ended; its result is confidential and shown only to those "
-            "who signed the agreement"
+            else _(
+                "The mediation ended; its result is confidential and shown only to those "
+                "who signed the agreement"
+            )
         )
         view["outcome"] = {
             "text": said + ended,
             "confidential": outcome["confidential"],
             "stamp": outcome["stamp"]
-            or "NOT CONFIDENTIAL: the outcome of this mediation is not confidential",
+            or _("NOT CONFIDENTIAL: the outcome of this mediation is not confidential"),
         }
     agreement = head["agreement"]
     if agreement is not None:
         view["agreement"] = {
-            "title": f"Agreement to mediate (version {agreement['version']})",
+            "title": _("Agreement to mediate (version %(version)s)")
+            % {"version": agreement["version"]},
             "signatures": [
-                f"Signed by {s['name']} ({Role(s['role']).label.lower()}) on {_when(s['signed_at'], zone)}"
+                _("Signed by %(name)s (%(role)s) on %(when)s, the text in %(language)s")
+                % {
+                    "name": s["name"],
+                    "role": str(Role(s["role"]).label).lower(),
+                    "when": _when(s["signed_at"], zone),
+                    "language": language_name(s["language"]),
+                }
                 for s in agreement["signatures"]
             ],
         }
@@ -119,11 +152,16 @@ def details(head: dict[str, Any], hexdigest: str) -> list[str]:
     """The fingerprints a reader can check, at the end where they do not get in the way."""
     audit = head["audit"]
     lines = [
-        f"This record's content (SHA-256): {hexdigest}",
-        f"Audit chain: {audit['events']} events, head {audit['head']}",
+        _("This record's content (SHA-256): %(hash)s") % {"hash": hexdigest},
+        _("Audit chain: %(events)s events, head %(head)s")
+        % {"events": audit["events"], "head": audit["head"]},
     ]
     if head["agreement"] is not None:
-        lines.append(f"Agreement to mediate (SHA-256): {head['agreement']['sha256']}")
+        for language, sha in head["agreement"]["sha256_by_language"].items():
+            lines.append(
+                _("Agreement to mediate, the text in %(language)s (SHA-256): %(hash)s")
+                % {"language": language_name(language), "hash": sha}
+            )
     return lines
 
 
@@ -142,8 +180,20 @@ class _Typesetter:
         self.compiler = typst.Compiler()
         self.writer = PdfWriter()
         self.pages = 0
-        self.title = f"Record of {case['title']}"
-        self.caseline = f"case {case['id']}"
+        self.title = _("Record of %(title)s") % {"title": case["title"]}
+        self.caseline = _("Parley record · case %(id)s") % {"id": case["id"]}
+        # Typst's own language (hyphenation), and the record's fixed words, in the language
+        # of the person who asked for it.
+        self.lang = (translation.get_language() or "en").split("-")[0]
+        self.words = {
+            "page": _("page {n}"),
+            "outcome": _("Outcome"),
+            "nothing": _("Nothing written here."),
+            "continued": _(" (continued)"),
+            "end": _("End of the record"),
+            "pages": _("This record has {n} pages."),
+            "details": _("Details for checking"),
+        }
 
     def piece(
         self,
@@ -155,6 +205,8 @@ class _Typesetter:
         data = {
             "title": self.title,
             "caseline": self.caseline,
+            "lang": self.lang,
+            "words": self.words,
             "head": head,
             "sections": sections,
             "end": end,
@@ -200,7 +252,8 @@ def write_record_pdf(
                 document = item.get("document")
                 if document:
                     fingerprints.append(
-                        f"Document {document['name']}: SHA-256 {document['sha256']}"
+                        _("Document %(name)s: SHA-256 %(hash)s")
+                        % {"name": document["name"], "hash": document["sha256"]}
                     )
                 in_piece += 1
                 if in_piece == piece_entries:
@@ -213,8 +266,12 @@ def write_record_pdf(
     hexdigest: str = digest.hexdigest()
     entries = done + in_piece
     end = {
-        "summary": f"{entries} {'entry' if entries == 1 else 'entries'} in "
-        f"{len(record.rooms)} {'room' if len(record.rooms) == 1 else 'rooms'}.",
+        "summary": _("%(entries)s in %(rooms)s.")
+        % {
+            "entries": ngettext("%(n)s entry", "%(n)s entries", entries) % {"n": entries},
+            "rooms": ngettext("%(n)s room", "%(n)s rooms", len(record.rooms))
+            % {"n": len(record.rooms)},
+        },
         "details": details(record.head, hexdigest) + fingerprints,
     }
     typesetter.piece(sections, head=head, end=end)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.agreements.models import Agreement
@@ -57,7 +58,7 @@ def do_shorten_retention(*, acting_user: User, case_id: int, days: int) -> Case:
         case = ctx.case
         check_mediator(me)
         if case.content_destroyed_at is not None:
-            raise DomainError("content_destroyed", "The content is already destroyed.")
+            raise DomainError("content_destroyed", _("The content is already destroyed."))
         check_can_shorten(retention_days_of(case), days)
         case.retention_days = days
         case.save(update_fields=["retention_days"])

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -46,7 +47,7 @@ def check_pdf(upload: File) -> None:  # type: ignore[type-arg]
             raise PyPdfError("no pages")
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
         raise BadInput(
-            "file_type_mismatch", "The file is named .pdf but it is not a readable PDF."
+            "file_type_mismatch", _("The file is named .pdf but it is not a readable PDF.")
         ) from None
     finally:
         upload.seek(0)
@@ -77,7 +78,7 @@ def do_upload_document(
     if provenance not in Provenance.values:
         raise BadInput(
             "provenance_required",
-            "Say whether the document existed before the mediation or was prepared for it.",
+            _("Say whether the document existed before the mediation or was prepared for it."),
         )
     name = clean_name(upload.name or "")
     size = int(upload.size or 0)

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 from parley.rooms.models import Entry
 
 
 class Provenance(models.TextChoices):
-    PRE_EXISTING = "pre_existing", "Existed before the mediation"
-    PREPARED = "prepared", "Prepared for the mediation"
+    PRE_EXISTING = "pre_existing", gettext_lazy("Existed before the mediation")
+    PREPARED = "prepared", gettext_lazy("Prepared for the mediation")
 
 
 class Document(models.Model):

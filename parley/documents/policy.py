@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from parley.errors import BadInput
 
 ZIP_MAGIC = (b"PK\x03\x04",)
@@ -53,7 +55,7 @@ def clean_name(name: str) -> str:
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
     if not name or name in (".", ".."):
-        raise BadInput("bad_file_name", "The file needs a name.")
+        raise BadInput("bad_file_name", _("The file needs a name."))
     if len(name) > MAX_NAME_CHARS:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: MAX_NAME_CHARS - len(ext) - 1] + dot + ext) if dot else name[:MAX_NAME_CHARS]
@@ -65,24 +67,29 @@ def check_upload(name: str, size: int, head: bytes, *, max_bytes: int) -> FileTy
 
     `head` is the file's first bytes (up to HEAD_BYTES)."""
     if size <= 0:
-        raise BadInput("empty_file", "The file is empty.")
+        raise BadInput("empty_file", _("The file is empty."))
     if size > max_bytes:
         limit_mb = max_bytes / (1024 * 1024)
-        raise BadInput("file_too_large", f"Files can be at most {limit_mb:g} MB.")
+        raise BadInput(
+            "file_too_large",
+            _("Files can be at most %(limit)s MB.") % {"limit": f"{limit_mb:g}"},
+        )
     ext = name.rpartition(".")[2].lower() if "." in name else ""
     kind = ALLOWED.get(ext)
     if kind is None:
         raise BadInput(
-            "file_type_not_allowed", f"This type of file is not accepted. Use {accepted_list()}."
+            "file_type_not_allowed",
+            _("This type of file is not accepted. Use %(types)s.") % {"types": accepted_list()},
         )
     if kind.magic:
         if not any(head.startswith(m) for m in kind.magic):
             raise BadInput(
                 "file_type_mismatch",
-                f"The file is named .{ext} but its content is not a {kind.label}.",
+                _("The file is named .%(ext)s but its content is not a %(label)s.")
+                % {"ext": ext, "label": kind.label},
             )
     elif not _is_text(head):
-        raise BadInput("file_type_mismatch", "A .txt file must hold plain text (UTF-8).")
+        raise BadInput("file_type_mismatch", _("A .txt file must hold plain text (UTF-8)."))
     return kind
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -48,7 +49,7 @@ def _tell(ctx: CaseContext, session: Session, change: str) -> None:
 
 def check_open(ctx: CaseContext) -> None:
     if ctx.case.status == CaseStatus.TERMINATED:
-        raise DomainError("case_terminated", "This mediation has ended.")
+        raise DomainError("case_terminated", _("This mediation has ended."))
 
 
 def _locked_session(ctx: CaseContext, session_id: int) -> Session:
@@ -121,7 +122,7 @@ def do_schedule_session(
 ) -> Session:
     """R10.1: the mediator puts a joint session, or a caucus with one side, on the calendar."""
     if kind not in SessionKind.values:
-        raise BadInput("bad_kind", "A session is joint or a caucus with one side.")
+        raise BadInput("bad_kind", _("A session is joint or a caucus with one side."))
     kind = SessionKind(kind)
     zone(time_zone)
     link = check_video_link(video_link)
@@ -158,7 +159,7 @@ def do_move_session(
         check_open(ctx)
         session = _locked_session(ctx, session_id)
         if session.status == SessionStatus.CANCELLED:
-            raise DomainError("session_cancelled", "This session was cancelled.")
+            raise DomainError("session_cancelled", _("This session was cancelled."))
         session.starts_at, session.ends_at, session.time_zone = starts_at, ends_at, time_zone
         if link is not None:
             session.video_link = link
@@ -195,9 +196,9 @@ def do_cancel_session(*, acting_user: User, case_id: int, session_id: int) -> Se
         ctx = load_context(case)
         session = _locked_session(ctx, session_id)
         if session.status == SessionStatus.CANCELLED:
-            raise DomainError("session_cancelled", "This session was already cancelled.")
+            raise DomainError("session_cancelled", _("This session was already cancelled."))
         if session.roster_confirmed_at is not None:
-            raise DomainError("session_held", "This session was held; it cannot be cancelled.")
+            raise DomainError("session_held", _("This session was held; it cannot be cancelled."))
         session.status = SessionStatus.CANCELLED
         session.sequence += 1
         session.changed_at = timezone.now()
@@ -233,12 +234,12 @@ def do_confirm_roster(
         ctx = load_context(case)
         session = _locked_session(ctx, session_id)
         if session.status == SessionStatus.CANCELLED:
-            raise DomainError("session_cancelled", "This session was cancelled.")
+            raise DomainError("session_cancelled", _("This session was cancelled."))
         if timezone.now() < session.starts_at:
-            raise DomainError("session_not_started", "Confirm who attended once it has begun.")
+            raise DomainError("session_not_started", _("Confirm who attended once it has begun."))
         invited = session_invitees(ctx, session)
         if not wanted <= invited:
-            raise BadInput("bad_attendee", "Every attendee must be invited to this session.")
+            raise BadInput("bad_attendee", _("Every attendee must be invited to this session."))
         Attendee.objects.filter(session=session).delete()
         Attendee.objects.bulk_create(
             Attendee(

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from parley.meetings.models import Session
@@ -23,7 +24,7 @@ def sessions_link(case_id: int) -> str:
 
 
 def summary(session: Session, case_title: str | None) -> str:
-    what = "Mediation session" if session.kind == SessionKind.JOINT else "Mediation caucus"
+    what = _("Mediation session") if session.kind == SessionKind.JOINT else _("Mediation caucus")
     return f"{what}: {case_title}" if case_title else what
 
 
@@ -37,7 +38,9 @@ def _event(session: Session, case_title: str | None, attendee: str | None) -> Ev
     event.add("dtstart", session.starts_at.astimezone(tz))
     event.add("dtend", session.ends_at.astimezone(tz))
     event.add("summary", summary(session, case_title))
-    event.add("description", f"Join and see the details in Parley (sign in): {link}")
+    event.add(
+        "description", _("Join and see the details in Parley (sign in): %(link)s") % {"link": link}
+    )
     event.add("url", link)
     cancelled = session.status == SessionStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
@@ -77,5 +80,5 @@ def invitation_ics(session: Session, case_title: str | None, attendee: str) -> b
 def feed_ics(items: Iterable[tuple[Session, str | None]], now: datetime | None = None) -> bytes:
     """A person's private feed: every session they are invited to, cancelled ones marked so."""
     cal = _calendar(None, [_event(s, title, None) for s, title in items])
-    cal.add("x-wr-calname", "Mediation sessions (Parley)")
+    cal.add("x-wr-calname", _("Mediation sessions (Parley)"))
     return bytes(cal.to_ical())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import transaction
+from django.utils import translation
 
 from parley.accounts.models import User
 from parley.cases.access import load_context
@@ -44,4 +45,6 @@ def feed_for_token(token: str) -> bytes:
         ctx = load_context(me.case)
         title = me.case.title if schedule_of(me.case.pk).title_in_calendar else None
         items.extend((s, title) for s in sessions_for(ctx, me))
-    return feed_ics(items)
+    # The feed is read by a calendar, not a browser: it speaks its owner's language.
+    with translation.override(user.language):
+        return feed_ics(items)

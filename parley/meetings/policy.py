@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.errors import BadInput
 from parley.rooms.policy import Person, RoomKind, RoomRef, members
@@ -19,25 +21,25 @@ MAX_SLOTS = 10
 
 
 class SessionKind(TextChoices):
-    JOINT = "joint", "Joint session"
-    CAUCUS = "caucus", "Caucus"
+    JOINT = "joint", gettext_lazy("Joint session")
+    CAUCUS = "caucus", gettext_lazy("Caucus")
 
 
 class SessionStatus(TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    CANCELLED = "cancelled", "Cancelled"
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
 
 class AttendanceSource(TextChoices):
-    PRESENCE = "presence", "Joined in Parley"
-    PHONE = "phone", "Joined by phone (added by the mediator)"
-    RECORDED = "recorded", "Recorded by the mediator"
+    PRESENCE = "presence", gettext_lazy("Joined in Parley")
+    PHONE = "phone", gettext_lazy("Joined by phone (added by the mediator)")
+    RECORDED = "recorded", gettext_lazy("Recorded by the mediator")
 
 
 class Answer(TextChoices):
-    YES = "yes", "Yes"
-    IF_NEED_BE = "maybe", "If need be"
-    NO = "no", "No"
+    YES = "yes", gettext_lazy("Yes")
+    IF_NEED_BE = "maybe", gettext_lazy("If need be")
+    NO = "no", gettext_lazy("No")
 
 
 def session_room(kind: SessionKind, side_id: int | None, rooms: Iterable[RoomRef]) -> RoomRef:
@@ -46,7 +48,7 @@ def session_room(kind: SessionKind, side_id: int | None, rooms: Iterable[RoomRef
     for room in rooms:
         if room.kind == want and (want == RoomKind.JOINT or room.side_id == side_id):
             return room
-    raise BadInput("bad_side", "A caucus session is held with one side of this case.")
+    raise BadInput("bad_side", _("A caucus session is held with one side of this case."))
 
 
 def invitees(room: RoomRef, people: Iterable[Person]) -> frozenset[int]:
@@ -63,24 +65,24 @@ def zone_names() -> frozenset[str]:
 
 def zone(name: str) -> ZoneInfo:
     if name not in zone_names():
-        raise BadInput("bad_time_zone", "Pick a time zone from the list (e.g. Europe/Berlin).")
+        raise BadInput("bad_time_zone", _("Pick a time zone from the list (e.g. Europe/Berlin)."))
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput("bad_time_zone", "Pick a time zone from the list.") from None
+        raise BadInput("bad_time_zone", _("Pick a time zone from the list.")) from None
 
 
 def check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     """A session ends after it starts, lasts at most 12 hours, and has not already ended (one
     under way may still be put on the calendar)."""
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise BadInput("bad_time", "Give times with their time zone.")
+        raise BadInput("bad_time", _("Give times with their time zone."))
     if ends_at <= starts_at:
-        raise BadInput("bad_time", "The session must end after it starts.")
+        raise BadInput("bad_time", _("The session must end after it starts."))
     if ends_at - starts_at > MAX_LENGTH:
-        raise BadInput("bad_time", "A session lasts at most 12 hours.")
+        raise BadInput("bad_time", _("A session lasts at most 12 hours."))
     if ends_at <= now:
-        raise BadInput("bad_time", "That time is already over. Pick a time to come.")
+        raise BadInput("bad_time", _("That time is already over. Pick a time to come."))
 
 
 def check_video_link(link: str) -> str:
@@ -89,20 +91,24 @@ def check_video_link(link: str) -> str:
         return ""
     parts = urlsplit(link)
     if parts.scheme not in ("https", "http") or not parts.netloc or len(link) > 500:
-        raise BadInput("bad_video_link", "Paste the full video link, starting with https://.")
+        raise BadInput("bad_video_link", _("Paste the full video link, starting with https://."))
     return link
 
 
 def check_slot_count(count: int) -> None:
     if not MIN_SLOTS <= count <= MAX_SLOTS:
-        raise BadInput("bad_slots", f"Propose between {MIN_SLOTS} and {MAX_SLOTS} times.")
+        raise BadInput(
+            "bad_slots",
+            _("Propose between %(MIN_SLOTS)s and %(MAX_SLOTS)s times.")
+            % {"MIN_SLOTS": MIN_SLOTS, "MAX_SLOTS": MAX_SLOTS},
+        )
 
 
 def check_reminder_hours(hours: list[int]) -> list[int]:
     clean = sorted({int(h) for h in hours}, reverse=True)
     if len(clean) > 4 or any(h < 1 or h > 24 * 14 for h in clean):
         raise BadInput(
-            "bad_reminders", "Up to four reminders, each 1 to 336 hours before the session."
+            "bad_reminders", _("Up to four reminders, each 1 to 336 hours before the session.")
         )
     return clean
 

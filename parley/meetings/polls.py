@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -49,7 +50,7 @@ def do_create_poll(
     slots: list[tuple[datetime, datetime]],
 ) -> Poll:
     if kind not in SessionKind.values:
-        raise BadInput("bad_kind", "A session is joint or a caucus with one side.")
+        raise BadInput("bad_kind", _("A session is joint or a caucus with one side."))
     kind = SessionKind(kind)
     zone(time_zone)
     check_slot_count(len(slots))
@@ -57,7 +58,7 @@ def do_create_poll(
     for start, end in slots:
         check_times(start, end, now)
     if len({s for s, _ in slots}) != len(slots):
-        raise BadInput("bad_slots", "Each proposed time must be different.")
+        raise BadInput("bad_slots", _("Each proposed time must be different."))
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
@@ -104,14 +105,14 @@ def do_answer_poll(
         ctx = load_context(case)
         poll = _access_poll(ctx, me, poll_id, lock=True)
         if me.role == Role.MEDIATOR or me.pk not in poll_invitees(ctx, poll):
-            raise Forbidden("not_invited", "This poll asks the others; you pick the time.")
+            raise Forbidden("not_invited", _("This poll asks the others; you pick the time."))
         if poll.closed_at is not None:
-            raise DomainError("poll_closed", "The mediator has already picked a time.")
+            raise DomainError("poll_closed", _("The mediator has already picked a time."))
         slot_ids = set(PollSlot.objects.filter(poll=poll).values_list("pk", flat=True))
         if not answers or not set(answers) <= slot_ids:
-            raise BadInput("bad_slot", "Answer for the times this poll proposes.")
+            raise BadInput("bad_slot", _("Answer for the times this poll proposes."))
         if any(a not in Answer.values for a in answers.values()):
-            raise BadInput("bad_answer", "Answer yes, if need be, or no.")
+            raise BadInput("bad_answer", _("Answer yes, if need be, or no."))
         for slot_id, answer in answers.items():
             PollAnswer.objects.update_or_create(
                 slot_id=slot_id,
@@ -147,10 +148,10 @@ def do_pick_slot(
         check_open(ctx)
         poll = _access_poll(ctx, me, poll_id, lock=True)
         if poll.closed_at is not None:
-            raise DomainError("poll_closed", "A time was already picked for this poll.")
+            raise DomainError("poll_closed", _("A time was already picked for this poll."))
         slot = PollSlot.objects.filter(poll=poll, pk=slot_id).first()
         if slot is None:
-            raise BadInput("bad_slot", "Pick one of the times this poll proposes.")
+            raise BadInput("bad_slot", _("Pick one of the times this poll proposes."))
         check_times(slot.starts_at, slot.ends_at, timezone.now())
         session = new_session(
             ctx,
@@ -200,9 +201,9 @@ def polls_for(user: User, case_id: int, zone_name: str) -> list[dict[str, Any]]:
         invited = sorted(
             pid for pid in poll_invitees(ctx, poll) if ctx.participants[pid].role != Role.MEDIATOR
         )
-        label = SessionKind(poll.kind).label
+        label = str(SessionKind(poll.kind).label)
         if poll.side is not None:
-            label = f"Caucus with {poll.side.label}"
+            label = _("Caucus with %(side)s") % {"side": poll.side.label}
         rows.append(
             {
                 "id": poll.pk,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.cases.models import Participant
 from parley.cases.policy import Role
@@ -18,9 +19,9 @@ def session_payload(
     session: Session, me: Participant, zone_name: str, now: datetime | None = None
 ) -> dict[str, Any]:
     now = now or timezone.now()
-    label = SessionKind(session.kind).label
+    label = str(SessionKind(session.kind).label)
     if session.kind == SessionKind.CAUCUS and session.side is not None:
-        label = f"Caucus with {session.side.label}"
+        label = _("Caucus with %(side)s") % {"side": session.side.label}
     scheduled = session.status == SessionStatus.SCHEDULED
     return {
         "id": session.pk,

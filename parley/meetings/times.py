@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.meetings.policy import zone, zone_names
 
@@ -74,10 +75,10 @@ def parse_local(value: str, zone_name: str) -> datetime:
     try:
         naive = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise BadInput("bad_time", "Give the time as YYYY-MM-DD HH:MM.") from None
+        raise BadInput("bad_time", _("Give the time as YYYY-MM-DD HH:MM.")) from None
     if not 2000 <= naive.year <= 2100:
         # "0001-01-01" parses, but no session falls then (and it overflows in a zone's offset).
-        raise BadInput("bad_time", "The date must fall between 2000 and 2100.")
+        raise BadInput("bad_time", _("The date must fall between 2000 and 2100."))
     if naive.tzinfo is not None:
         return naive
     return naive.replace(tzinfo=zone(zone_name))

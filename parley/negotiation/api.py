@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -486,7 +487,7 @@ def _fractions(rows: list[list[str]] | None) -> list[list[Fraction]] | None:
     try:
         return [[Fraction(x) for x in row] for row in rows]
     except (ValueError, ZeroDivisionError):
-        raise BadInput("bad_allocation", "Shares are fractions like 1, 0 or 3/4.") from None
+        raise BadInput("bad_allocation", _("Shares are fractions like 1, 0 or 3/4.")) from None
 
 
 @router.post("/{case_id}/negotiation/proposals", response={201: OfferOut, **ERRORS})
@@ -510,7 +511,7 @@ def _settlement_out(request: HttpRequest, case_id: int) -> dict[str, Any]:
     check_in_joint_room(ctx, me)
     current = current_settlement(ctx)
     if current is None:
-        raise DomainError("no_settlement", "There is no settlement yet.", status=404)
+        raise DomainError("no_settlement", _("There is no settlement yet."), status=404)
     return settlement_payload(ctx, me, current)
 
 
@@ -563,5 +564,5 @@ def settlement_pdf_file(request: HttpRequest, case_id: int) -> HttpResponse:
     check_in_joint_room(ctx, me)
     current = current_settlement(ctx)
     if current is None:
-        raise DomainError("no_settlement", "There is no settlement yet.", status=404)
+        raise DomainError("no_settlement", _("There is no settlement yet."), status=404)
     return settlement_pdf_response(ctx, current)

@@ -12,6 +12,8 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.cases.policy import CaseStatus, Role
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
@@ -35,57 +37,60 @@ MAX_SCORE = 100
 
 
 class OfferKind(TextChoices):
-    SUM = "sum", "A sum"
-    PACKAGE = "package", "A package of terms"
-    ALLOCATION = "allocation", "A division of items"
+    SUM = "sum", gettext_lazy("A sum")
+    PACKAGE = "package", gettext_lazy("A package of terms")
+    ALLOCATION = "allocation", gettext_lazy("A division of items")
 
 
 class OfferOrigin(TextChoices):
-    PARTY = "party", "A party's offer"
-    MEDIATOR = "mediator", "The mediator's proposal"
+    PARTY = "party", gettext_lazy("A party's offer")
+    MEDIATOR = "mediator", gettext_lazy("The mediator's proposal")
 
 
 class OfferStatus(TextChoices):
-    OPEN = "open", "Open"
-    ACCEPTED = "accepted", "Accepted by every other party"
-    REJECTED = "rejected", "Rejected"
-    COUNTERED = "countered", "Answered with a counter-offer"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    EXPIRED = "expired", "Expired"
-    CLOSED = "closed", "Closed: the mediation ended"
+    OPEN = "open", gettext_lazy("Open")
+    ACCEPTED = "accepted", gettext_lazy("Accepted by every other party")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    COUNTERED = "countered", gettext_lazy("Answered with a counter-offer")
+    WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
+    EXPIRED = "expired", gettext_lazy("Expired")
+    CLOSED = "closed", gettext_lazy("Closed: the mediation ended")
 
 
 class Answer(TextChoices):
-    ACCEPT = "accept", "Accepted"
-    REJECT = "reject", "Rejected"
+    ACCEPT = "accept", gettext_lazy("Accepted")
+    REJECT = "reject", gettext_lazy("Rejected")
 
 
 class BiddingStatus(TextChoices):
-    OPEN = "open", "Bidding"
-    SETTLED = "settled", "Settled"
-    FAILED = "failed", "Did not settle"
-    CLOSED = "closed", "Closed: the mediation ended"
+    OPEN = "open", gettext_lazy("Bidding")
+    SETTLED = "settled", gettext_lazy("Settled")
+    FAILED = "failed", gettext_lazy("Did not settle")
+    CLOSED = "closed", gettext_lazy("Closed: the mediation ended")
 
 
 class MarginKind(TextChoices):
-    PERCENT = "percent", "Percent of the demand"
-    FIXED = "fixed", "A fixed sum"
-    GREATER = "greater", "Whichever is greater: a percent of the demand or a fixed sum"
+    PERCENT = "percent", gettext_lazy("Percent of the demand")
+    FIXED = "fixed", gettext_lazy("A fixed sum")
+    GREATER = (
+        "greater",
+        gettext_lazy("Whichever is greater: a percent of the demand or a fixed sum"),
+    )
 
 
 class IssueSetKind(TextChoices):
-    ISSUES = "issues", "Issues with options (one option per issue)"
-    ITEMS = "items", "Items to divide"
+    ISSUES = "issues", gettext_lazy("Issues with options (one option per issue)")
+    ITEMS = "items", gettext_lazy("Items to divide")
 
 
 NEGOTIATING_ROLES = frozenset({Role.PARTY, Role.COUNSEL})
 
 
 class ProposalJobStatus(TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Searching"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", gettext_lazy("Waiting to start")
+    RUNNING = "running", gettext_lazy("Searching")
+    DONE = "done", gettext_lazy("Done")
+    FAILED = "failed", gettext_lazy("Failed")
 
 
 PROPOSAL_JOB_LIVE = (ProposalJobStatus.QUEUED, ProposalJobStatus.RUNNING)
@@ -154,7 +159,7 @@ def check_negotiation_open(state: CaseState) -> None:
     """R7.5: after termination offers and bidding close; before activation nothing opens."""
     if state.status == CaseStatus.TERMINATED:
         raise DomainError(
-            "case_terminated", "The mediation has ended: offers and bidding are closed."
+            "case_terminated", _("The mediation has ended: offers and bidding are closed.")
         )
     check_content_open(state)
 
@@ -168,14 +173,14 @@ def check_can_make_offer(person: Person, room: RoomRef, state: CaseState) -> Non
     if person.role not in NEGOTIATING_ROLES:
         raise Forbidden(
             "not_allowed",
-            "Only a party or its counsel makes offers. The mediator may present a proposal.",
+            _("Only a party or its counsel makes offers. The mediator may present a proposal."),
         )
     if room.kind == RoomKind.JOINT:
         return
     if room.kind == RoomKind.CAUCUS and room.side_id == person.side_id:
         return
     raise BadInput(
-        "bad_room", "Make an offer in the joint room, or give it to the mediator in your caucus."
+        "bad_room", _("Make an offer in the joint room, or give it to the mediator in your caucus.")
     )
 
 
@@ -190,36 +195,38 @@ def check_answerer(person: Person, offering_side_id: int | None) -> None:
     if person.role == Role.MEDIATOR:
         raise Forbidden(
             "mediator_never_decides",
-            "The mediator decides nothing: only the parties accept or reject offers.",
+            _("The mediator decides nothing: only the parties accept or reject offers."),
         )
     if person.role != Role.PARTY:
         raise Forbidden(
-            "party_only", "Only the party itself accepts or rejects; counsel advises it."
+            "party_only", _("Only the party itself accepts or rejects; counsel advises it.")
         )
     if person.side_id == offering_side_id:
-        raise DomainError("own_offer", "This is your side's own offer.")
+        raise DomainError("own_offer", _("This is your side's own offer."))
 
 
 def check_can_counter(person: Person, offering_side_id: int | None, status: OfferStatus) -> None:
     if person.role not in NEGOTIATING_ROLES:
-        raise Forbidden("not_allowed", "Only a party or its counsel makes counter-offers.")
+        raise Forbidden("not_allowed", _("Only a party or its counsel makes counter-offers."))
     if person.side_id == offering_side_id:
-        raise DomainError("own_offer", "Withdraw your own offer and make a new one instead.")
+        raise DomainError("own_offer", _("Withdraw your own offer and make a new one instead."))
     check_offer_open(status)
 
 
 def check_can_withdraw(person: Person, offering_side_id: int | None, status: OfferStatus) -> None:
     if offering_side_id is None or person.side_id != offering_side_id:
-        raise Forbidden("not_allowed", "Only the side that made an offer can withdraw it.")
+        raise Forbidden("not_allowed", _("Only the side that made an offer can withdraw it."))
     if person.role not in NEGOTIATING_ROLES:
-        raise Forbidden("not_allowed", "Only a party or its counsel withdraws an offer.")
+        raise Forbidden("not_allowed", _("Only a party or its counsel withdraws an offer."))
     check_offer_open(status)
 
 
 def check_offer_open(status: OfferStatus) -> None:
     if status != OfferStatus.OPEN:
         raise DomainError(
-            "offer_closed", f"This offer is no longer open ({OfferStatus(status).label.lower()})."
+            "offer_closed",
+            _("This offer is no longer open (%(status)s).")
+            % {"status": str(OfferStatus(status).label).lower()},
         )
 
 
@@ -238,7 +245,7 @@ def effective_status(
 
 def check_expiry(expires_at: datetime | None, now: datetime) -> None:
     if expires_at is not None and expires_at <= now:
-        raise BadInput("bad_expiry", "The expiry time must be in the future.")
+        raise BadInput("bad_expiry", _("The expiry time must be in the future."))
 
 
 def required_sides(all_side_ids: Iterable[int], offering_side_id: int | None) -> frozenset[int]:
@@ -278,22 +285,25 @@ class Margin:
 
 def check_bidding_config(rounds: int, margin: Margin) -> None:
     if not 1 <= rounds <= MAX_ROUNDS:
-        raise BadInput("bad_rounds", f"Choose between 1 and {MAX_ROUNDS} rounds.")
+        raise BadInput(
+            "bad_rounds",
+            _("Choose between 1 and %(MAX_ROUNDS)s rounds.") % {"MAX_ROUNDS": MAX_ROUNDS},
+        )
     if margin.kind in (MarginKind.PERCENT, MarginKind.GREATER):
         if not Decimal(0) <= margin.value <= Decimal(100):
-            raise BadInput("bad_margin", "The margin is a percentage between 0 and 100.")
+            raise BadInput("bad_margin", _("The margin is a percentage between 0 and 100."))
     elif margin.value < 0 or margin.value > MAX_AMOUNT:
-        raise BadInput("bad_margin", "The margin is a sum of 0 or more.")
+        raise BadInput("bad_margin", _("The margin is a sum of 0 or more."))
     if margin.kind == MarginKind.GREATER and not Decimal(0) <= margin.fixed <= MAX_AMOUNT:
-        raise BadInput("bad_margin", "The fixed sum of the margin is 0 or more.")
+        raise BadInput("bad_margin", _("The fixed sum of the margin is 0 or more."))
 
 
 def check_bidding_sides(payer_side: int, claimant_side: int, side_ids: Iterable[int]) -> None:
     sides = set(side_ids)
     if payer_side not in sides or claimant_side not in sides:
-        raise BadInput("bad_side", "The payer and the claimant must be sides of this case.")
+        raise BadInput("bad_side", _("The payer and the claimant must be sides of this case."))
     if payer_side == claimant_side:
-        raise BadInput("bad_side", "The payer and the claimant are two different sides.")
+        raise BadInput("bad_side", _("The payer and the claimant are two different sides."))
 
 
 def midpoint(offer: Decimal, demand: Decimal, step: Decimal = CENT) -> Decimal:
@@ -314,10 +324,10 @@ def settle_round(
 
 def check_can_bid(person: Person, payer_side: int, claimant_side: int) -> None:
     if person.role == Role.MEDIATOR:
-        raise Forbidden("mediator_never_decides", "The mediator never bids for anyone.")
+        raise Forbidden("mediator_never_decides", _("The mediator never bids for anyone."))
     if person.role not in NEGOTIATING_ROLES or person.side_id not in (payer_side, claimant_side):
         raise Forbidden(
-            "not_allowed", "Only the payer's and the claimant's sides enter sealed figures."
+            "not_allowed", _("Only the payer's and the claimant's sides enter sealed figures.")
         )
 
 
@@ -332,21 +342,27 @@ class IssueSpec:
 
 def check_issue_set(kind: IssueSetKind, issues: Sequence[IssueSpec]) -> None:
     if not issues:
-        raise BadInput("no_issues", "Set out at least one issue or item.")
+        raise BadInput("no_issues", _("Set out at least one issue or item."))
     if len(issues) > 30:
-        raise BadInput("too_many", "At most 30 issues or items.")
+        raise BadInput("too_many", _("At most 30 issues or items."))
     titles = [i.title.strip() for i in issues]
     if any(not t for t in titles) or len(set(titles)) != len(titles):
-        raise BadInput("bad_issue", "Every issue or item needs its own, non-empty title.")
+        raise BadInput("bad_issue", _("Every issue or item needs its own, non-empty title."))
     for issue in issues:
         if kind == IssueSetKind.ISSUES:
             options = [o.strip() for o in issue.options]
             if len(options) < 2 or len(options) > 20:
-                raise BadInput("bad_options", f"Give “{issue.title}” between 2 and 20 options.")
+                raise BadInput(
+                    "bad_options",
+                    _("Give “%(title)s” between 2 and 20 options.") % {"title": issue.title},
+                )
             if any(not o for o in options) or len(set(options)) != len(options):
-                raise BadInput("bad_options", f"The options of “{issue.title}” must differ.")
+                raise BadInput(
+                    "bad_options",
+                    _("The options of “%(title)s” must differ.") % {"title": issue.title},
+                )
         elif issue.options:
-            raise BadInput("bad_options", "Items to divide have no options.")
+            raise BadInput("bad_options", _("Items to divide have no options."))
 
 
 def check_issue_ratings(
@@ -354,30 +370,30 @@ def check_issue_ratings(
 ) -> None:
     """R8.4: 100 points across the issues, and a score 0–100 for every option."""
     if len(weights) != len(option_counts) or len(scores) != len(option_counts):
-        raise BadInput("bad_ratings", "Rate every issue once.")
+        raise BadInput("bad_ratings", _("Rate every issue once."))
     if any(w < 0 for w in weights) or sum(weights) != POINTS_TOTAL:
-        raise BadInput("bad_ratings", "Spread exactly 100 points across the issues.")
+        raise BadInput("bad_ratings", _("Spread exactly 100 points across the issues."))
     for count, row in zip(option_counts, scores, strict=True):
         if len(row) != count or any(not 0 <= s <= MAX_SCORE for s in row):
-            raise BadInput("bad_ratings", "Score every option of every issue from 0 to 100.")
+            raise BadInput("bad_ratings", _("Score every option of every issue from 0 to 100."))
 
 
 def check_item_points(item_count: int, points: Sequence[int]) -> None:
     if len(points) != item_count or any(p < 0 for p in points) or sum(points) != POINTS_TOTAL:
-        raise BadInput("bad_ratings", "Spread exactly 100 points across the items.")
+        raise BadInput("bad_ratings", _("Spread exactly 100 points across the items."))
 
 
 def check_can_rate(person: Person, state: CaseState) -> None:
     check_negotiation_open(state)
     if person.role not in NEGOTIATING_ROLES:
-        raise Forbidden("not_allowed", "Each party (or its counsel) rates for its own side.")
+        raise Forbidden("not_allowed", _("Each party (or its counsel) rates for its own side."))
 
 
 def check_package(option_counts: Sequence[int], package: Sequence[int]) -> None:
     if len(package) != len(option_counts) or any(
         not 0 <= o < n for o, n in zip(package, option_counts, strict=True)
     ):
-        raise BadInput("bad_package", "Choose exactly one listed option for every issue.")
+        raise BadInput("bad_package", _("Choose exactly one listed option for every issue."))
 
 
 # --- Settlement (R8.5, R2.2, R7.3) ------------------------------------------------------------
@@ -387,10 +403,10 @@ def check_can_sign_settlement(person: Person) -> None:
     """R8.5, R6.2: every party signs for itself; the mediator and counsel sign for no one."""
     if person.role == Role.MEDIATOR:
         raise Forbidden(
-            "mediator_never_decides", "The mediator never signs a settlement or binds a party."
+            "mediator_never_decides", _("The mediator never signs a settlement or binds a party.")
         )
     if person.role != Role.PARTY:
-        raise Forbidden("party_only", "Only the party itself signs the settlement.")
+        raise Forbidden("party_only", _("Only the party itself signs the settlement."))
 
 
 def everyone_signed(party_ids: Iterable[int], signer_ids: Iterable[int]) -> bool:
@@ -410,18 +426,22 @@ def check_can_draft_from_offer(
     through the mediator's share into the joint room (which checked the instruction then), and
     only while its side still allows disclosure (R4.2: a change applies from then on)."""
     if status != OfferStatus.ACCEPTED:
-        raise DomainError("not_accepted", "Only terms every party accepted can be drafted.")
+        raise DomainError("not_accepted", _("Only terms every party accepted can be drafted."))
     if instruction_now == Instruction.DO_NOT_DISCLOSE:
         raise DomainError(
             "disclosure_refused",
-            "The side that gave these terms in caucus now says they must not be disclosed, so "
-            "a settlement cannot be drafted from them. Ask that side to change the instruction.",
+            _(
+                "The side that gave these terms in caucus now says they must not be disclosed, so "
+                "a settlement cannot be drafted from them. Ask that side to change the instruction."
+            ),
         )
     if not any(room.kind == RoomKind.JOINT for room in rooms):
         raise DomainError(
             "terms_not_in_joint_room",
-            "These terms were given in caucus and not shared into the joint room, where the "
-            "settlement is read. Share the offer into the joint room first, if its side allows.",
+            _(
+                "These terms were given in caucus and not shared into the joint room, where the "
+                "settlement is read. Share the offer into the joint room first, if its side allows."
+            ),
         )
 
 

@@ -35,6 +35,7 @@ from parley.negotiation.policy import (
 )
 from parley.negotiation.suggest import gap_percent
 from parley.rooms.policy import RoomKind, in_room
+from parley.rooms.words import say
 
 
 def proposal_job_payload(job: ProposalJob) -> dict[str, Any]:
@@ -51,7 +52,7 @@ def proposal_job_payload(job: ProposalJob) -> dict[str, Any]:
             "message": result["message"],
             "package": result["package"],
             "shares": result["shares"],
-            "terms": result["lines"],
+            "terms": [say(line) for line in result["lines"]],
             "certainty": result["certainty"],
             "ef1": result["ef1"],
             "gap_percent": gap_percent(result["log_gap"]) if result["found"] else None,
@@ -164,7 +165,7 @@ def bidding_payload(ctx: CaseContext, me: Participant, bidding: Bidding) -> dict
         "margin_kind": bidding.margin_kind,
         "margin_value": f"{margin.value:.2f}",
         "margin_fixed": f"{margin.fixed:.2f}",
-        "margin": margin_words(margin, ctx.case.currency),
+        "margin": say(margin_words(margin, ctx.case.currency)),
         "currency": ctx.case.currency,
         "status": status,
         "current_round": bidding.current_round if status == BiddingStatus.OPEN else None,

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.cases.access import CaseContext, check_mediator
 from parley.cases.models import Participant
@@ -29,15 +31,16 @@ from parley.negotiation.engine import (
 from parley.negotiation.models import IssueSet, Rating
 from parley.negotiation.policy import IssueSetKind, check_package
 from parley.negotiation.terms import allocation_lines, package_lines
+from parley.rooms.words import Part
 
 
 class Method(TextChoices):
-    NASH = "nash", "Nash bargaining"
-    KALAI_SMORODINSKY = "kalai_smorodinsky", "Kalai–Smorodinsky"
-    EGALITARIAN = "egalitarian", "Egalitarian"
-    IMPROVE = "improve", "Improvement on an agreed baseline"
-    ADJUSTED_WINNER = "adjusted_winner", "Adjusted Winner"
-    MAX_NASH_WELFARE = "max_nash_welfare", "Maximum Nash welfare"
+    NASH = "nash", gettext_lazy("Nash bargaining")
+    KALAI_SMORODINSKY = "kalai_smorodinsky", gettext_lazy("Kalai–Smorodinsky")
+    EGALITARIAN = "egalitarian", gettext_lazy("Egalitarian")
+    IMPROVE = "improve", gettext_lazy("Improvement on an agreed baseline")
+    ADJUSTED_WINNER = "adjusted_winner", gettext_lazy("Adjusted Winner")
+    MAX_NASH_WELFARE = "max_nash_welfare", gettext_lazy("Maximum Nash welfare")
 
 
 # What each method does, in one plain sentence, and its name and idea for those who ask
@@ -78,9 +81,9 @@ METHOD_WORDS: dict[Method, tuple[str, str]] = {
 class Certainty(TextChoices):
     """What the engine proved about a suggestion. Only a certified one may be called fair."""
 
-    CERTIFIED = "certified", "Certified"
-    NOT_CERTIFIED = "not_certified", "Not certified"
-    DISPUTED = "disputed", "Disputed"
+    CERTIFIED = "certified", gettext_lazy("Certified")
+    NOT_CERTIFIED = "not_certified", gettext_lazy("Not certified")
+    DISPUTED = "disputed", gettext_lazy("Disputed")
 
 
 Watch = Callable[[float, float], None]
@@ -97,7 +100,7 @@ class Suggestion:
     message: str
     package: list[int] | None = None
     shares: list[list[Fraction]] | None = None
-    lines: list[str] = field(default_factory=list)
+    lines: list[Part] = field(default_factory=list)
     certainty: Certainty = Certainty.CERTIFIED
     ef1: bool | None = None
     """For a division into whole items: whether it is envy-free up to one item (checked)."""
@@ -157,7 +160,7 @@ def _ratings(ctx: CaseContext, issue_set: IssueSet) -> list[Rating]:
 def current_issues(ctx: CaseContext) -> IssueSet:
     issue_set = ctx.case.issue_sets.order_by("-version").first()
     if issue_set is None:
-        raise DomainError("no_issues", "Set out the issues or items first.")
+        raise DomainError("no_issues", _("Set out the issues or items first."))
     return issue_set
 
 
@@ -180,14 +183,16 @@ def _check_method(issue_set: IssueSet, method: Method, sides: int) -> None:
         if method not in ISSUE_METHODS:
             raise BadInput(
                 "bad_method",
-                "For issues use Nash, Kalai–Smorodinsky, "
-                "egalitarian or an improvement on a baseline.",
+                _(
+                    "For issues use Nash, Kalai–Smorodinsky, "
+                    "egalitarian or an improvement on a baseline."
+                ),
             )
         return
     if method not in ITEM_METHODS:
-        raise BadInput("bad_method", "For items use Adjusted Winner or maximum Nash welfare.")
+        raise BadInput("bad_method", _("For items use Adjusted Winner or maximum Nash welfare."))
     if method == Method.ADJUSTED_WINNER and sides != 2:
-        raise BadInput("bad_method", "Adjusted Winner divides between two parties.")
+        raise BadInput("bad_method", _("Adjusted Winner divides between two parties."))
 
 
 def suggest(
@@ -259,7 +264,7 @@ def suggest(
             ]
     except EngineError:
         raise DomainError(
-            "engine_failed", "The engine could not verify a proposal for these ratings."
+            "engine_failed", _("The engine could not verify a proposal for these ratings.")
         ) from None
     allocation = [{str(s): str(x) for s, x in zip(side_ids, row, strict=True)} for row in shares]
     return Suggestion(

@@ -8,22 +8,29 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from parley.negotiation.policy import format_amount
+from django.utils.translation import gettext_noop
+
+from parley.rooms.words import Part, money, say, words
 
 
-def sum_sentence(payer: str, payee: str, amount: Decimal, currency: str) -> str:
-    return f"{payer} pays {payee} the sum of {format_amount(amount, currency)}."
+def sum_sentence(payer: str, payee: str, amount: Decimal, currency: str) -> Part:
+    return words(
+        gettext_noop("%(payer)s pays %(payee)s the sum of %(sum)s."),
+        payer=payer,
+        payee=payee,
+        sum=money(amount, currency),
+    )
 
 
-def package_lines(spec: Sequence[Mapping[str, Any]], package: Sequence[int]) -> list[str]:
+def package_lines(spec: Sequence[Mapping[str, Any]], package: Sequence[int]) -> list[Part]:
     return [
         f"{issue['title']}: {issue['options'][o]}" for issue, o in zip(spec, package, strict=True)
     ]
 
 
-def share_text(share: Fraction) -> str:
+def share_text(share: Fraction) -> Part:
     if share == 1:
-        return "all"
+        return words(gettext_noop("all"))
     percent = share * 100
     shown = f"{float(percent):.2f}".rstrip("0").rstrip(".")
     return f"{shown}%"
@@ -33,9 +40,9 @@ def allocation_lines(
     spec: Sequence[Mapping[str, Any]],
     allocation: Sequence[Mapping[str, str]],
     labels: Mapping[int, str],
-) -> list[str]:
+) -> list[Part]:
     """`allocation[item]` maps a side id (as text) to its share ("p/q")."""
-    lines = []
+    lines: list[Part] = []
     for item, shares in zip(spec, allocation, strict=True):
         parts = [
             (labels[int(side)], Fraction(share))
@@ -43,21 +50,34 @@ def allocation_lines(
             if Fraction(share) > 0
         ]
         if len(parts) == 1:
-            lines.append(f"{item['title']}: goes to {parts[0][0]}")
+            lines.append(
+                words(
+                    gettext_noop("%(item)s: goes to %(side)s"), item=item["title"], side=parts[0][0]
+                )
+            )
         else:
-            split = ", ".join(f"{share_text(s)} to {who}" for who, s in parts)
-            lines.append(f"{item['title']}: divided, {split}")
+            split: list[Part] = []
+            for i, (who, share) in enumerate(parts):
+                split += ([", "] if i else []) + [
+                    words(gettext_noop("%(share)s to %(side)s"), share=share_text(share), side=who)
+                ]
+            lines.append(
+                words(
+                    gettext_noop("%(item)s: divided, %(shares)s"), item=item["title"], shares=split
+                )
+            )
     return lines
 
 
-def bullet(lines: Sequence[str]) -> str:
-    return "\n".join(f"- {line}" for line in lines)
+def bullet(lines: Sequence[Part]) -> str:
+    """Lines as a list, read in the active language."""
+    return "\n".join(f"- {say(line)}" for line in lines)
 
 
 SETTLEMENT_HEAD = "Settlement Agreement"
 
 
-def settlement_text(case_title: str, party_names: Sequence[str], terms: Sequence[str]) -> str:
+def settlement_text(case_title: str, party_names: Sequence[str], terms: Sequence[Part]) -> str:
     """The first draft, from accepted terms. The mediator drafts and may edit; only the parties
     sign (R8.5)."""
     parties = "\n".join(f"- {n}" for n in party_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.cases.access import access_case
@@ -15,8 +16,11 @@ from parley.vault.keys import ContentDestroyed
 def export_running(job: ExportJob) -> DomainError:
     return DomainError(
         "export_running",
-        f"Your export of this case (number {job.pk}) is still being made. Wait for it to "
-        "finish, then ask again.",
+        _(
+            "Your export of this case (number %(pk)s) is still being made. Wait for it to "
+            "finish, then ask again."
+        )
+        % {"pk": job.pk},
     )
 
 

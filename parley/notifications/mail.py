@@ -3,27 +3,43 @@ case number, and a link to sign in and read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from parley.accounts.models import User
 from parley.cases.models import Case, Invitation, Participant
 from parley.meetings.times import when
 from parley.rooms.models import Room
 
-FOOTER = (
-    "\n\nFor confidentiality Parley never puts what was written in a mediation into e-mail: "
-    "sign in to read it."
-)
+
+def footer() -> str:
+    return "\n\n" + _(
+        "For confidentiality Parley never puts what was written in a mediation into e-mail: "
+        "sign in to read it."
+    )
 
 
-ABOUT_PARLEY = (
-    "Parley is the online service your mediator uses to run the mediation: a joint room for "
-    "everyone, a private room for each side with the mediator, and the agreement to mediate "
-    "you sign before anything else."
-)
+def about_parley() -> str:
+    return _(
+        "Parley is the online service your mediator uses to run the mediation: a joint room for "
+        "everyone, a private room for each side with the mediator, and the agreement to mediate "
+        "you sign before anything else."
+    )
+
+
+@contextmanager
+def in_language_of(user: User | None) -> Iterator[None]:
+    """Mails are written in their reader's language (the profile's), else the site's."""
+    with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+        yield
 
 
 @dataclass(frozen=True)
@@ -50,53 +66,67 @@ def invitation_link(token: str) -> str:
 
 def activity_mail(room: Room, case: Case) -> Mail:
     return Mail(
-        subject=f"New activity in {room.label}",
-        body=(
-            f"There is new activity in {room.label} in your mediation (case #{case.pk}).\n"
-            f"Sign in to read it: {case_link(case)}" + FOOTER
-        ),
+        subject=_("New activity in %(room)s") % {"room": room.label},
+        body=_(
+            "There is new activity in %(room)s in your mediation (case #%(case)s).\n"
+            "Sign in to read it: %(link)s"
+        )
+        % {"room": room.label, "case": case.pk, "link": case_link(case)}
+        + footer(),
     )
 
 
 def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> Mail:
-    role = invitation.get_role_display().lower()
+    role = str(invitation.get_role_display()).lower()
     return Mail(
-        subject=f"{mediator_name} invites you to an online mediation",
-        body=(
-            f"Hello {invitation.display_name},\n\n"
-            f"{mediator_name}, a mediator, invites you to take part in a mediation on Parley "
-            f"as {role}.\n\n{ABOUT_PARLEY}\n\n"
+        subject=_("%(mediator)s invites you to an online mediation") % {"mediator": mediator_name},
+        body=_(
+            "Hello %(name)s,\n\n"
+            "%(mediator)s, a mediator, invites you to take part in a mediation on Parley "
+            "as %(role)s."
+        )
+        % {"name": invitation.display_name, "mediator": mediator_name, "role": role}
+        + "\n\n"
+        + about_parley()
+        + "\n\n"
+        + _(
             "What happens next: open the link below, sign in or create your account with this "
             "address, then read and sign the agreement to mediate. Once the mediator and every "
             "party have signed, the mediation starts and the mediator schedules the sessions; "
-            "you will get each one by e-mail with a calendar invitation.\n\n"
-            f"Your link: {invitation_link(token)}\n"
-            # The invitee has no account (and so no zone) yet: the time says which zone it is in.
-            f"It works once and expires on {when(invitation.expires_at, 'UTC')}." + FOOTER
-        ),
+            "you will get each one by e-mail with a calendar invitation."
+        )
+        + "\n\n"
+        # The invitee has no account (and so no zone) yet: the time says which zone it is in.
+        + _("Your link: %(link)s\nIt works once and expires on %(when)s.")
+        % {"link": invitation_link(token), "when": when(invitation.expires_at, "UTC")}
+        + footer(),
     )
 
 
 def reminder_mail(case: Case) -> Mail:
     return Mail(
-        subject="Please sign the agreement to mediate",
-        body=(
-            f"Your mediation (case #{case.pk}) is waiting for your signature on the agreement "
-            f"to mediate. Until you sign you cannot see or write anything in it.\n"
-            f"Sign in to read and sign it: {case_link(case)}" + FOOTER
-        ),
+        subject=_("Please sign the agreement to mediate"),
+        body=_(
+            "Your mediation (case #%(case)s) is waiting for your signature on the agreement "
+            "to mediate. Until you sign you cannot see or write anything in it.\n"
+            "Sign in to read and sign it: %(link)s"
+        )
+        % {"case": case.pk, "link": case_link(case)}
+        + footer(),
     )
 
 
 def retention_mail(case: Case, due: datetime) -> Mail:
     return Mail(
-        subject="The record of your mediation will be destroyed",
-        body=(
-            f"The mediation (case #{case.pk}) has ended. Under the retention policy of its "
-            f"agreement its content will be destroyed on {when(due, 'UTC')}: after that no one, "
+        subject=_("The record of your mediation will be destroyed"),
+        body=_(
+            "The mediation (case #%(case)s) has ended. Under the retention policy of its "
+            "agreement its content will be destroyed on %(when)s: after that no one, "
             "the mediator included, can read or export it.\n"
-            f"Until then you can sign in and export your record: {case_link(case)}" + FOOTER
-        ),
+            "Until then you can sign in and export your record: %(link)s"
+        )
+        % {"case": case.pk, "when": when(due, "UTC"), "link": case_link(case)}
+        + footer(),
     )
 
 
@@ -112,10 +142,10 @@ def address_of(participant: Participant) -> str:
 
 
 SESSION_SUBJECTS = {
-    "new": "Mediation session: {when}",
-    "moved": "Mediation session moved: {when}",
-    "cancelled": "Mediation session cancelled: {when}",
-    "reminder": "Reminder: mediation session {when}",
+    "new": gettext_lazy("Mediation session: %(when)s"),
+    "moved": gettext_lazy("Mediation session moved: %(when)s"),
+    "cancelled": gettext_lazy("Mediation session cancelled: %(when)s"),
+    "reminder": gettext_lazy("Reminder: mediation session %(when)s"),
 }
 
 
@@ -132,27 +162,41 @@ def session_mail(
     and a link; no title, no content. The calendar file rides along where there is one."""
     link = f"{settings.SITE_URL}/cases/{case_id}/sessions/"
     lines = {
-        "new": f"{mediator_name} has scheduled a {kind_label.lower()} in your mediation "
-        f"(case #{case_id}) for {when}.",
-        "moved": f"{mediator_name} has moved a {kind_label.lower()} in your mediation "
-        f"(case #{case_id}). The new time is {when}.",
-        "cancelled": f"{mediator_name} has cancelled the {kind_label.lower()} of {when} in "
-        f"your mediation (case #{case_id}).",
-        "reminder": f"A reminder: your {kind_label.lower()} with {mediator_name} (case "
-        f"#{case_id}) is on {when}.",
+        "new": _(
+            "%(mediator)s has scheduled a %(kind)s in your mediation (case #%(case)s) for %(when)s."
+        ),
+        "moved": _(
+            "%(mediator)s has moved a %(kind)s in your mediation (case #%(case)s). The new "
+            "time is %(when)s."
+        ),
+        "cancelled": _(
+            "%(mediator)s has cancelled the %(kind)s of %(when)s in your mediation "
+            "(case #%(case)s)."
+        ),
+        "reminder": _(
+            "A reminder: your %(kind)s with %(mediator)s (case #%(case)s) is on %(when)s."
+        ),
+    }
+    said = lines[change] % {
+        "mediator": mediator_name,
+        "kind": kind_label.lower(),
+        "case": case_id,
+        "when": when,
     }
     nxt = (
-        "The calendar file attached removes it from your calendar."
+        _("The calendar file attached removes it from your calendar.")
         if change == "cancelled"
-        else "At that time, sign in to Parley and press Join on the case page."
+        else _("At that time, sign in to Parley and press Join on the case page.")
     )
     attachments: tuple[Attachment, ...] = ()
     if ics is not None:
         method = "CANCEL" if change == "cancelled" else "REQUEST"
         attachments = (Attachment("mediation-session.ics", ics, f"text/calendar; method={method}"),)
     return Mail(
-        subject=SESSION_SUBJECTS[change].format(when=when),
-        body=f"{lines[change]}\n\n{nxt}\nSessions of your mediation: {link}" + FOOTER,
+        subject=str(SESSION_SUBJECTS[change]) % {"when": when},
+        body=f"{said}\n\n{nxt}\n"
+        + _("Sessions of your mediation: %(link)s") % {"link": link}
+        + footer(),
         attachments=attachments,
     )
 
@@ -160,12 +204,18 @@ def session_mail(
 def poll_mail(*, mediator_name: str, case_id: int, count: int) -> Mail:
     link = f"{settings.SITE_URL}/cases/{case_id}/sessions/"
     return Mail(
-        subject="When can you attend? Mediation session",
-        body=(
-            f"{mediator_name} proposes {count} possible times for a session of your mediation "
-            f"(case #{case_id}) and asks when you can attend.\n\n"
+        subject=_("When can you attend? Mediation session"),
+        body=_(
+            "%(mediator)s proposes %(count)s possible times for a session of your mediation "
+            "(case #%(case)s) and asks when you can attend."
+        )
+        % {"mediator": mediator_name, "count": count, "case": case_id}
+        + "\n\n"
+        + _(
             "What happens next: open the link, answer yes, if need be, or no for each time "
             "(they are shown in your own time zone). Only the mediator sees your answers. The "
-            f"mediator then picks a time and you get the invitation by e-mail.\n\n{link}" + FOOTER
-        ),
+            "mediator then picks a time and you get the invitation by e-mail."
+        )
+        + f"\n\n{link}"
+        + footer(),
     )

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from parley.cases.models import Case, Participant
 
 
 class MailKind(models.TextChoices):
-    ACTIVITY = "activity", "New activity in a room"
-    REMINDER = "reminder", "Agreement not yet signed"
+    ACTIVITY = "activity", gettext_lazy("New activity in a room")
+    REMINDER = "reminder", gettext_lazy("Agreement not yet signed")
 
 
 class MailMark(models.Model):
@@ -50,16 +51,16 @@ class DeadLetter(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Waiting to start"
-    RUNNING = "running", "Being made"
-    READY = "ready", "Ready to download"
-    FAILED = "failed", "Could not be made"
-    EXPIRED = "expired", "Deleted after its time"
+    QUEUED = "queued", gettext_lazy("Waiting to start")
+    RUNNING = "running", gettext_lazy("Being made")
+    READY = "ready", gettext_lazy("Ready to download")
+    FAILED = "failed", gettext_lazy("Could not be made")
+    EXPIRED = "expired", gettext_lazy("Deleted after its time")
 
 
 class ExportFormat(models.TextChoices):
-    JSON = "json", "JSON"
-    PDF = "pdf", "PDF"
+    JSON = "json", gettext_lazy("JSON")
+    PDF = "pdf", gettext_lazy("PDF")
 
 
 # A person has at most one export of a case waiting or being made (R5.2 exports are jobs).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, close_old_connections, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from huey import crontab
 from huey.api import Task
 
@@ -37,6 +39,7 @@ from parley.notifications.mail import (
     activity_mail,
     address_of,
     deliver,
+    in_language_of,
     invitation_mail,
     poll_mail,
     reminder_mail,
@@ -62,12 +65,17 @@ REMINDER_EVERY = timedelta(days=2)
 
 
 def _send_debounced(
-    participants: list[Participant], kind: MailKind, scope: int, mail: Mail, every: timedelta
+    participants: list[Participant],
+    kind: MailKind,
+    scope: int,
+    mail: Callable[[], Mail],
+    every: timedelta,
 ) -> int:
     """Mail each person unless they were mailed about `scope` within `every`. The marks of
     those mailed are written together once the sends are done, and also when a send fails, so
     a retry skips those already mailed and reaches the rest. One short write per job: on the
-    embedded SQLite database this job shares the one writer with the posts."""
+    embedded SQLite database this job shares the one writer with the posts. `mail()` writes
+    the mail; it is called for each person in that person's language."""
     now = timezone.now()
     recent = set(
         MailMark.objects.filter(
@@ -79,7 +87,8 @@ def _send_debounced(
         for person in participants:
             if person.pk in recent:
                 continue
-            deliver(mail, address_of(person))
+            with in_language_of(person.user):
+                deliver(mail(), address_of(person))
             mailed.append(person)
     finally:
         if mailed:
@@ -107,7 +116,9 @@ def notify_new_activity(case_id: int, room_id: int) -> int:
     ids = unread_by(room_id, ctx.recipients(room_id))
     people = [ctx.participants[pid] for pid in ids]
     every = timedelta(seconds=settings.PARLEY_NOTIFY_EVERY_SECONDS)
-    return _send_debounced(people, MailKind.ACTIVITY, room.pk, activity_mail(room, case), every)
+    return _send_debounced(
+        people, MailKind.ACTIVITY, room.pk, lambda: activity_mail(room, case), every
+    )
 
 
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
@@ -123,7 +134,17 @@ def send_invitation(invitation_id: int) -> bool:
         .values_list("display_name", flat=True)
         .first()
     )
-    mail = invitation_mail(invitation, invitation_token(invitation), mediator or "Your mediator")
+    # The invitee reads it in their own language if they have an account, else in the
+    # language of the mediator who invites them.
+    reader = User.objects.filter(email__iexact=invitation.email).first() or (
+        Participant.objects.filter(case_id=invitation.case_id, role=Role.MEDIATOR)
+        .select_related("user")
+        .first()
+    )
+    with in_language_of(reader.user if isinstance(reader, Participant) else reader):
+        mail = invitation_mail(
+            invitation, invitation_token(invitation), mediator or _("Your mediator")
+        )
     try:
         deliver(mail, invitation.email)
     except Exception:
@@ -156,7 +177,9 @@ def remind_unsigned(case_id: int) -> int:
     if case is None or case.status == CaseStatus.TERMINATED:
         return 0
     people = unsigned_participants(case)
-    return _send_debounced(people, MailKind.REMINDER, case.pk, reminder_mail(case), REMINDER_EVERY)
+    return _send_debounced(
+        people, MailKind.REMINDER, case.pk, lambda: reminder_mail(case), REMINDER_EVERY
+    )
 
 
 @periodic_job(crontab(minute="0", hour="9"))
@@ -292,7 +315,7 @@ HUEY.post_execute()(record_dead_letter)
 def _mediator_name(ctx: CaseContext) -> str:
     return next(
         (p.display_name for p in ctx.participants.values() if p.role == Role.MEDIATOR),
-        "Your mediator",
+        _("Your mediator"),
     )
 
 
@@ -301,15 +324,16 @@ def _session_mail_for(
 ) -> Mail:
     zone_name = zone_of_user(person.user) or session.time_zone
     address = address_of(person)
-    ics = None if change == "reminder" else invitation_ics(session, title, address)
-    return session_mail(
-        change=change,
-        when=span(session.starts_at, session.ends_at, zone_name),
-        kind_label=SessionKind(session.kind).label,
-        mediator_name=_mediator_name(ctx),
-        case_id=ctx.case.pk,
-        ics=ics,
-    )
+    with in_language_of(person.user):
+        ics = None if change == "reminder" else invitation_ics(session, title, address)
+        return session_mail(
+            change=change,
+            when=span(session.starts_at, session.ends_at, zone_name),
+            kind_label=str(SessionKind(session.kind).label),
+            mediator_name=_mediator_name(ctx),
+            case_id=ctx.case.pk,
+            ics=ics,
+        )
 
 
 @job(retries=RETRIES, retry_delay=RETRY_DELAY)
@@ -337,15 +361,15 @@ def send_poll_mails(poll_id: int) -> int:
     if poll is None:
         return 0
     ctx = load_context(poll.case)
-    mail = poll_mail(
-        mediator_name=_mediator_name(ctx),
-        case_id=ctx.case.pk,
-        count=PollSlot.objects.filter(poll=poll).count(),
-    )
+    count = PollSlot.objects.filter(poll=poll).count()
     sent = 0
     for pid in sorted(poll_invitees(ctx, poll)):
         person = ctx.participants[pid]
         if person.role != Role.MEDIATOR:
+            with in_language_of(person.user):
+                mail = poll_mail(
+                    mediator_name=_mediator_name(ctx), case_id=ctx.case.pk, count=count
+                )
             deliver(mail, address_of(person))
             sent += 1
     return sent

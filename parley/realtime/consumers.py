@@ -10,6 +10,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from parley.cases.access import access_case
 from parley.cases.models import Participant
@@ -22,6 +24,7 @@ from parley.realtime.presence import presence
 from parley.realtime.publish import participant_group, session_group
 from parley.rooms.actions import do_post_entry
 from parley.rooms.policy import Instruction
+from parley.rooms.words import render
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +54,13 @@ def read_post(content: dict[str, Any]) -> dict[str, Any]:
     instruction = content.get("instruction")
     acknowledge = content.get("acknowledge_not_confidential", False)
     if not isinstance(room, int) or isinstance(room, bool):
-        raise BadInput("bad_room", "Say which room to post in (a room id).")
+        raise BadInput("bad_room", _("Say which room to post in (a room id)."))
     body = check_text_size(body, code="bad_body", what="The message")
     key = check_client_key(key)
     if instruction is not None and instruction not in Instruction.values:
-        raise BadInput("bad_instruction", "Choose may_disclose or do_not_disclose.")
+        raise BadInput("bad_instruction", _("Choose may_disclose or do_not_disclose."))
     if not isinstance(acknowledge, bool):
-        raise BadInput("bad_acknowledgement", "acknowledge_not_confidential is true or false.")
+        raise BadInput("bad_acknowledgement", _("acknowledge_not_confidential is true or false."))
     return {
         "room_id": room,
         "body": body,
@@ -137,7 +140,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.post(content)
         else:
             await self.send_json(
-                {"type": "refused", "code": "bad_message", "detail": "Unknown message type."}
+                {"type": "refused", "code": "bad_message", "detail": _("Unknown message type.")}
             )
 
     async def rejoin(self) -> None:
@@ -166,10 +169,10 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         except Exception as exc:
             if is_database_outage(exc):
-                await self.refuse(key, "unavailable", "Parley cannot reach its database.", 503)
+                await self.refuse(key, "unavailable", _("Parley cannot reach its database."), 503)
             else:
                 logger.exception("posting over the socket failed")
-                await self.refuse(key, "server_error", "Something went wrong on our side.", 500)
+                await self.refuse(key, "server_error", _("Something went wrong on our side."), 500)
             return
         await self.send_json(
             {"type": "posted", "client_key": key, "entry": entry.pk, "room": entry.room_id}
@@ -188,7 +191,15 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         )
 
     async def parley_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        event = message["event"]
+        entry = event.get("entry") if event.get("type") == "entry" else None
+        if isinstance(entry, dict) and "worded" in entry:
+            # Parley's own words reach each reader in that reader's language.
+            user = self.scope.get("user")
+            with translation.override(getattr(user, "language", None)):
+                entry = {**entry, "body": render(entry["kind"], entry["worded"])}
+            event = {**event, "entry": entry}
+        await self.send_json(event)
 
     async def parley_signed_out(self, message: dict[str, Any]) -> None:
         # The session this socket was opened with has ended: nothing more reaches it.

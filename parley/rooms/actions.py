@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -65,7 +66,7 @@ def do_change_instruction(
     *, acting_user: User, case_id: int, entry_id: int, instruction: Instruction
 ) -> Entry:
     if instruction not in Instruction.values:
-        raise BadInput("bad_instruction", "Choose may_disclose or do_not_disclose.")
+        raise BadInput("bad_instruction", _("Choose may_disclose or do_not_disclose."))
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         case = ctx.case
@@ -118,12 +119,12 @@ def do_share_entry(*, acting_user: User, case_id: int, entry_id: int, target_roo
             ctx.state,
         )
         if entry.kind == EntryKind.RATING:  # R8.4: ratings stay with their side, always
-            raise DomainError("not_shareable", "A side's ratings are private and never shared.")
+            raise DomainError("not_shareable", _("A side's ratings are private and never shared."))
         # One copy per room: under the entry's row lock, so two shares at once make one copy.
         if Entry.objects.filter(source=entry, room=target).exists():
             raise DomainError(
                 "already_shared",
-                "This entry is already in that room: the mediator shared it there before.",
+                _("This entry is already in that room: the mediator shared it there before."),
             )
         document = None
         if hasattr(entry, "document"):

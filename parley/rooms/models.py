@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.audit.chain import new_salt
 from parley.cases.models import Case, Participant, Side
 from parley.limits import CLIENT_KEY_CHARS
 from parley.rooms.policy import Instruction, RoomKind
+from parley.rooms.words import render
 from parley.vault.fields import EncryptedTextField
 
 
@@ -32,19 +35,19 @@ class Room(models.Model):
     @property
     def label(self) -> str:
         if self.kind == RoomKind.CAUCUS and self.side is not None:
-            return f"Caucus: {self.side.label}"
+            return _("Caucus: %(side)s") % {"side": self.side.label}
         if self.kind == RoomKind.COUNSEL and self.side is not None:
-            return f"Counsel room: {self.side.label}"
-        return RoomKind(self.kind).label
+            return _("Counsel room: %(side)s") % {"side": self.side.label}
+        return str(RoomKind(self.kind).label)
 
 
 class EntryKind(models.TextChoices):
-    TEXT = "text", "Message"
-    SYSTEM = "system", "Notice"
-    DOCUMENT = "document", "Document"
-    OFFER = "offer", "Offer"
-    PROPOSAL = "proposal", "Proposal"
-    RATING = "rating", "Rating"
+    TEXT = "text", gettext_lazy("Message")
+    SYSTEM = "system", gettext_lazy("Notice")
+    DOCUMENT = "document", gettext_lazy("Document")
+    OFFER = "offer", gettext_lazy("Offer")
+    PROPOSAL = "proposal", gettext_lazy("Proposal")
+    RATING = "rating", gettext_lazy("Rating")
 
 
 class Entry(models.Model):
@@ -85,6 +88,11 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"Entry {self.pk} in {self.room_id}"
+
+    @property
+    def shown_body(self) -> str:
+        """The body as the reader reads it: Parley's own words in the active language."""
+        return render(self.kind, self.body)
 
 
 class InstructionChange(models.Model):

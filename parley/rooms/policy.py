@@ -10,21 +10,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.cases.policy import SIDE_ROLES, CaseStatus, Role
 from parley.errors import BadInput, DomainError, Forbidden, NotFound
 
 
 class RoomKind(TextChoices):
-    JOINT = "joint", "Joint room"
-    CAUCUS = "caucus", "Caucus"
-    COUNSEL = "counsel", "Counsel room"
-    NOTEBOOK = "notebook", "Mediator's notebook"
+    JOINT = "joint", gettext_lazy("Joint room")
+    CAUCUS = "caucus", gettext_lazy("Caucus")
+    COUNSEL = "counsel", gettext_lazy("Counsel room")
+    NOTEBOOK = "notebook", gettext_lazy("Mediator's notebook")
 
 
 class Instruction(TextChoices):
-    MAY_DISCLOSE = "may_disclose", "The mediator may share this"
-    DO_NOT_DISCLOSE = "do_not_disclose", "Do not disclose"
+    MAY_DISCLOSE = "may_disclose", gettext_lazy("The mediator may share this")
+    DO_NOT_DISCLOSE = "do_not_disclose", gettext_lazy("Do not disclose")
 
 
 @dataclass(frozen=True)
@@ -103,14 +105,18 @@ def check_content_open(state: CaseState) -> None:
     if state.status in (CaseStatus.SETUP, CaseStatus.SIGNING):
         raise DomainError(
             "case_not_active",
-            "The mediation has not started: the mediator and every party must sign the "
-            "agreement to mediate first.",
+            _(
+                "The mediation has not started: the mediator and every party must sign the "
+                "agreement to mediate first."
+            ),
         )
     if state.status == CaseStatus.ACTIVE and state.disclosures_pending:
         raise DomainError(
             "disclosure_unacknowledged",
-            "The mediator has made a new conflict-of-interest disclosure. Every party must "
-            "acknowledge it before the mediation goes on.",
+            _(
+                "The mediator has made a new conflict-of-interest disclosure. Every party must "
+                "acknowledge it before the mediation goes on."
+            ),
         )
 
 
@@ -124,8 +130,10 @@ def check_can_post(
     if state.status == CaseStatus.TERMINATED and not acknowledged_not_confidential:
         raise DomainError(
             "not_confidential_warning",
-            "The mediation has ended. What you write now is NOT confidential and not "
-            "privileged. Confirm to post it anyway.",
+            _(
+                "The mediation has ended. What you write now is NOT confidential and not "
+                "privileged. Confirm to post it anyway."
+            ),
         )
 
 
@@ -152,10 +160,11 @@ def check_can_change_instruction(person: Person, entry: EntryRef) -> None:
         or entry.is_copy
         or entry.author_role in (None, Role.MEDIATOR)
     ):
-        raise DomainError("no_instruction", "This entry carries no disclosure instruction.")
+        raise DomainError("no_instruction", _("This entry carries no disclosure instruction."))
     if person.role not in SIDE_ROLES or person.side_id != entry.room.side_id:
         raise Forbidden(
-            "not_allowed", "Only the side that wrote an entry decides whether it may be disclosed."
+            "not_allowed",
+            _("Only the side that wrote an entry decides whether it may be disclosed."),
         )
 
 
@@ -172,7 +181,7 @@ def check_can_share(
     if person.role != Role.MEDIATOR:
         raise Forbidden(
             "not_allowed",
-            "Only the mediator can share caucus content; nothing else moves between rooms.",
+            _("Only the mediator can share caucus content; nothing else moves between rooms."),
         )
     if not in_room(person, target):
         raise NotFound()
@@ -182,13 +191,13 @@ def check_can_share(
         # mediation (R4.3); after it, caucus content stays where its side left it.
         raise DomainError(
             "case_terminated",
-            "The mediation has ended: the mediator no longer passes anything between rooms.",
+            _("The mediation has ended: the mediator no longer passes anything between rooms."),
         )
     if entry.room.kind != RoomKind.CAUCUS or entry.is_copy or entry.author_role is None:
         # System notices (a party's termination declaration) carry no instruction the side
         # could set, so they are never passed on.
         raise DomainError(
-            "not_shareable", "Only an original caucus entry can be shared into another room."
+            "not_shareable", _("Only an original caucus entry can be shared into another room.")
         )
     if target.kind == RoomKind.JOINT or (
         target.kind == RoomKind.CAUCUS and target.side_id != entry.room.side_id
@@ -197,11 +206,13 @@ def check_can_share(
     else:
         raise BadInput(
             "bad_target",
-            "A caucus entry can be shared into the joint room or another side's caucus.",
+            _("A caucus entry can be shared into the joint room or another side's caucus."),
         )
     if instruction_now == Instruction.DO_NOT_DISCLOSE:
         raise DomainError(
             "disclosure_refused",
-            "The side that wrote this entry said it must not be disclosed. Ask them to change "
-            "the instruction if they want you to pass it on.",
+            _(
+                "The side that wrote this entry said it must not be disclosed. Ask them to change "
+                "the instruction if they want you to pass it on."
+            ),
         )

@@ -8,6 +8,7 @@ from parley.cases.access import CaseContext
 from parley.cases.models import Participant
 from parley.rooms.models import Entry, EntryKind, Room
 from parley.rooms.readers import readers_sentence
+from parley.rooms.words import is_worded
 
 
 def room_label(room: Room) -> str:
@@ -24,7 +25,7 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "author": entry.author.display_name if entry.author else None,
         "author_id": entry.author_id,
         "author_role": entry.author.role if entry.author else None,
-        "body": entry.body,
+        "body": entry.shown_body,
         "created_at": entry.created_at.isoformat(),
         "privileged": entry.privileged,
         "instruction": entry.instruction or None,
@@ -32,6 +33,10 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "client_key": entry.client_key or None,
         "audit_salt": entry.salt,
     }
+    if is_worded(entry.kind, entry.body):
+        # Parley's own words: the stored form (which the audit chain commits to), from which
+        # each reader's socket writes the body in that reader's language.
+        payload["worded"] = entry.body
     if entry.source is not None:
         source = entry.source
         payload["source"] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_POST
 
 from parley.accounts.auth import request_user as signed_in
@@ -94,6 +94,8 @@ def sign(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "me": me,
             "agreement": agreement,
+            # R2.2: the text in the reader's language where there is one; its hash is signed.
+            "shown": agreement.text_for(get_language()),
             "disclosures": list(ConflictDisclosure.objects.filter(case=case)),
             "notice": NO_LEGAL_ADVICE_NOTICE,
             "signature": already,

@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -27,7 +29,6 @@ from parley.negotiation.policy import (
     check_bidding_sides,
     check_can_bid,
     check_negotiation_open,
-    format_amount,
     parse_amount,
     parse_figure,
     settle_round,
@@ -36,8 +37,9 @@ from parley.negotiation.sealing import keyed_hash, seal, unseal
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import add_entry
 from parley.rooms.models import EntryKind
+from parley.rooms.words import Part, money, stored, words
 
-NOTHING_REVEALED = "No figures are revealed."
+NOTHING_REVEALED = gettext_noop("No figures are revealed.")
 
 
 def margin_of(bidding: Bidding) -> Margin:
@@ -48,15 +50,19 @@ def margin_of(bidding: Bidding) -> Margin:
     )
 
 
-def margin_words(margin: Margin, currency: str) -> str:
+def margin_words(margin: Margin, currency: str) -> Part:
+    """The margin as a part of an entry's body (rooms.words): read in the reader's language."""
     if margin.kind == MarginKind.PERCENT:
-        return f"{margin.value.normalize():f}% of the demand"
-    if margin.kind == MarginKind.GREATER:
-        return (
-            f"{margin.value.normalize():f}% of the demand or "
-            f"{format_amount(margin.fixed, currency)}, whichever is greater"
+        return words(
+            gettext_noop("%(percent)s%% of the demand"), percent=f"{margin.value.normalize():f}"
         )
-    return format_amount(margin.value, currency)
+    if margin.kind == MarginKind.GREATER:
+        return words(
+            gettext_noop("%(percent)s%% of the demand or %(sum)s, whichever is greater"),
+            percent=f"{margin.value.normalize():f}",
+            sum=money(margin.fixed, currency),
+        )
+    return money(margin.value, currency)
 
 
 def open_bidding(ctx: CaseContext, *, for_update: bool = False) -> Bidding | None:
@@ -86,13 +92,15 @@ def do_set_up_bidding(
     if margin_kind not in MarginKind.values:
         raise DomainError(
             "bad_margin",
-            "The margin is a percent, a fixed sum, or whichever of the two is greater.",
+            _("The margin is a percent, a fixed sum, or whichever of the two is greater."),
             status=422,
         )
     figure = parse_figure(margin_value)
     fixed_figure = parse_figure(margin_fixed or "0")
     if figure is None or fixed_figure is None or max(figure, fixed_figure) > MAX_AMOUNT:
-        raise DomainError("bad_margin", "The margin must be a number, like 30 or 2500.", status=422)
+        raise DomainError(
+            "bad_margin", _("The margin must be a number, like 30 or 2500."), status=422
+        )
     value = figure.quantize(Decimal("0.01"))
     fixed = fixed_figure.quantize(Decimal("0.01"))
     margin = Margin(MarginKind(margin_kind), value, fixed)
@@ -105,7 +113,7 @@ def do_set_up_bidding(
         bidding = open_bidding(ctx, for_update=True)
         if bidding is not None and SealedBid.objects.filter(bidding=bidding).exists():
             raise DomainError(
-                "bidding_started", "Figures have been entered: the rules can no longer change."
+                "bidding_started", _("Figures have been entered: the rules can no longer change.")
             )
         if bidding is None:
             bidding = Bidding(case=ctx.case, created_by=me)
@@ -121,12 +129,22 @@ def do_set_up_bidding(
             ctx,
             ctx.joint_room(),
             kind=EntryKind.SYSTEM,
-            body=f"Double-blind bidding is open: {labels[payer_side_id]} (payer) and "
-            f"{labels[claimant_side_id]} (claimant), {rounds} round(s). In each round each side "
-            "enters one sealed figure. A round settles at the midpoint of the two figures when "
-            "the payer's offer reaches the claimant's demand, or when the gap is within "
-            f"{margin_words(margin, ctx.case.currency)}. A round that does not settle reveals nothing to anyone, "
-            "the mediator included.",
+            body=stored(
+                words(
+                    gettext_noop(
+                        "Double-blind bidding is open: %(payer)s (payer) and %(claimant)s "
+                        "(claimant), %(rounds)s round(s). In each round each side enters one "
+                        "sealed figure. A round settles at the midpoint of the two figures when "
+                        "the payer's offer reaches the claimant's demand, or when the gap is "
+                        "within %(margin)s. A round that does not settle reveals nothing to "
+                        "anyone, the mediator included."
+                    ),
+                    payer=labels[payer_side_id],
+                    claimant=labels[claimant_side_id],
+                    rounds=str(rounds),
+                    margin=margin_words(margin, ctx.case.currency),
+                )
+            ),
         )
         record_event(
             ctx.case,
@@ -165,18 +183,20 @@ def do_place_bid(*, acting_user: User, case_id: int, amount: str | Decimal) -> B
         check_negotiation_open(ctx.state)
         bidding = open_bidding(ctx, for_update=True)
         if bidding is None:
-            raise DomainError("no_bidding", "No bidding is open.")
+            raise DomainError("no_bidding", _("No bidding is open."))
         person = ctx.person(me)
         check_can_bid(person, bidding.payer_id, bidding.claimant_id)
         side_id = me.side_id
         assert side_id is not None
         if value == 0 and side_id != bidding.payer_id:
             # R8.3: the payer may offer nothing; a demand of nothing is no claim.
-            raise BadInput("bad_amount", "A demand must be more than 0.")
+            raise BadInput("bad_amount", _("A demand must be more than 0."))
         round_no = bidding.current_round
         if SealedBid.objects.filter(bidding=bidding, round=round_no, side_id=side_id).exists():
             raise DomainError(
-                "already_bid", f"Your side has already entered its figure for round {round_no}."
+                "already_bid",
+                _("Your side has already entered its figure for round %(round_no)s.")
+                % {"round_no": round_no},
             )
         sealed = seal(value, _context(bidding, round_no, side_id))
         SealedBid.objects.create(
@@ -240,9 +260,16 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             ctx,
             joint,
             kind=EntryKind.SYSTEM,
-            body=f"Blind bidding round {round_no} settled at "
-            f"{format_amount(settled, ctx.case.currency)}. "
-            "The mediator can now draft a settlement for every party to sign.",
+            body=stored(
+                words(
+                    gettext_noop(
+                        "Blind bidding round %(round)s settled at %(sum)s. The mediator can now "
+                        "draft a settlement for every party to sign."
+                    ),
+                    round=str(round_no),
+                    sum=money(settled, ctx.case.currency),
+                )
+            ),
         )
         record_event(
             ctx.case,
@@ -260,8 +287,17 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             ctx,
             joint,
             kind=EntryKind.SYSTEM,
-            body=f"Blind bidding round {round_no} did not settle. That was the last round: the "
-            f"bidding ended without a settlement. {NOTHING_REVEALED}",
+            body=stored(
+                words(
+                    gettext_noop(
+                        "Blind bidding round %(round)s did not settle. That was the last round: "
+                        "the bidding ended without a settlement."
+                    ),
+                    round=str(round_no),
+                ),
+                " ",
+                words(NOTHING_REVEALED),
+            ),
         )
         record_event(
             ctx.case,
@@ -278,8 +314,20 @@ def _decide_round(ctx: CaseContext, bidding: Bidding, bids: list[SealedBid]) -> 
             ctx,
             joint,
             kind=EntryKind.SYSTEM,
-            body=f"Blind bidding round {round_no} did not settle. {NOTHING_REVEALED} "
-            f"Round {round_no + 1} of {bidding.rounds} is open.",
+            body=stored(
+                words(
+                    gettext_noop("Blind bidding round %(round)s did not settle."),
+                    round=str(round_no),
+                ),
+                " ",
+                words(NOTHING_REVEALED),
+                " ",
+                words(
+                    gettext_noop("Round %(next)s of %(rounds)s is open."),
+                    next=str(round_no + 1),
+                    rounds=str(bidding.rounds),
+                ),
+            ),
         )
         record_event(
             ctx.case,

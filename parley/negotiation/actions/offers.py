@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -43,18 +45,19 @@ from parley.negotiation.policy import (
     parse_amount,
     required_sides,
 )
-from parley.negotiation.terms import allocation_lines, bullet, package_lines, sum_sentence
+from parley.negotiation.terms import allocation_lines, package_lines, sum_sentence
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import post_entry
 from parley.rooms.models import EntryKind
 from parley.rooms.policy import Instruction, RoomKind
+from parley.rooms.words import Part, lines, say, stored, words
 
 
 def current_issue_set(ctx: CaseContext) -> IssueSet | None:
     return ctx.case.issue_sets.order_by("-version").first()
 
 
-def _describe(ctx: CaseContext, offer: Offer) -> list[str]:
+def _describe(ctx: CaseContext, offer: Offer) -> list[Part]:
     labels = ctx.side_labels()
     if offer.kind == OfferKind.SUM:
         assert offer.amount is not None and offer.payer_id and offer.payee_id
@@ -70,7 +73,12 @@ def _describe(ctx: CaseContext, offer: Offer) -> list[str]:
 
 
 def describe_offer(ctx: CaseContext, offer: Offer) -> list[str]:
-    """The terms in plain words (no ratings, no utilities)."""
+    """The terms in plain words (no ratings, no utilities), in the active language."""
+    return [say(line) for line in _describe(ctx, offer)]
+
+
+def describe_offer_parts(ctx: CaseContext, offer: Offer) -> list[Part]:
+    """The terms as parts of an entry's or a text's words (rooms.words)."""
     return _describe(ctx, offer)
 
 
@@ -106,7 +114,7 @@ def _expire_if_due(ctx: CaseContext, offer: Offer) -> bool:
 
 
 def _offer_expired() -> DomainError:
-    return DomainError("offer_expired", "This offer expired before it was answered.")
+    return DomainError("offer_expired", _("This offer expired before it was answered."))
 
 
 def _sum_terms(
@@ -114,32 +122,40 @@ def _sum_terms(
 ) -> tuple[int, int]:
     sides = {s.pk for s in ctx.case.sides.all()}
     if payer_side_id not in sides or payee_side_id not in sides or payer_side_id == payee_side_id:
-        raise BadInput("bad_side", "Name the side that pays and the side that is paid.")
+        raise BadInput("bad_side", _("Name the side that pays and the side that is paid."))
     if me.side_id is not None and me.side_id not in (payer_side_id, payee_side_id):
-        raise BadInput("bad_side", "A sum offer is between your side and another side.")
+        raise BadInput("bad_side", _("A sum offer is between your side and another side."))
     return payer_side_id, payee_side_id
 
 
 def _package_terms(ctx: CaseContext, package: list[int] | None) -> tuple[IssueSet, list[int]]:
     issue_set = current_issue_set(ctx)
     if issue_set is None or issue_set.kind != IssueSetKind.ISSUES:
-        raise DomainError("no_issues", "The mediator has not set out issues with options yet.")
+        raise DomainError("no_issues", _("The mediator has not set out issues with options yet."))
     package = list(package or [])
     check_package([len(i["options"]) for i in issue_set.spec], package)
     return issue_set, package
 
 
 def _entry_body(
-    heading: str, lines: list[str], note: str, expires_at: datetime | None, conditions: str = ""
+    heading: Part, terms: list[Part], note: str, expires_at: datetime | None, conditions: str = ""
 ) -> str:
-    body = f"{heading}\n{bullet(lines)}"
+    """The entry's body in Parley's own words (rooms.words), each reader reading it in their
+    language; the note and the conditions are the writer's words, kept as written."""
+    parts: list[Part] = [heading, "\n", lines(terms)]
     if conditions:
-        body += f"\n\nConditions: {conditions}"
+        parts += ["\n\n", words(gettext_noop("Conditions: %(conditions)s"), conditions=conditions)]
     if note:
-        body += f"\n\n{note}"
+        parts += ["\n\n", note]
     if expires_at is not None:
-        body += f"\n\nOpen until {expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC."
-    return body
+        parts += [
+            "\n\n",
+            words(
+                gettext_noop("Open until %(when)s UTC."),
+                when=f"{expires_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            ),
+        ]
+    return stored(*parts)
 
 
 def do_make_offer(
@@ -164,7 +180,7 @@ def do_make_offer(
     note = clean_text(note, limit=NOTE_CHARS) if note.strip() else ""
     conditions = clean_text(conditions, limit=NOTE_CHARS) if conditions.strip() else ""
     if kind not in (OfferKind.SUM, OfferKind.PACKAGE):
-        raise BadInput("bad_kind", "An offer is a sum or a package of terms.")
+        raise BadInput("bad_kind", _("An offer is a sum or a package of terms."))
     now = timezone.now()
     check_expiry(expires_at, now)
     expired = False
@@ -195,7 +211,7 @@ def do_make_offer(
             )
             if kind == OfferKind.SUM:
                 if amount is None:
-                    raise BadInput("bad_amount", "Enter the sum.")
+                    raise BadInput("bad_amount", _("Enter the sum."))
                 offer.amount = parse_amount(amount, ctx.case.currency)
                 offer.payer_id, offer.payee_id = _sum_terms(ctx, me, payer_side_id, payee_side_id)
             else:
@@ -204,10 +220,11 @@ def do_make_offer(
             named = counter_to is not None and counter_is_visible(
                 ctx.room_refs[room.pk], [ctx.room_refs[r] for r in offer_room_ids(counter_to)]
             )
-            heading = (
-                f"Counter-offer from {side_label}'s side:"
+            heading = words(
+                gettext_noop("Counter-offer from %(side)s's side:")
                 if named
-                else f"Offer from {side_label}'s side:"
+                else gettext_noop("Offer from %(side)s's side:"),
+                side=side_label,
             )
             entry = post_entry(
                 ctx,
@@ -270,7 +287,7 @@ def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: A
     """R8.2: accepted when every other party has accepted; one rejection rejects it. Works on
     a shared copy too: seeing the offer anywhere is enough to answer it."""
     if answer not in Answer.values:
-        raise BadInput("bad_answer", "Answer accept or reject.")
+        raise BadInput("bad_answer", _("Answer accept or reject."))
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         offer = find_offer(ctx, me, offer_id, for_update=True)
@@ -282,7 +299,9 @@ def do_answer_offer(*, acting_user: User, case_id: int, offer_id: int, answer: A
             check_can_answer(person, offer.side_id, OfferStatus(offer.status))
             assert me.side_id is not None
             if OfferAnswer.objects.filter(offer=offer, side_id=me.side_id).exists():
-                raise DomainError("already_answered", "Your side has already answered this offer.")
+                raise DomainError(
+                    "already_answered", _("Your side has already answered this offer.")
+                )
             OfferAnswer.objects.create(
                 offer=offer, side_id=me.side_id, participant=me, answer=answer
             )
@@ -348,7 +367,9 @@ def allocation_terms(
     if len(shares) != item_count or any(
         len(row) != len(side_ids) or sum(row) != 1 or any(s < 0 for s in row) for row in shares
     ):
-        raise BadInput("bad_allocation", "Give every item wholly out, in shares that add up to 1.")
+        raise BadInput(
+            "bad_allocation", _("Give every item wholly out, in shares that add up to 1.")
+        )
     return [{str(s): str(share) for s, share in zip(side_ids, row, strict=True)} for row in shares]
 
 
@@ -372,7 +393,7 @@ def do_present_proposal(
         check_negotiation_open(ctx.state)
         issue_set = current_issue_set(ctx)
         if issue_set is None:
-            raise DomainError("no_issues", "Set out the issues or items first.")
+            raise DomainError("no_issues", _("Set out the issues or items first."))
         offer = Offer(
             case=ctx.case,
             origin=OfferOrigin.MEDIATOR,
@@ -383,13 +404,17 @@ def do_present_proposal(
             note=note,
         )
         if issue_set.kind == IssueSetKind.ISSUES:
-            _, offer.terms = _package_terms(ctx, package)
+            _summary, offer.terms = _package_terms(ctx, package)
             offer.kind = OfferKind.PACKAGE
         else:
             side_ids = [s.pk for s in ctx.case.sides.all()]
             offer.terms = allocation_terms(side_ids, len(issue_set.spec), shares or [])
             offer.kind = OfferKind.ALLOCATION
-        heading = "The mediator proposes" + (f" ({method})" if method else "") + ":"
+        heading = (
+            words(gettext_noop("The mediator proposes (%(method)s):"), method=method)
+            if method
+            else words(gettext_noop("The mediator proposes:"))
+        )
         entry = post_entry(
             ctx,
             me,

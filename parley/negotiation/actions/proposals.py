@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from parley.accounts.models import User
 from parley.cases.access import enter_case
@@ -38,8 +39,11 @@ def do_start_proposal(
     if not PROPOSAL_TIME_LIMIT_MIN <= time_limit <= PROPOSAL_TIME_LIMIT_MAX:
         raise BadInput(
             "bad_time_limit",
-            f"Give the engine between {PROPOSAL_TIME_LIMIT_MIN:g} and "
-            f"{PROPOSAL_TIME_LIMIT_MAX:g} seconds.",
+            _("Give the engine between %(low)s and %(high)s seconds.")
+            % {
+                "low": f"{PROPOSAL_TIME_LIMIT_MIN:g}",
+                "high": f"{PROPOSAL_TIME_LIMIT_MAX:g}",
+            },
         )
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
@@ -57,7 +61,7 @@ def do_start_proposal(
             else:
                 raise DomainError(
                     "proposal_running",
-                    "The engine is already working on a proposal for this case: wait for it.",
+                    _("The engine is already working on a proposal for this case: wait for it."),
                 )
         job = ProposalJob.objects.create(
             case=ctx.case,

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parley.accounts.models import User
 from parley.audit.actions import record_event
@@ -26,11 +28,11 @@ from parley.negotiation.policy import (
     check_item_points,
     check_negotiation_open,
 )
-from parley.negotiation.terms import bullet
 from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import add_entry, post_entry
 from parley.rooms.models import EntryKind
 from parley.rooms.policy import Instruction, RoomKind
+from parley.rooms.words import Part, lines, stored, words
 
 RATING_NOTICE = (
     "{who} recorded this side's private ratings (version {version} of the issues). Only this "
@@ -43,7 +45,7 @@ def do_set_issues(
 ) -> IssueSet:
     """A new version of the issues (or items). Ratings of the previous version stop counting."""
     if kind not in IssueSetKind.values:
-        raise BadInput("bad_kind", "Choose issues (with options) or items to divide.")
+        raise BadInput("bad_kind", _("Choose issues (with options) or items to divide."))
     kind = IssueSetKind(kind)
     check_issue_set(kind, issues)
     spec: list[dict[str, Any]] = [
@@ -61,17 +63,26 @@ def do_set_issues(
             spec=spec,
         )
         if kind == IssueSetKind.ISSUES:
-            lines: list[str] = [f"{i['title']}: {' / '.join(i['options'])}" for i in spec]
-            intro = "The mediator set out the issues and their options"
+            items: list[Part] = [f"{i['title']}: {' / '.join(i['options'])}" for i in spec]
+            intro = gettext_noop(
+                "The mediator set out the issues and their options (version %(version)s):"
+            )
         else:
-            lines = [str(i["title"]) for i in spec]
-            intro = "The mediator listed the items to divide"
+            items = [str(i["title"]) for i in spec]
+            intro = gettext_noop("The mediator listed the items to divide (version %(version)s):")
         add_entry(
             ctx,
             ctx.joint_room(),
             kind=EntryKind.SYSTEM,
-            body=f"{intro} (version {issue_set.version}):\n{bullet(lines)}\n\nEach side rates them "
-            "privately in its caucus: 100 points in all.",
+            body=stored(
+                words(intro, version=str(issue_set.version)),
+                "\n",
+                lines(items),
+                "\n\n",
+                words(
+                    gettext_noop("Each side rates them privately in its caucus: 100 points in all.")
+                ),
+            ),
         )
         record_event(
             ctx.case,
@@ -104,7 +115,7 @@ def do_rate(
         check_can_rate(ctx.person(me), ctx.state)
         issue_set = current_issue_set(ctx)
         if issue_set is None:
-            raise DomainError("no_issues", "The mediator has not set out issues or items yet.")
+            raise DomainError("no_issues", _("The mediator has not set out issues or items yet."))
         if issue_set.kind == IssueSetKind.ISSUES:
             counts = [len(i["options"]) for i in issue_set.spec]
             w, s = list(weights or []), [list(r) for r in (scores or [])]

@@ -4,6 +4,10 @@ by every party; the last signature ends the mediation as settled, in the same tr
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from parley.accounts.models import User
 from parley.agreements.policy import normalise_text, sha256_hex
@@ -16,7 +20,7 @@ from parley.cases.models import Participant
 from parley.errors import BadInput, DomainError, NotFound
 from parley.limits import text_chars
 from parley.negotiation.access import can_see_offer, check_in_joint_room, offer_room_ids
-from parley.negotiation.actions.offers import describe_offer
+from parley.negotiation.actions.offers import describe_offer_parts
 from parley.negotiation.models import (
     Bidding,
     Offer,
@@ -36,15 +40,16 @@ from parley.realtime.publish import publish_on_commit
 from parley.rooms.entries import add_entry
 from parley.rooms.models import Entry, EntryKind
 from parley.rooms.policy import Instruction
+from parley.rooms.words import Part, stored, words
 
 
 def current_settlement(ctx: CaseContext) -> SettlementVersion | None:
     return ctx.case.settlement_versions.order_by("-version").first()
 
 
-def _terms_lines(ctx: CaseContext, offer: Offer | None, bidding: Bidding | None) -> list[str]:
+def _terms_lines(ctx: CaseContext, offer: Offer | None, bidding: Bidding | None) -> list[Part]:
     if offer is not None:
-        return describe_offer(ctx, offer)
+        return describe_offer_parts(ctx, offer)
     assert bidding is not None and bidding.settled_amount is not None
     labels = {s.pk: s.label for s in ctx.case.sides.all()}
     return [
@@ -85,14 +90,26 @@ def _new_version(
         terms_bidding=bidding,
         created_by=me,
     )
-    voided = " Earlier signatures no longer count: every party signs again." if previous else ""
+    voided: list[Part] = (
+        [" ", words(gettext_noop("Earlier signatures no longer count: every party signs again."))]
+        if previous
+        else []
+    )
     add_entry(
         ctx,
         ctx.joint_room(),
         kind=EntryKind.SYSTEM,
         # The text's fingerprint is on the settlement and in the audit chain, not in the room.
-        body=f"The mediator drafted the settlement, version {version.version}. Every party "
-        f"reads and signs it on the Negotiation page.{voided}",
+        body=stored(
+            words(
+                gettext_noop(
+                    "The mediator drafted the settlement, version %(version)s. Every party reads "
+                    "and signs it on the Negotiation page."
+                ),
+                version=str(version.version),
+            ),
+            *voided,
+        ),
     )
     record_event(
         ctx.case,
@@ -118,7 +135,7 @@ def do_draft_settlement(
 ) -> SettlementVersion:
     """From accepted terms: an offer or proposal every party accepted, or a settled bidding."""
     if (offer_id is None) == (bidding_id is None):
-        raise BadInput("terms_required", "Draft from one accepted offer or one settled bidding.")
+        raise BadInput("terms_required", _("Draft from one accepted offer or one settled bidding."))
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
@@ -142,25 +159,32 @@ def do_draft_settlement(
             if bidding is None:
                 raise NotFound()
             if bidding.status != BiddingStatus.SETTLED:
-                raise DomainError("not_settled", "This bidding did not settle.")
+                raise DomainError("not_settled", _("This bidding did not settle."))
         names = [p.display_name for p in ctx.parties()]
-        text = settlement_text(ctx.case.title, names, _terms_lines(ctx, offer, bidding))
+        # The settlement's text is written in English, the language of its fixed wording
+        # (terms.settlement_text), whoever drafts it.
+        with translation.override("en"):
+            text = settlement_text(ctx.case.title, names, _terms_lines(ctx, offer, bidding))
         return _new_version(ctx, me, text, offer, bidding, current_settlement(ctx))
 
 
 def do_edit_settlement(*, acting_user: User, case_id: int, text: str) -> SettlementVersion:
     """The mediator edits as the drafter: a new version, and every party signs again."""
     if "\x00" in text or not text.strip():
-        raise BadInput("empty_text", "The settlement needs its text.")
+        raise BadInput("empty_text", _("The settlement needs its text."))
     if len(text) > text_chars():
-        raise BadInput("too_long", f"At most {text_chars():,} characters.")
+        raise BadInput(
+            "too_long",
+            _("At most %(limit)s characters.")
+            % {"limit": number_format(text_chars(), force_grouping=True)},
+        )
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
         check_mediator(me)
         check_negotiation_open(ctx.state)
         previous = current_settlement(ctx)
         if previous is None:
-            raise DomainError("no_settlement", "Draft the settlement from accepted terms first.")
+            raise DomainError("no_settlement", _("Draft the settlement from accepted terms first."))
         if normalise_text(text) == previous.text:
             return previous
         return _new_version(ctx, me, text, previous.terms_offer, previous.terms_bidding, previous)
@@ -179,12 +203,12 @@ def do_sign_settlement(
         check_negotiation_open(ctx.state)
         current = current_settlement(ctx)
         if current is None:
-            raise DomainError("no_settlement", "There is no settlement to sign yet.")
+            raise DomainError("no_settlement", _("There is no settlement to sign yet."))
         signed = current
         signature = sign_text(
             ctx.case,
             me,
-            what="settlement",
+            already=_("You have already signed this settlement."),
             text_sha256=signed.sha256,
             typed_name=typed_name,
             consent=consent,
