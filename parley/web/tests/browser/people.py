@@ -10,6 +10,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from parley.web.tests.browser.conftest import sign_in_page
+from parley.web.tests.browser.i18n import assert_no_english, t
 
 AXE_URL = "/static/vendor/axe-core-4.14.1/axe.min.js"
 
@@ -23,15 +24,24 @@ class Person:
     name: str
     shots: Path | None = None
     checked: set[str] = field(default_factory=set)
+    # The language their pages speak: what they look for on them is its words (i18n.t).
+    lang: str = "en"
+    # What people typed (entries, names, the case title): not checked for English.
+    typed: tuple[str, ...] = ()
+
+    def t(self, text: str, **values: str) -> str:
+        return t(text, self.lang, **values)
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base + path)
 
     def axe(self, where: str) -> None:
-        """Each kind of page is checked once per person: enough, and keeps the suite quick."""
+        """Each kind of page is checked once per person: enough, and keeps the suite quick.
+        A page in Spanish or German is also checked for English left on it."""
         if where not in self.checked:
             self.checked.add(where)
             assert_accessible(self.page, where)
+            assert_no_english(self.page, self.lang, where, self.typed)
 
     def shot(self, name: str) -> None:
         if self.shots is not None:
@@ -54,20 +64,22 @@ class Person:
         expect(self.page.locator("body")).to_have_attribute("data-live", "open")
 
     def room(self, tab: str) -> None:
-        self.page.get_by_role("navigation", name="Rooms").get_by_role("link", name=tab).click()
+        rooms = self.page.get_by_role("navigation", name=self.t("Rooms"))
+        rooms.get_by_role("link", name=tab).click()
         expect(self.page.locator("#room-title")).to_have_text(tab)
         self.wait_live()
 
     def tabs(self) -> list[str]:
-        links = self.page.get_by_role("navigation", name="Rooms").get_by_role("link")
-        return [t.strip().removesuffix("(new)").strip() for t in links.all_inner_texts()]
+        links = self.page.get_by_role("navigation", name=self.t("Rooms")).get_by_role("link")
+        new = self.t("(new)")
+        return [tab.strip().removesuffix(new).strip() for tab in links.all_inner_texts()]
 
     def post(self, text: str, *, disclose: bool | None = None) -> None:
-        self.page.get_by_label("Write in this room").fill(text)
+        self.page.get_by_label(self.t("Write in this room")).fill(text)
         if disclose is not None:
             label = "Yes, the mediator may share it" if disclose else "No: do not disclose"
-            self.page.locator("#composer .post-form").get_by_label(label).check()
-        self.page.get_by_role("button", name="Post").click()
+            self.page.locator("#composer .post-form").get_by_label(self.t(label)).check()
+        self.page.get_by_role("button", name=self.t("Post")).click()
         self.sees(text)
 
     def entry(self, text: str) -> Any:

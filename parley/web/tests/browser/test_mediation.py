@@ -1,5 +1,10 @@
 """A whole mediation, four people in four browsers: set-up, invitations, signing, the rooms and
-their confidentiality, documents, termination. Every page is checked with axe-core."""
+their confidentiality, documents, termination. Every page is checked with axe-core.
+
+It runs three times: with everyone reading English, then with Bob (the 375-px phone) reading
+Spanish, then German. His browser asks for his language (Accept-Language), he accepts the
+invitation and signs up in it, and his pages speak it from then on: the test finds everything on
+them by its translation (i18n.t) and checks that none of Parley's own English is left on them."""
 
 from __future__ import annotations
 
@@ -21,17 +26,57 @@ PDF = small_pdf("a quote from another builder")
 SECRET = "Between us: I already have a quote from another builder for 9,000."
 OPEN_OFFER = "We could accept 6,000 if the cabinets are fixed by March."
 COUNSEL_TALK = "Carol here: do not go below 6,000 without calling me."
+BOB_NOTE = "Between us: 7,000 is the most I can do."
+TITLE = "Alvarez v. Brightline"
+# Everything people type in this test: it stays as they wrote it on every reader's page.
+TYPED = (
+    TITLE,
+    "Maya Mediator",
+    "Alice Alvarez",
+    "Bob Brightline",
+    "Brightline Builders",
+    "Carol Counsel",
+    "Welcome, everyone. Let's begin.",
+    SECRET,
+    OPEN_OFFER,
+    COUNSEL_TALK,
+    BOB_NOTE,
+    "Written estimate (PDF)",
+    "Photos of the cabinets",
+    "builder-quote.pdf",
+    "photos.pdf",
+    "Thank you all, anyway.",
+)
+# Bob's browser asks for this (Playwright's locale: Accept-Language and navigator.language).
+BROWSER_LOCALE = {"es": "es-ES", "de": "de-DE"}
+
+
+@pytest.fixture(params=["en"])
+def bobs_language(request: pytest.FixtureRequest) -> str:
+    """The language Bob reads; everyone else reads British English (the browsers' default)."""
+    lang: str = request.param
+    return lang
 
 
 @pytest.fixture
-def cast(browser: Any, server: Server, screenshots: Path | None) -> Iterator[dict[str, Person]]:
+def cast(
+    browser: Any, server: Server, screenshots: Path | None, bobs_language: str
+) -> Iterator[dict[str, Person]]:
     contexts = []
     people = {}
     for name, width in (("maya", 1280), ("alice", 1024), ("bob", 375), ("carol", 1024)):
-        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=server.url)
+        lang = bobs_language if name == "bob" else "en"
+        context = browser.new_context(
+            viewport={"width": width, "height": 900},
+            base_url=server.url,
+            **({"locale": BROWSER_LOCALE[lang]} if lang in BROWSER_LOCALE else {}),
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
-        people[name] = Person(context.new_page(), server.url, name, screenshots)
+        # The README's pictures are the English run's.
+        shots = screenshots if bobs_language == "en" else None
+        page = context.new_page()
+        people[name] = Person(page, server.url, name, shots, lang=lang, typed=TYPED)
     yield people
     for context in contexts:
         context.close()
@@ -40,6 +85,11 @@ def cast(browser: Any, server: Server, screenshots: Path | None) -> Iterator[dic
 def invitation_link(server: Server, email: str) -> str:
     """From the invitation mail: the set-up page never shows the link (R11.2)."""
     return server.url + link_in_last_mail(server, email, "/invitations/")
+
+
+def address(who: str, lang: str) -> str:
+    """Each run invites people who have no account yet (the server lives for the session)."""
+    return f"{who}@example.com" if lang == "en" else f"{who}.{lang}@example.com"
 
 
 def invite(maya: Person, name: str, email: str, role: str, side: str = "", label: str = "") -> None:
@@ -55,34 +105,56 @@ def invite(maya: Person, name: str, email: str, role: str, side: str = "", label
     expect(page.get_by_role("status").filter(has_text=f"{name} is invited")).to_be_visible()
 
 
+def title_starts(person: Person, msgid: str) -> re.Pattern[str]:
+    """A page title that begins with `msgid` (a sentence naming the case) in person's words."""
+    return re.compile("^" + re.escape(person.t(msgid, title=TITLE)))
+
+
 def accept_and_sign(person: Person, link: str, full_name: str) -> None:
     page = person.page
     page.goto(link)
-    expect(page).to_have_title(re.compile(r"^Invitation to Alvarez v\. Brightline"))
+    expect(page).to_have_title(title_starts(person, "Invitation to %(title)s"))
     person.axe("invitation")
-    page.get_by_label("Choose a password").fill(PASSWORD)
-    page.get_by_label("Type the password again").fill(PASSWORD)
-    page.get_by_role("button", name="Create my account and accept").click()
+    page.get_by_label(
+        person.t("Choose a password (at least 12 characters, not like your name or address)")
+    ).fill(PASSWORD)
+    page.get_by_label(person.t("Type the password again")).fill(PASSWORD)
+    page.get_by_role("button", name=person.t("Create my account and accept")).click()
     sign(person, full_name)
 
 
 def sign(person: Person, full_name: str) -> None:
     page = person.page
-    expect(page).to_have_title(re.compile(r"^Sign the agreement"))
+    expect(page).to_have_title(title_starts(person, "Sign the agreement: %(title)s"))
     expect(page.locator("#agreement-hash")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
-    expect(page.get_by_text("The mediator gives no legal advice")).to_be_visible()
-    expect(page.get_by_text("no conflict of interest to disclose")).to_be_visible()
+    expect(
+        page.get_by_text(
+            person.t(
+                "The mediator gives no legal advice and represents no one. You may consult your "
+                "own lawyer at any time, in private, before and during the mediation."
+            )
+        )
+    ).to_be_visible()
+    expect(
+        page.get_by_text(person.t("The mediator has no conflict of interest to disclose."))
+    ).to_be_visible()
     person.axe("sign")
     person.shot("sign")
-    page.get_by_label("I have read the agreement").check()
-    page.get_by_label("Type your full name").fill(full_name)
-    page.get_by_role("button", name="Sign the agreement").click()
+    page.get_by_label(
+        person.t(
+            "I have read the agreement and the disclosures above, and I agree to mediate on "
+            "these terms."
+        )
+    ).check()
+    page.get_by_label(person.t("Type your full name: %(name)s", name=full_name)).fill(full_name)
+    page.get_by_role("button", name=person.t("Sign the agreement")).click()
 
 
 def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
-    cast: dict[str, Person], server: Server
+    cast: dict[str, Person], server: Server, bobs_language: str
 ) -> None:
     maya, alice, bob, carol = cast["maya"], cast["alice"], cast["bob"], cast["carol"]
+    email = {who: address(who, bobs_language) for who in ("alice", "bob", "carol")}
 
     # The mediator sets up the case.
     maya.sign_in("maya@example.com", PASSWORD, MAYA_TOTP_SECRET)
@@ -90,18 +162,16 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
     maya.page.get_by_label("Title").fill("Alvarez v. Brightline")
     maya.page.get_by_role("button", name="Create the case").click()
     expect(maya.page).to_have_title("Set-up: Alvarez v. Brightline · Parley")
-    invite(maya, "Alice Alvarez", "alice@example.com", "party", label="Alice Alvarez")
-    invite(maya, "Bob Brightline", "bob@example.com", "party", label="Brightline Builders")
-    invite(maya, "Carol Counsel", "carol@example.com", "counsel", side="Alice Alvarez")
+    invite(maya, "Alice Alvarez", email["alice"], "party", label="Alice Alvarez")
+    invite(maya, "Bob Brightline", email["bob"], "party", label="Brightline Builders")
+    invite(maya, "Carol Counsel", email["carol"], "counsel", side="Alice Alvarez")
     maya.page.get_by_label("I have no conflict of interest to disclose").check()
     maya.page.get_by_role("button", name="Record").click()
     maya.page.get_by_role("button", name="Save the agreement").click()
     expect(maya.page.get_by_text("The agreement to mediate is saved.")).to_be_visible()
     maya.axe("set-up")
     maya.shot("setup")
-    links = {
-        who: invitation_link(server, f"{who}@example.com") for who in ("alice", "bob", "carol")
-    }
+    links = {who: invitation_link(server, address) for who, address in email.items()}
     maya.page.get_by_role("button", name="Issue the agreement for signing").click()
     sign(maya, "Maya Mediator")
     expect(maya.page).to_have_title(re.compile(r"^Waiting: "))
@@ -109,20 +179,25 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
 
     # Everyone accepts and signs; the last party's signature starts the mediation, and the
     # pages of those already waiting move to the workspace without a reload.
-    accept_and_sign(alice, links["alice"], "Alice Alvarez")
-    expect(alice.page).to_have_title(re.compile(r"^Waiting: "))
-    accept_and_sign(carol, links["carol"], "Carol Counsel")
-    alice.wait_live()
-    maya.wait_live()
     accept_and_sign(bob, links["bob"], "Bob Brightline")
+    expect(bob.page).to_have_title(title_starts(bob, "Waiting: %(title)s"))
+    bob.wait_live()
+    bob.axe("lobby")
+    # His account keeps the language he joined in: from here on his browser asks for English,
+    # and his pages still speak his language.
+    bob.page.context.set_extra_http_headers({"Accept-Language": "en-GB,en;q=0.9"})
+    accept_and_sign(carol, links["carol"], "Carol Counsel")
+    carol.wait_live()
+    maya.wait_live()
+    accept_and_sign(alice, links["alice"], "Alice Alvarez")
     for person in (maya, alice, bob, carol):
         expect(person.page).to_have_title(
-            "Joint room · Alvarez v. Brightline · Parley", timeout=LIVE_TIMEOUT
+            f"{person.t('Joint room')} · {TITLE} · Parley", timeout=LIVE_TIMEOUT
         )
         person.wait_live()
         person.axe("joint room")
     expect(bob.page.locator("#room-readers")).to_have_text(
-        re.compile("Everyone in the mediation sees this room.")
+        re.compile(re.escape(bob.t("Everyone in the mediation sees this room.")))
     )
 
     # A joint message appears live on the others' pages.
@@ -165,11 +240,31 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
     # Bob sees the shared copy live, with where it came from; never the secret.
     bob.sees(OPEN_OFFER)
     expect(bob.entry(OPEN_OFFER).locator(".source")).to_have_text(
-        "Shared by Maya Mediator from Alice Alvarez's caucus; written by Alice Alvarez."
+        bob.t(
+            "Shared by %(by)s from %(side)s's caucus; written by %(author)s.",
+            by="Maya Mediator",
+            side="Alice Alvarez",
+            author="Alice Alvarez",
+        )
     )
     bob.never_sees(SECRET)
-    assert "Caucus: Alice Alvarez" not in " ".join(bob.tabs())
+    assert bob.t("Caucus: %(side)s", side="Alice Alvarez") not in " ".join(bob.tabs())
     bob.shot("workspace-phone")
+
+    # Bob's own caucus: what he keeps from Alice's side stays with the mediator.
+    bob.room(bob.t("Our caucus with the mediator"))
+    expect(bob.page.locator("#room-readers")).to_contain_text(
+        bob.t(
+            "Only you and %(name)s see this.",
+            name=bob.t("%(name)s (the mediator)", name="Maya Mediator"),
+        )
+    )
+    bob.axe("caucus")
+    bob.post(BOB_NOTE, disclose=False)
+    expect(bob.entry(BOB_NOTE).get_by_text(bob.t("Do not disclose"))).to_be_visible()
+    maya.room("Caucus: Brightline Builders")
+    maya.sees(BOB_NOTE)
+    bob.room(bob.t("Joint room"))
 
     # Alice and her lawyer talk where the mediator is not.
     alice.room("Counsel room (no mediator)")
@@ -209,25 +304,34 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
     bob.sees("Photos of the cabinets")
     shared_href = (
         bob.entry("Photos of the cabinets")
-        .get_by_role("link", name="Download photos.pdf")
+        .get_by_role("link", name=bob.t("Download <bdi>%(name)s</bdi>", name="photos.pdf"))
         .get_attribute("href")
     )
     assert shared_href is not None
     assert bob.page.request.get(bob.base + shared_href).body() == PDF
     bob.never_sees("Written estimate (PDF)")
 
+    # Bob reads the negotiation tab in his language too.
+    bob.page.get_by_role("navigation", name=bob.t("Rooms")).get_by_role(
+        "link", name=bob.t("Negotiation")
+    ).click()
+    expect(bob.page).to_have_title(title_starts(bob, "Negotiate: %(title)s"))
+    bob.wait_live()
+    bob.axe("negotiation")
+    bob.room(bob.t("Joint room"))
+
     # Bob declares the end to the mediator; every page shows it at once.
     for person in (maya, alice, carol):
         person.room("Joint room")
-    bob.page.get_by_role("link", name="End the mediation (tell the mediator)").click()
-    expect(bob.page).to_have_title(re.compile(r"^End the mediation"))
+    bob.page.get_by_role("link", name=bob.t("End the mediation (tell the mediator)")).click()
+    expect(bob.page).to_have_title(title_starts(bob, "End the mediation: %(title)s"))
     bob.axe("end")
     bob.shot("end")
-    bob.page.get_by_label("Yes, end the mediation now").check()
-    bob.page.get_by_role("button", name="End the mediation").click()
+    bob.page.get_by_label(bob.t("Yes, end the mediation now")).check()
+    bob.page.get_by_role("button", name=bob.t("End the mediation")).click()
     for person in (maya, alice, bob, carol):
         expect(person.page.locator("#ended-banner")).to_be_visible(timeout=LIVE_TIMEOUT)
-        person.sees("The mediation has ended.")
+        person.sees(person.t("The mediation has ended."))
 
     # After the end, posting asks for confirmation and the entry is marked not confidential.
     alice.page.get_by_label("Write in this room").fill("Thank you all, anyway.")
@@ -242,9 +346,10 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
     for person in (alice, bob, maya):
         person.sees("Thank you all, anyway.")
         expect(
-            person.entry("Thank you all, anyway.").get_by_text("Not confidential")
+            person.entry("Thank you all, anyway.").get_by_text(person.t("Not confidential"))
         ).to_be_visible()
     alice.axe("joint room, ended")
+    bob.axe("joint room, ended")
     alice.shot("ended")
 
 
