@@ -6,7 +6,14 @@ from typing import Any
 import pytest
 from pytest_django.fixtures import Settings
 
-from parley.testing import MAILS_CHECKED, Cast, build_case, entry_texts_in_mail, make_cast
+from parley.testing import (
+    MAILS_CHECKED,
+    ActiveCast,
+    Cast,
+    build_case,
+    entry_texts_in_mail,
+    make_cast,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +39,7 @@ def cast(db: None) -> Cast:
 
 
 @pytest.fixture
-def active(cast: Cast) -> Cast:
+def active(cast: ActiveCast) -> ActiveCast:
     return build_case(cast, stage="active")
 
 

@@ -4,7 +4,7 @@ Alice's counsel Carol, and outsider Olga. Builds cases through the real actions.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.test import Client
@@ -27,25 +27,31 @@ MAYA_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105
 
 @dataclass
 class Cast:
+    """The five people, before any case."""
+
     maya: User
     alice: User
     bob: User
     carol: User
     olga: User
-    case: Case | None = None
-    rooms: dict[str, Room] = field(default_factory=dict)
+
+
+@dataclass
+class ActiveCast(Cast):
+    """The five people and the case `build_case` made for them, with its rooms by name."""
+
+    case: Case
+    rooms: dict[str, Room]
 
     def participant(self, user: User) -> Participant:
-        assert self.case is not None
         return Participant.objects.get(case=self.case, user=user)
 
     def room(self, name: str) -> Room:
         return self.rooms[name]
 
 
-def cid(cast: Cast) -> int:
+def cid(cast: ActiveCast) -> int:
     """The cast's case id."""
-    assert cast.case is not None
     return cast.case.pk
 
 
@@ -70,7 +76,7 @@ def build_case(
     stage: str = "active",
     policy: AgreementPolicy | None = None,
     with_carol: bool = True,
-) -> Cast:
+) -> ActiveCast:
     """stage: "setup" (invited, joined), "signing" (issued), "active" (everyone signed)."""
     case = build_mediation(
         cast.maya,
@@ -82,10 +88,9 @@ def build_case(
         policy=policy,
         stage=stage,
     )
-    cast.case = case
     side_a = case.sides.get(position=1)
     side_b = case.sides.get(position=2)
-    cast.rooms = {
+    rooms = {
         "joint": Room.objects.get(case=case, kind=RoomKind.JOINT),
         "notebook": Room.objects.get(case=case, kind=RoomKind.NOTEBOOK),
         "caucus_a": Room.objects.get(case=case, kind=RoomKind.CAUCUS, side=side_a),
@@ -93,11 +98,12 @@ def build_case(
         "counsel_a": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_a),
         "counsel_b": Room.objects.get(case=case, kind=RoomKind.COUNSEL, side=side_b),
     }
-    return cast
+    people = {name: getattr(cast, name) for name in ("maya", "alice", "bob", "carol", "olga")}
+    return ActiveCast(**people, case=case, rooms=rooms)
 
 
 def add_person(
-    cast: Cast,
+    cast: ActiveCast,
     email: str,
     name: str,
     role: Role,
@@ -109,7 +115,6 @@ def add_person(
     person, who accepts the invitation and, if `sign`, signs the current agreement."""
     from parley.agreements.models import Agreement
 
-    assert cast.case is not None
     person = User.objects.create_user(email, PASSWORD, full_name=name)
     _, token = do_invite(
         acting_user=cast.maya,
@@ -203,7 +208,7 @@ async def open_socket(
 
 
 def hold_session(
-    cast: Cast, attendees: list[User], *, kind: str = "joint", side_id: int | None = None
+    cast: ActiveCast, attendees: list[User], *, kind: str = "joint", side_id: int | None = None
 ) -> Any:
     """A session under way now, scheduled by Maya, its roster confirmed with `attendees`."""
     from datetime import timedelta
@@ -213,7 +218,6 @@ def hold_session(
     from parley.meetings.actions import do_confirm_roster, do_schedule_session
     from parley.meetings.policy import SessionKind
 
-    assert cast.case is not None
     now = timezone.now()
     session = do_schedule_session(
         acting_user=cast.maya,

@@ -99,7 +99,7 @@ def test_r11_1_the_profile_offers_each_language_in_its_own_name(cast: Cast) -> N
 def test_r11_1_someone_who_accepts_an_invitation_in_spanish_keeps_spanish(
     cast: Cast, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    build_case(cast)
+    cast = build_case(cast)
     with django_capture_on_commit_callbacks(execute=True):
         _invitation, token = do_invite(
             acting_user=cast.maya,

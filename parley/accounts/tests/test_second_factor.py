@@ -33,8 +33,7 @@ def is_signed_in(client: Client) -> bool:
 
 
 def test_r11_2_a_mediator_without_a_second_factor_cannot_issue(cast: Cast) -> None:
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     Authenticator.objects.filter(user=cast.maya).delete()
     with pytest.raises(DomainError) as refused:
         do_issue_agreement(acting_user=cast.maya, case_id=cast.case.pk)
@@ -50,8 +49,7 @@ def test_r11_2_a_mediator_without_a_second_factor_cannot_issue(cast: Cast) -> No
 
 
 def test_r11_2_a_mediator_with_a_second_factor_issues(cast: Cast) -> None:
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     status, _ = Api(cast.maya).post(f"/cases/{cast.case.pk}/agreement/issue")
     assert status == 200
 

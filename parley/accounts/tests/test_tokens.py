@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from parley.accounts.models import ApiToken
 from parley.cases.tests.test_outsiders import MISSING, call, example, fill, schema
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api, Cast
 
 
 def all_endpoints() -> list[tuple[str, str, Any]]:
@@ -47,8 +47,7 @@ def new_token(c: Cast, **fields: Any) -> tuple[int, str]:
     return int(body["id"]), str(body["token"])
 
 
-def ids_for(active: Cast) -> dict[str, int]:
-    assert active.case is not None
+def ids_for(active: ActiveCast) -> dict[str, int]:
     return {"case_id": active.case.pk, "room_id": active.room("joint").pk}
 
 
@@ -57,7 +56,7 @@ def test_the_schema_has_endpoints_to_check() -> None:
     assert len(WRITES) >= 20
 
 
-def test_r11_1_a_token_has_a_name_scope_expiry_and_last_use(active: Cast) -> None:
+def test_r11_1_a_token_has_a_name_scope_expiry_and_last_use(active: ActiveCast) -> None:
     before = timezone.now()
     token_id, raw = new_token(active, scope="read")
     listed = Api(active.alice).get("/tokens")[1]
@@ -71,7 +70,7 @@ def test_r11_1_a_token_has_a_name_scope_expiry_and_last_use(active: Cast) -> Non
     assert "token" not in Api(active.alice).get("/tokens")[1][0]  # shown only once
 
 
-def test_r11_1_a_token_cannot_create_list_or_revoke_tokens(active: Cast) -> None:
+def test_r11_1_a_token_cannot_create_list_or_revoke_tokens(active: ActiveCast) -> None:
     token_id, raw = new_token(active)
     client = bearer(raw)
     response = client.post("/api/v1/tokens", {"name": "more"}, content_type="application/json")
@@ -82,7 +81,7 @@ def test_r11_1_a_token_cannot_create_list_or_revoke_tokens(active: Cast) -> None
 
 
 def test_r11_1_a_revoked_token_stops_at_once_and_only_its_owner_can_revoke_it(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     token_id, raw = new_token(active)
     # Bob cannot tell Alice's token exists.
@@ -103,7 +102,7 @@ def test_r11_1_a_revoked_token_stops_at_once_and_only_its_owner_can_revoke_it(
     ("method", "path", "body"), ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in ENDPOINTS]
 )
 def test_r11_1_a_revoked_or_expired_token_gets_401_everywhere(
-    active: Cast, method: str, path: str, body: Any
+    active: ActiveCast, method: str, path: str, body: Any
 ) -> None:
     _, revoked = new_token(active)
     ApiToken.objects.filter(user=active.alice).update(revoked_at=timezone.now())
@@ -118,7 +117,7 @@ def test_r11_1_a_revoked_or_expired_token_gets_401_everywhere(
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES, ids=[f"{m} {p}" for m, p, _ in WRITES])
 def test_r11_1_a_read_only_token_gets_403_on_every_write(
-    active: Cast, method: str, path: str, body: Any
+    active: ActiveCast, method: str, path: str, body: Any
 ) -> None:
     _, raw = new_token(active, scope="read")
     before = ApiToken.objects.count()
@@ -127,8 +126,7 @@ def test_r11_1_a_read_only_token_gets_403_on_every_write(
     assert ApiToken.objects.count() == before
 
 
-def test_r11_1_a_read_only_token_still_reads(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_1_a_read_only_token_still_reads(active: ActiveCast) -> None:
     _, raw = new_token(active, scope="read")
     client = bearer(raw)
     assert client.get(f"/api/v1/cases/{active.case.pk}").status_code == 200
@@ -136,7 +134,7 @@ def test_r11_1_a_read_only_token_still_reads(active: Cast) -> None:
     assert client.get(f"/api/v1/cases/{active.case.pk}/rooms/{joint}/entries").status_code == 200
 
 
-def test_r11_1_the_tokens_page_creates_lists_and_revokes(active: Cast) -> None:
+def test_r11_1_the_tokens_page_creates_lists_and_revokes(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
     response = client.post("/account/tokens/", {"name": "backup", "scope": "read", "days": 30})

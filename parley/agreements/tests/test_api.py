@@ -6,12 +6,12 @@ import pytest
 
 from parley.agreements.models import Signature
 from parley.cases.models import Case
-from parley.testing import Api, Cast, build_case, cid
+from parley.testing import ActiveCast, Api, Cast, build_case, cid
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
-def sign(c: Cast, user: object, **override: object) -> tuple[int, dict[str, object]]:
+def sign(c: ActiveCast, user: object, **override: object) -> tuple[int, dict[str, object]]:
     api = Api(user)  # type: ignore[arg-type]
     _, agreement = api.get(f"/cases/{cid(c)}/agreement")
     data = {"typed_name": agreement["my_name"], "consent": True, "sha256": agreement["sha256"]}
@@ -20,7 +20,7 @@ def sign(c: Cast, user: object, **override: object) -> tuple[int, dict[str, obje
 
 
 def test_r2_1_a_case_freezes_its_text_hash_and_policy(cast: Cast) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     status, agreement = Api(cast.maya).put(
         f"/cases/{cid(cast)}/agreement",
         {
@@ -44,7 +44,7 @@ def test_r2_1_a_case_freezes_its_text_hash_and_policy(cast: Cast) -> None:
 def test_r2_2_every_signer_sees_text_hash_disclosures_and_the_no_advice_notice(
     cast: Cast,
 ) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     status, agreement = Api(cast.bob).get(f"/cases/{cid(cast)}/agreement")
     assert status == 200
     assert agreement["text"].startswith("Agreement to Mediate")
@@ -56,7 +56,7 @@ def test_r2_2_every_signer_sees_text_hash_disclosures_and_the_no_advice_notice(
 
 
 def test_r2_2_signing_needs_consent_and_the_full_typed_name(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     assert sign(cast, cast.alice, consent=False)[1]["code"] == "consent_required"
     assert sign(cast, cast.alice, typed_name="Alice")[1]["code"] == "name_mismatch"
     assert sign(cast, cast.alice, sha256="0" * 64)[1]["code"] == "agreement_changed"
@@ -67,7 +67,7 @@ def test_r2_2_signing_needs_consent_and_the_full_typed_name(cast: Cast) -> None:
 
 
 def test_r2_2_a_signature_is_never_edited(cast: Cast) -> None:
-    build_case(cast)
+    cast = build_case(cast)
     signature = Signature.objects.first()
     assert signature is not None
     signature.typed_name = "Someone Else"
@@ -75,7 +75,7 @@ def test_r2_2_a_signature_is_never_edited(cast: Cast) -> None:
         signature.save()
 
 
-def test_r2_2_changing_the_agreement_voids_every_signature(active: Cast) -> None:
+def test_r2_2_changing_the_agreement_voids_every_signature(active: ActiveCast) -> None:
     joint = active.room("joint").pk
     Api(active.alice).post(f"/cases/{cid(active)}/rooms/{joint}/entries", {"body": "before"})
     status, _ = Api(active.maya).put(
@@ -97,7 +97,7 @@ def test_r2_2_changing_the_agreement_voids_every_signature(active: Cast) -> None
 
 
 def test_r2_3_the_case_is_active_when_the_mediator_and_every_party_signed(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     for user in (cast.alice, cast.bob):
         sign(cast, user)
         assert Case.objects.get(pk=cid(cast)).status == "signing"
@@ -106,7 +106,7 @@ def test_r2_3_the_case_is_active_when_the_mediator_and_every_party_signed(cast: 
 
 
 def test_r2_3_unsigned_counsel_are_kept_out_until_they_sign(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     for user in (cast.maya, cast.alice, cast.bob):
         sign(cast, user)
     joint = cast.room("joint").pk
@@ -118,7 +118,7 @@ def test_r2_3_unsigned_counsel_are_kept_out_until_they_sign(cast: Cast) -> None:
 
 
 def test_r2_3_nobody_writes_content_before_the_case_is_active(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     sign(cast, cast.alice)
     status, refusal = Api(cast.alice).post(
         f"/cases/{cid(cast)}/rooms/{cast.room('joint').pk}/entries", {"body": "early"}
@@ -127,7 +127,7 @@ def test_r2_3_nobody_writes_content_before_the_case_is_active(cast: Cast) -> Non
 
 
 def test_r2_4_the_clients_defaults_are_may_disclose_and_public_results(cast: Cast) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     _, agreement = Api(cast.maya).get(f"/cases/{cid(cast)}/agreement")
     assert agreement["caucus_default"] == "may_disclose"
     assert agreement["results_confidential"] is False
@@ -138,7 +138,7 @@ def test_r2_4_confidential_unless_authorized_presets_do_not_disclose(cast: Cast)
     from parley.agreements.policy import AgreementPolicy
     from parley.rooms.policy import Instruction
 
-    build_case(cast, policy=AgreementPolicy(caucus_default=Instruction.DO_NOT_DISCLOSE))
+    cast = build_case(cast, policy=AgreementPolicy(caucus_default=Instruction.DO_NOT_DISCLOSE))
     _, entry = Api(cast.alice).post(
         f"/cases/{cid(cast)}/rooms/{cast.room('caucus_a').pk}/entries", {"body": "x"}
     )
@@ -158,7 +158,7 @@ def test_r6_1_the_agreement_is_not_issued_before_disclosures(cast: Cast) -> None
     assert (status, refusal["code"]) == (409, "disclosures_required")
 
 
-def test_r6_1_a_later_disclosure_must_be_acknowledged_by_every_party(active: Cast) -> None:
+def test_r6_1_a_later_disclosure_must_be_acknowledged_by_every_party(active: ActiveCast) -> None:
     joint = f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries"
     status, disclosure = Api(active.maya).post(
         f"/cases/{cid(active)}/disclosures", {"text": "I once worked with Bob's brother."}
@@ -179,7 +179,7 @@ def test_r6_1_a_later_disclosure_must_be_acknowledged_by_every_party(active: Cas
 
 @pytest.mark.parametrize("who", ["alice", "carol"])
 def test_only_the_mediator_sets_discloses_and_issues(cast: Cast, who: str) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     api = Api(getattr(cast, who))
     assert api.put(f"/cases/{cid(cast)}/agreement", {})[1]["code"] == "mediator_only"
     assert api.post(f"/cases/{cid(cast)}/disclosures", {"none": True})[1]["code"] == "mediator_only"
@@ -187,7 +187,7 @@ def test_only_the_mediator_sets_discloses_and_issues(cast: Cast, who: str) -> No
 
 
 def test_outsiders_get_404_on_every_agreement_endpoint(cast: Cast) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     api = Api(cast.olga)
     assert api.put(f"/cases/{cid(cast)}/agreement", {}) == (404, NOT_FOUND)
     assert api.post(f"/cases/{cid(cast)}/disclosures", {"none": True}) == (404, NOT_FOUND)
@@ -195,13 +195,13 @@ def test_outsiders_get_404_on_every_agreement_endpoint(cast: Cast) -> None:
 
 
 def test_r6_2_the_mediator_cannot_sign_for_anyone(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     status, refusal = sign(cast, cast.maya, typed_name="Alice Alvarez")
     assert (status, refusal["code"]) == (422, "name_mismatch")
     assert not Signature.objects.filter(participant__user=cast.alice).exists()
 
 
 def test_an_agreement_text_with_nul_is_refused(cast: Cast) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     status, error = Api(cast.maya).put(f"/cases/{cid(cast)}/agreement", {"own_text": "a\x00b"})
     assert (status, error["code"]) == (422, "bad_input")

@@ -13,7 +13,7 @@ from parley.audit.actions import verify_case
 from parley.audit.chain import GENESIS
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 migration: Any = importlib.import_module("parley.audit.migrations.0002_commitments")
 
@@ -31,8 +31,7 @@ def as_old_chain(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(audit_head=prev)
 
 
-def test_r9_1_an_old_chain_migrates_to_commitments_that_verify(active: Cast) -> None:
-    assert active.case is not None
+def test_r9_1_an_old_chain_migrates_to_commitments_that_verify(active: ActiveCast) -> None:
     case_id = active.case.pk
     Api(active.alice).post(
         f"/cases/{case_id}/rooms/{active.room('caucus_a').pk}/entries", {"body": "7000"}
@@ -54,8 +53,7 @@ def test_r9_1_an_old_chain_migrates_to_commitments_that_verify(active: Cast) -> 
     )
 
 
-def test_r9_1_a_chain_tampered_before_the_migration_stays_detected(active: Cast) -> None:
-    assert active.case is not None
+def test_r9_1_a_chain_tampered_before_the_migration_stays_detected(active: ActiveCast) -> None:
     case = Case.objects.get(pk=active.case.pk)
     as_old_chain(case)
     third = AuditEvent.objects.filter(case=case).order_by("seq")[2]

@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from parley.audit.chain import GENESIS, Link, Opening, verify
 from parley.cases.models import Case
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 
-def post(cast: Cast, n: int) -> None:
+def post(cast: ActiveCast, n: int) -> None:
     for i in range(n):
         for user, room in ((cast.alice, "caucus_a"), (cast.bob, "joint")):
             do_post_entry(
@@ -36,7 +36,7 @@ def walk(api: Api, case_id: int, limit: int) -> list[list[dict[str, Any]]]:
         after = page[-1]["seq"]
 
 
-def test_r9_1_paging_walks_from_the_first_event_to_the_head(active: Cast) -> None:
+def test_r9_1_paging_walks_from_the_first_event_to_the_head(active: ActiveCast) -> None:
     post(active, 12)
     case = Case.objects.get(pk=cid(active))
     pages = walk(Api(active.bob), case.pk, limit=7)
@@ -61,7 +61,7 @@ def test_r9_1_paging_walks_from_the_first_event_to_the_head(active: Cast) -> Non
     assert Api(active.olga).get(f"/cases/{case.pk}/audit?after=0&limit=7")[0] == 404
 
 
-def test_r9_1_paging_back_from_the_head_reaches_the_first_event(active: Cast) -> None:
+def test_r9_1_paging_back_from_the_head_reaches_the_first_event(active: ActiveCast) -> None:
     post(active, 12)
     case = Case.objects.get(pk=cid(active))
     api = Api(active.alice)
@@ -82,7 +82,7 @@ def test_r9_1_paging_back_from_the_head_reaches_the_first_event(active: Cast) ->
         assert newer[0]["prev_hash"] == older[-1]["hash"]
 
 
-def test_r9_1_a_page_costs_the_same_queries_however_long_the_chain(active: Cast) -> None:
+def test_r9_1_a_page_costs_the_same_queries_however_long_the_chain(active: ActiveCast) -> None:
     api = Api(active.maya)
     path = f"/cases/{cid(active)}/audit?after=3&limit=10"
 

@@ -13,11 +13,10 @@ from parley.audit.actions import verify_case
 from parley.audit.chain import commitment_of, salted_hash
 from parley.audit.models import AuditEvent
 from parley.cases.models import Case
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api, Cast
 
 
-def case_of(c: Cast) -> Case:
-    assert c.case is not None
+def case_of(c: ActiveCast) -> Case:
     return Case.objects.get(pk=c.case.pk)
 
 
@@ -27,7 +26,7 @@ def raw(sql: str, params: list[int | str]) -> None:
         cursor.execute(sql, params)
 
 
-def test_r9_1_an_untouched_chain_verifies(active: Cast) -> None:
+def test_r9_1_an_untouched_chain_verifies(active: ActiveCast) -> None:
     Api(active.alice).post(
         f"/cases/{case_of(active).pk}/rooms/{active.room('joint').pk}/entries", {"body": "hello"}
     )
@@ -36,7 +35,7 @@ def test_r9_1_an_untouched_chain_verifies(active: Cast) -> None:
     assert verdict.events == case_of(active).audit_count > 10
 
 
-def test_r9_1_the_chain_holds_hashes_never_content(active: Cast) -> None:
+def test_r9_1_the_chain_holds_hashes_never_content(active: ActiveCast) -> None:
     _, entry = Api(active.alice).post(
         f"/cases/{case_of(active).pk}/rooms/{active.room('caucus_a').pk}/entries",
         {"body": "7000"},
@@ -59,7 +58,7 @@ def test_r9_1_the_chain_holds_hashes_never_content(active: Cast) -> None:
     assert (status, verdict["ok"]) == (200, True)
 
 
-def test_r9_1_an_edited_event_is_detected(active: Cast) -> None:
+def test_r9_1_an_edited_event_is_detected(active: ActiveCast) -> None:
     event = AuditEvent.objects.filter(case=case_of(active)).order_by("seq")[3]
     raw("UPDATE audit_auditevent SET kind = %s WHERE id = %s", ["nothing_happened", event.pk])
     verdict = verify_case(case_of(active))
@@ -67,13 +66,13 @@ def test_r9_1_an_edited_event_is_detected(active: Cast) -> None:
     assert verdict.problem == "event 4 was changed"
 
 
-def test_r9_1_an_edited_actor_is_detected(active: Cast) -> None:
+def test_r9_1_an_edited_actor_is_detected(active: ActiveCast) -> None:
     event = AuditEvent.objects.filter(case=case_of(active)).order_by("seq")[1]
     raw("UPDATE audit_auditevent SET actor_id = %s WHERE id = %s", [999, event.pk])
     assert not verify_case(case_of(active)).ok
 
 
-def test_r9_1_a_removed_event_is_detected(active: Cast) -> None:
+def test_r9_1_a_removed_event_is_detected(active: ActiveCast) -> None:
     event = AuditEvent.objects.filter(case=case_of(active)).order_by("seq")[2]
     raw("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     verdict = verify_case(case_of(active))
@@ -81,7 +80,7 @@ def test_r9_1_a_removed_event_is_detected(active: Cast) -> None:
     assert "missing or out of order" in verdict.problem
 
 
-def test_r9_1_reordered_events_are_detected(active: Cast) -> None:
+def test_r9_1_reordered_events_are_detected(active: ActiveCast) -> None:
     first, second = AuditEvent.objects.filter(case=case_of(active)).order_by("seq")[2:4]
     # Swap the two rows' contents while keeping their sequence numbers in place.
     raw("UPDATE audit_auditevent SET seq = %s WHERE id = %s", [100000, first.pk])
@@ -90,7 +89,7 @@ def test_r9_1_reordered_events_are_detected(active: Cast) -> None:
     assert not verify_case(case_of(active)).ok
 
 
-def test_r9_1_a_truncated_chain_is_detected(active: Cast) -> None:
+def test_r9_1_a_truncated_chain_is_detected(active: ActiveCast) -> None:
     last = AuditEvent.objects.filter(case=case_of(active)).order_by("-seq").first()
     assert last is not None
     raw("DELETE FROM audit_auditevent WHERE id = %s", [last.pk])
@@ -99,7 +98,7 @@ def test_r9_1_a_truncated_chain_is_detected(active: Cast) -> None:
     assert "the case records" in verdict.problem
 
 
-def test_r9_1_events_cannot_be_edited_through_the_model(active: Cast) -> None:
+def test_r9_1_events_cannot_be_edited_through_the_model(active: ActiveCast) -> None:
     event = AuditEvent.objects.filter(case=case_of(active)).first()
     assert event is not None
     event.kind = "x"
@@ -107,7 +106,7 @@ def test_r9_1_events_cannot_be_edited_through_the_model(active: Cast) -> None:
         event.save()
 
 
-def test_r9_1_parley_audit_verify_reports_ok_and_tampering(active: Cast) -> None:
+def test_r9_1_parley_audit_verify_reports_ok_and_tampering(active: ActiveCast) -> None:
     out = StringIO()
     call_command("audit", "verify", str(case_of(active).pk), stdout=out)
     assert f"case {case_of(active).pk}: OK" in out.getvalue()
@@ -119,7 +118,7 @@ def test_r9_1_parley_audit_verify_reports_ok_and_tampering(active: Cast) -> None
     assert "TAMPERED" in out.getvalue()
 
 
-def test_r1_3_operator_tools_print_metadata_only(active: Cast) -> None:
+def test_r1_3_operator_tools_print_metadata_only(active: ActiveCast) -> None:
     Api(active.alice).post(
         f"/cases/{case_of(active).pk}/rooms/{active.room('joint').pk}/entries",
         {"body": "words nobody else should read"},
@@ -135,7 +134,7 @@ def test_r2_3_a_participant_who_has_not_signed_verifies_the_chain_but_opens_noth
 ) -> None:
     from parley.testing import build_case
 
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     case_id = case_of(cast).pk
     status, links = Api(cast.carol).get(f"/cases/{case_id}/audit")
     assert status == 200 and len(links) == case_of(cast).audit_count
@@ -148,7 +147,9 @@ def test_r2_3_a_participant_who_has_not_signed_verifies_the_chain_but_opens_noth
     )
 
 
-def test_r7_1_the_chain_does_not_tell_other_parties_who_ended_the_mediation(active: Cast) -> None:
+def test_r7_1_the_chain_does_not_tell_other_parties_who_ended_the_mediation(
+    active: ActiveCast,
+) -> None:
     case_id = case_of(active).pk
     Api(active.bob).post(f"/cases/{case_id}/terminate", {})
     _, links = Api(active.alice).get(f"/cases/{case_id}/audit")
@@ -163,7 +164,7 @@ def test_r7_1_the_chain_does_not_tell_other_parties_who_ended_the_mediation(acti
 
 
 def test_r9_1_every_reader_detects_an_edited_commitment_and_openers_an_edited_record(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     case_id = case_of(active).pk
     _, entry = Api(active.alice).post(
@@ -190,7 +191,7 @@ def test_r9_1_every_reader_detects_an_edited_commitment_and_openers_an_edited_re
 
 
 def test_r9_1_a_reader_detects_removal_reordering_and_truncation_through_the_api(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     case_id = case_of(active).pk
     events = list(AuditEvent.objects.filter(case=case_of(active)).order_by("seq"))

@@ -28,7 +28,7 @@ from parley.meetings.tests.helpers import Capture, schedule
 from parley.negotiation.models import Offer, Rating
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, add_person, small_pdf
+from parley.testing import ActiveCast, Api, add_person, small_pdf
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 LINK_KEYS = {"seq", "commitment", "prev_hash", "hash", "opening"}
@@ -39,12 +39,11 @@ def media_in_tmp(settings: SettingsWrapper, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "documents"
 
 
-def path(cast: Cast, tail: str = "") -> str:
-    assert cast.case is not None
+def path(cast: ActiveCast, tail: str = "") -> str:
     return f"/cases/{cast.case.pk}{tail}"
 
 
-def write(cast: Cast, user: User, room: str, body: str) -> dict[str, Any]:
+def write(cast: ActiveCast, user: User, room: str, body: str) -> dict[str, Any]:
     status, entry = Api(user).post(
         path(cast, f"/rooms/{cast.room(room).pk}/entries"), {"body": body}
     )
@@ -62,7 +61,7 @@ SECRETS = {
 }
 
 
-def busy_case(cast: Cast) -> dict[str, User]:
+def busy_case(cast: ActiveCast) -> dict[str, User]:
     """Something in every room, an instruction change, a share, a document, an offer given in
     caucus and shared, an answer, ratings, a sealed bid, and Bob's declaration ending it."""
     otto = add_person(cast, "otto@example.com", "Otto Observer", Role.OBSERVER)
@@ -143,11 +142,11 @@ ROOMS = {
 SIDE = {"alice": "a", "carol": "a", "bob": "b"}
 
 
-def room_names(cast: Cast) -> dict[int, str]:
+def room_names(cast: ActiveCast) -> dict[int, str]:
     return {room.pk: name for name, room in cast.rooms.items()}
 
 
-def expected_readers(cast: Cast, event: AuditEvent, people: dict[str, User]) -> set[str]:
+def expected_readers(cast: ActiveCast, event: AuditEvent, people: dict[str, User]) -> set[str]:
     """Who may open this event, from what it is about (read from the database)."""
     names = room_names(cast)
     signed = {n for n in people if n != "uma"}
@@ -176,10 +175,10 @@ def expected_readers(cast: Cast, event: AuditEvent, people: dict[str, User]) -> 
 
 
 def test_r9_1_r3_6_each_person_verifies_the_whole_chain_and_opens_only_what_they_may_see(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     people = busy_case(active)
-    case = Case.objects.get(pk=active.case.pk)  # type: ignore[union-attr]
+    case = Case.objects.get(pk=active.case.pk)
     events = {e.seq: e for e in AuditEvent.objects.filter(case=case)}
     kinds = {e.kind for e in events.values()}
     assert {"bid_sealed", "entry_shared", "offer_answered", "case_terminated"} <= kinds
@@ -235,7 +234,7 @@ def test_r9_1_r3_6_each_person_verifies_the_whole_chain_and_opens_only_what_they
 
 
 def test_r10_1_r9_1_a_caucus_sessions_events_open_to_that_side_and_the_mediator_only(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     side_a = active.participant(active.alice).side_id
     session = schedule(active, django_capture_on_commit_callbacks, kind="caucus", side=side_a)

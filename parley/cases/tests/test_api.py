@@ -12,12 +12,12 @@ from parley.cases.access import enter_case
 from parley.cases.actions import end_settled
 from parley.cases.models import Case
 from parley.cases.policy import CourtOrder
-from parley.testing import Api, Cast, build_case, cid, hold_session
+from parley.testing import ActiveCast, Api, Cast, build_case, cid, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
-def end_as_settled(cast: Cast) -> None:
+def end_as_settled(cast: ActiveCast) -> None:
     """What the settlement action does when the last party signs."""
     with transaction.atomic():
         ctx, _ = enter_case(cast.maya, cid(cast))
@@ -34,18 +34,18 @@ def test_a_mediator_creates_a_case_and_others_cannot(cast: Cast) -> None:
     assert (status, refusal["code"]) == (403, "not_a_mediator")
 
 
-def test_the_case_list_shows_only_my_cases(active: Cast) -> None:
+def test_the_case_list_shows_only_my_cases(active: ActiveCast) -> None:
     assert [c["title"] for c in Api(active.alice).get("/cases")[1]] == ["Alvarez v. Brightline"]
     assert Api(active.olga).get("/cases") == (200, [])
 
 
-def test_anonymous_requests_are_refused(active: Cast) -> None:
+def test_anonymous_requests_are_refused(active: ActiveCast) -> None:
     status, body = Api(None).get(f"/cases/{cid(active)}")
     assert (status, body["code"]) == (401, "not_authenticated")
 
 
 def test_r1_1_parties_form_sides_and_counsel_join_one(cast: Cast) -> None:
-    build_case(cast, stage="active")
+    cast = build_case(cast, stage="active")
     status, case = Api(cast.maya).get(f"/cases/{cid(cast)}")
     assert status == 200
     roles = {(p["name"], p["role"], p["side"]) for p in case["participants"]}
@@ -71,7 +71,7 @@ def test_r1_1_the_agreement_is_not_issued_with_fewer_than_two_parties(cast: Cast
     assert (status, refusal["code"]) == (409, "parties_required")
 
 
-def test_r1_1_an_observer_attends_on_no_side(active: Cast) -> None:
+def test_r1_1_an_observer_attends_on_no_side(active: ActiveCast) -> None:
     api = Api(active.maya)
     side = Case.objects.get(pk=cid(active)).sides.first()
     assert side is not None
@@ -87,7 +87,7 @@ def test_r1_1_an_observer_attends_on_no_side(active: Cast) -> None:
     assert (status, refusal["code"]) == (409, "no_side_for_observer")
 
 
-def test_r1_2_the_mediator_cannot_take_another_role_in_their_case(active: Cast) -> None:
+def test_r1_2_the_mediator_cannot_take_another_role_in_their_case(active: ActiveCast) -> None:
     side = Case.objects.get(pk=cid(active)).sides.first()
     assert side is not None
     status, refusal = Api(active.maya).post(
@@ -97,7 +97,7 @@ def test_r1_2_the_mediator_cannot_take_another_role_in_their_case(active: Cast) 
     assert (status, refusal["code"]) == (409, "one_role_per_case")
 
 
-def test_r1_2_a_participant_cannot_be_invited_to_a_second_role(active: Cast) -> None:
+def test_r1_2_a_participant_cannot_be_invited_to_a_second_role(active: ActiveCast) -> None:
     side = Case.objects.get(pk=cid(active)).sides.last()
     assert side is not None
     status, refusal = Api(active.maya).post(
@@ -108,7 +108,7 @@ def test_r1_2_a_participant_cannot_be_invited_to_a_second_role(active: Cast) -> 
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "carol", "olga"])
-def test_only_the_mediator_invites(active: Cast, who: str) -> None:
+def test_only_the_mediator_invites(active: ActiveCast, who: str) -> None:
     status, _body = Api(getattr(active, who)).post(
         f"/cases/{cid(active)}/invitations",
         {"email": "x@example.com", "name": "X Person", "role": "observer"},
@@ -116,7 +116,7 @@ def test_only_the_mediator_invites(active: Cast, who: str) -> None:
     assert status == (404 if who == "olga" else 403)
 
 
-def test_r1_3_the_operator_sees_no_mediation_content(active: Cast) -> None:
+def test_r1_3_the_operator_sees_no_mediation_content(active: ActiveCast) -> None:
     from parley.accounts.models import User
 
     operator = User.objects.create_user(
@@ -136,7 +136,7 @@ def test_r1_3_the_operator_sees_no_mediation_content(active: Cast) -> None:
         assert api.get(path) == (404, NOT_FOUND), path
 
 
-def test_r7_1_a_party_ends_it_by_declaring_to_the_mediator(active: Cast) -> None:
+def test_r7_1_a_party_ends_it_by_declaring_to_the_mediator(active: ActiveCast) -> None:
     status, case = Api(active.bob).post(
         f"/cases/{cid(active)}/terminate", {"statement": "I need to stop."}
     )
@@ -159,7 +159,7 @@ def test_r7_1_a_party_ends_it_by_declaring_to_the_mediator(active: Cast) -> None
     assert "Bob" not in joint[-1]["body"]
 
 
-def test_r7_2_the_mediator_declares_it_to_all_parties_jointly(active: Cast) -> None:
+def test_r7_2_the_mediator_declares_it_to_all_parties_jointly(active: ActiveCast) -> None:
     status, case = Api(active.maya).post(
         f"/cases/{cid(active)}/terminate", {"statement": "We have gone as far as we can."}
     )
@@ -170,14 +170,14 @@ def test_r7_2_the_mediator_declares_it_to_all_parties_jointly(active: Cast) -> N
 
 
 @pytest.mark.parametrize("who", ["carol", "olga"])
-def test_r7_1_counsel_and_outsiders_cannot_terminate(active: Cast, who: str) -> None:
+def test_r7_1_counsel_and_outsiders_cannot_terminate(active: ActiveCast, who: str) -> None:
     status, _ = Api(getattr(active, who)).post(f"/cases/{cid(active)}/terminate", {})
     assert status == (403 if who == "carol" else 404)
     assert Case.objects.get(pk=cid(active)).status == "active"
 
 
 def test_r7_3_settlement_ends_it_as_settled_and_anything_else_as_not_settled(cast: Cast) -> None:
-    build_case(cast)
+    cast = build_case(cast)
     end_as_settled(cast)
     case = Case.objects.get(pk=cid(cast))
     assert (case.status, case.outcome, case.termination_kind) == (
@@ -190,7 +190,9 @@ def test_r7_3_settlement_ends_it_as_settled_and_anything_else_as_not_settled(cas
 def test_r7_4_a_party_is_warned_under_an_unmet_court_order_and_may_still_end_it(
     cast: Cast,
 ) -> None:
-    build_case(cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", 1)))
+    cast = build_case(
+        cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", 1))
+    )
     api = Api(cast.alice)
     _, warning = api.get(f"/cases/{cid(cast)}/termination-warning")
     assert "CO-7" in warning["warning"]
@@ -201,7 +203,9 @@ def test_r7_4_a_party_is_warned_under_an_unmet_court_order_and_may_still_end_it(
 
 
 def test_r7_4_no_warning_once_the_required_sessions_are_held(cast: Cast) -> None:
-    build_case(cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", 1)))
+    cast = build_case(
+        cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", 1))
+    )
     hold_session(cast, [cast.alice])  # one party only: it does not count (R10.5)
     assert (
         "0 have been held"
@@ -212,7 +216,7 @@ def test_r7_4_no_warning_once_the_required_sessions_are_held(cast: Cast) -> None
     assert Api(cast.alice).post(f"/cases/{cid(cast)}/terminate", {})[0] == 200
 
 
-def test_r7_5_termination_is_final_and_rooms_stay_readable(active: Cast) -> None:
+def test_r7_5_termination_is_final_and_rooms_stay_readable(active: ActiveCast) -> None:
     Api(active.alice).post(
         f"/cases/{cid(active)}/rooms/{active.room('caucus_a').pk}/entries", {"body": "kept"}
     )
@@ -229,7 +233,7 @@ def export_bodies(data: dict[str, Any]) -> dict[str, list[str]]:
     return {room["kind"]: [e["body"] for e in room["entries"]] for room in data["rooms"]}
 
 
-def test_r5_2_an_export_holds_exactly_what_its_reader_can_see(active: Cast) -> None:
+def test_r5_2_an_export_holds_exactly_what_its_reader_can_see(active: ActiveCast) -> None:
     c = cid(active)
     for user, room, body in (
         (active.alice, "joint", "joint words"),
@@ -256,7 +260,7 @@ def test_r5_2_an_export_holds_exactly_what_its_reader_can_see(active: Cast) -> N
 
 
 def test_r5_3_the_outcome_is_public_unless_results_are_confidential(cast: Cast) -> None:
-    build_case(cast)
+    cast = build_case(cast)
     end_as_settled(cast)
     outcome = Api(cast.bob).get(f"/cases/{cid(cast)}/export")[1]["outcome"]
     assert (outcome["outcome"], outcome["confidential"], outcome["stamp"]) == (
@@ -267,14 +271,14 @@ def test_r5_3_the_outcome_is_public_unless_results_are_confidential(cast: Cast) 
 
 
 def test_r5_3_a_confidential_result_is_stamped_privileged(cast: Cast) -> None:
-    build_case(cast, policy=AgreementPolicy(results_confidential=True))
+    cast = build_case(cast, policy=AgreementPolicy(results_confidential=True))
     end_as_settled(cast)
     outcome = Api(cast.bob).get(f"/cases/{cid(cast)}/export")[1]["outcome"]
     assert outcome["confidential"] is True
     assert outcome["stamp"].startswith("PRIVILEGED")
 
 
-def test_r5_4_the_report_holds_only_fixed_fields(active: Cast) -> None:
+def test_r5_4_the_report_holds_only_fixed_fields(active: ActiveCast) -> None:
     Api(active.alice).post(
         f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries", {"body": "my secret words"}
     )
@@ -309,7 +313,7 @@ def test_r5_4_the_report_holds_only_fixed_fields(active: Cast) -> None:
     assert Api(active.alice).get(f"/cases/{cid(active)}/report")[1]["code"] == "mediator_only"
 
 
-def test_r3_2_each_room_says_who_reads_it_by_name(active: Cast) -> None:
+def test_r3_2_each_room_says_who_reads_it_by_name(active: ActiveCast) -> None:
     _, case = Api(active.alice).get(f"/cases/{cid(active)}")
     readers = {room["kind"]: room["readers"] for room in case["rooms"]}
     assert readers["caucus"].startswith(

@@ -9,13 +9,12 @@ from django.core import mail
 
 from parley.cases.actions import do_invite, read_invitation
 from parley.cases.policy import Role
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 
 def test_an_invitation_is_mailed_with_its_link(
-    active: Cast, django_capture_on_commit_callbacks: Any
+    active: ActiveCast, django_capture_on_commit_callbacks: Any
 ) -> None:
-    assert active.case is not None
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         invitation, _ = do_invite(

@@ -7,7 +7,7 @@ import json
 
 from parley.agreements.models import Agreement
 from parley.cases.models import Participant
-from parley.testing import Api, Cast, build_case, cid
+from parley.testing import ActiveCast, Api, Cast, build_case, cid
 
 
 def sign_page(user: object, case_id: int, typed_name: str) -> int:
@@ -23,7 +23,7 @@ def sign_page(user: object, case_id: int, typed_name: str) -> int:
 def test_r11_1_a_party_whose_name_is_misspelt_asks_and_then_signs_with_the_corrected_name(
     cast: Cast,
 ) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     case_id = cid(cast)
     # Her real name is refused: the mediator wrote "Alice Alvarez".
     assert sign_page(cast.alice, case_id, "Alicia Álvarez") == 422
@@ -47,7 +47,7 @@ def test_r11_1_a_party_whose_name_is_misspelt_asks_and_then_signs_with_the_corre
 
 
 def test_r11_1_a_declined_correction_keeps_the_name(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     case_id = cid(cast)
     status, correction = Api(cast.bob).post(
         f"/cases/{case_id}/name-corrections", {"name": "Robert Brightline"}
@@ -65,7 +65,7 @@ def test_r11_1_a_declined_correction_keeps_the_name(cast: Cast) -> None:
 
 
 def test_r11_1_only_the_asker_and_the_mediator_see_a_correction_and_only_the_mediator_decides(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     case_id = cid(active)
     status, correction = Api(active.alice).post(

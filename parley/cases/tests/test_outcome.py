@@ -18,10 +18,10 @@ from parley.cases.record import open_record
 from parley.cases.record_pdf import record_pdf_bytes
 from parley.cases.tests.test_record_pdf import text_of
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, add_person, build_case
+from parley.testing import ActiveCast, Api, Cast, add_person, build_case
 
 
-def settle(cast: Cast) -> None:
+def settle(cast: ActiveCast) -> None:
     alice_side, bob_side = side_ids(cast)
     _, offer = Api(cast.bob).post(
         f"{base(cast)}/offers",
@@ -47,20 +47,18 @@ def settle(cast: Cast) -> None:
 def settled_case(cast: Cast, *, results_confidential: bool) -> tuple[User, User]:
     """A settled case with a signed observer (Sam) and an observer who accepted the
     invitation but never signed (Uma)."""
-    build_case(cast, policy=AgreementPolicy(results_confidential=results_confidential))
+    cast = build_case(cast, policy=AgreementPolicy(results_confidential=results_confidential))
     signed = add_person(cast, "sam@example.com", "Sam Signed", Role.OBSERVER)
     unsigned = add_person(cast, "uma@example.com", "Uma Unsigned", Role.OBSERVER, sign=False)
     settle(cast)
     return signed, unsigned
 
 
-def path_of(cast: Cast, tail: str) -> str:
-    assert cast.case is not None
+def path_of(cast: ActiveCast, tail: str) -> str:
     return f"/cases/{cast.case.pk}{tail}"
 
 
-def everything_about_the_case(cast: Cast, user: User) -> dict[str, Any]:
-    assert cast.case is not None
+def everything_about_the_case(cast: ActiveCast, user: User) -> dict[str, Any]:
     path = f"/cases/{cast.case.pk}"
     api = Api(user)
     # The PDF as the export job makes it (parley/notifications/tests/test_exports.py).
@@ -74,7 +72,7 @@ def everything_about_the_case(cast: Cast, user: User) -> dict[str, Any]:
 
 
 def test_r5_3_with_results_confidential_an_unsigned_participant_learns_nothing_of_the_outcome(
-    cast: Cast,
+    cast: ActiveCast,
 ) -> None:
     signed, unsigned = settled_case(cast, results_confidential=True)
     seen = everything_about_the_case(cast, unsigned)
@@ -99,13 +97,12 @@ def test_r5_3_with_results_confidential_an_unsigned_participant_learns_nothing_o
 
     # The operator is no participant: the report it prints withholds a confidential outcome.
     out = io.StringIO()
-    assert cast.case is not None
     call_command("report", str(cast.case.pk), stdout=out)
     assert json.loads(out.getvalue())["settlement_reached"] is None
 
 
 def test_r5_3_without_it_every_participant_and_the_operator_learn_the_outcome(
-    cast: Cast,
+    cast: ActiveCast,
 ) -> None:
     _, unsigned = settled_case(cast, results_confidential=False)
     seen = everything_about_the_case(cast, unsigned)
@@ -113,6 +110,5 @@ def test_r5_3_without_it_every_participant_and_the_operator_learn_the_outcome(
     assert seen["export"]["outcome"]["outcome"] == "settled"
     assert Api(cast.maya).get(path_of(cast, "/report"))[1]["settlement_reached"] is True
     out = io.StringIO()
-    assert cast.case is not None
     call_command("report", str(cast.case.pk), stdout=out)
     assert json.loads(out.getvalue())["settlement_reached"] is True

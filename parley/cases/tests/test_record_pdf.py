@@ -13,7 +13,7 @@ from parley.cases.actions import do_terminate
 from parley.cases.record import open_record
 from parley.cases.record_pdf import record_pdf_bytes
 from parley.rooms.actions import do_post_entry
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 
 def text_of(pdf: bytes) -> str:
@@ -28,8 +28,7 @@ def download(user: object, path: str) -> tuple[int, bytes, str]:
     return response.status_code, response.content, response.get("Content-Type", "")
 
 
-def write(active: Cast) -> int:
-    assert active.case is not None
+def write(active: ActiveCast) -> int:
     case_id = active.case.pk
     do_post_entry(
         acting_user=active.alice,
@@ -52,7 +51,7 @@ def write(active: Cast) -> int:
     return case_id
 
 
-def test_r5_1_entries_after_the_end_are_stamped_not_confidential(active: Cast) -> None:
+def test_r5_1_entries_after_the_end_are_stamped_not_confidential(active: ActiveCast) -> None:
     case_id = write(active)
     do_terminate(acting_user=active.bob, case_id=case_id)
     do_post_entry(
@@ -67,7 +66,7 @@ def test_r5_1_entries_after_the_end_are_stamped_not_confidential(active: Cast) -
     assert "seven thousand PRIVILEGED AND CONFIDENTIAL" in text
 
 
-def test_r3_6_an_outsider_gets_the_same_404_for_the_record(active: Cast) -> None:
+def test_r3_6_an_outsider_gets_the_same_404_for_the_record(active: ActiveCast) -> None:
     case_id = write(active)
     for tail in ("/record/", "/record/progress/", "/record/1/download/"):
         real = download(active.olga, f"/cases/{case_id}{tail}")
@@ -80,7 +79,7 @@ def test_r3_6_an_outsider_gets_the_same_404_for_the_record(active: Cast) -> None
     assert (status, body) == (404, b'{"code": "not_found", "detail": "Not found."}')
 
 
-def test_the_record_page_offers_both_formats_and_refuses_others(active: Cast) -> None:
+def test_the_record_page_offers_both_formats_and_refuses_others(active: ActiveCast) -> None:
     case_id = write(active)
     client = Client()
     client.force_login(active.bob)

@@ -46,8 +46,7 @@ def test_r11_4_the_daily_step_for_a_30_day_period(
 
 
 def test_r11_4_the_mediator_may_shorten_the_period_but_not_lengthen_it(cast: Cast) -> None:
-    build_case(cast, policy=AgreementPolicy(retention_days=90))
-    assert cast.case is not None
+    cast = build_case(cast, policy=AgreementPolicy(retention_days=90))
     path = f"/cases/{cast.case.pk}/retention"
     assert Api(cast.maya).get(path)[1]["days"] == 90
     status, body = Api(cast.maya).post(path, {"days": 120})
@@ -67,8 +66,7 @@ def test_r11_4_notice_once_then_the_key_is_destroyed_and_every_path_says_so(
             return enforce_retention()
 
     with time_machine.travel(ENDED - dt.timedelta(days=1), tick=False):
-        build_case(cast, policy=AgreementPolicy(retention_days=30))
-        assert cast.case is not None
+        cast = build_case(cast, policy=AgreementPolicy(retention_days=30))
         case = cast.case.pk
         caucus = cast.room("caucus_a").pk
         Api(cast.alice).post(f"/cases/{case}/rooms/{caucus}/entries", {"body": SECRET})

@@ -31,7 +31,7 @@ from parley.cases.models import Case, Invitation, Participant, RosterVersion, Si
 from parley.cases.roster import forget_all
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 ROSTER_TABLES = {
     table for table, _ in import_module("parley.cases.migrations.0002_roster_version").ROSTER_TABLES
@@ -47,9 +47,8 @@ def tables_in(sql: str) -> set[str]:
 
 
 def test_r3_load_context_reads_only_tables_whose_changes_bump_the_roster_version(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
-    assert active.case is not None
     forget_all()
     # Signing and invitation counts are only read in some statuses: read in all of them.
     read: set[str] = set()
@@ -65,8 +64,7 @@ def test_r3_load_context_reads_only_tables_whose_changes_bump_the_roster_version
     assert read - {"cases_case"} <= ROSTER_TABLES, read - ROSTER_TABLES
 
 
-def rows_to_touch(cast: Cast) -> list[tuple[Any, Any]]:
-    assert cast.case is not None
+def rows_to_touch(cast: ActiveCast) -> list[tuple[Any, Any]]:
     case = cast.case
     agreement = Agreement.objects.filter(case=case).first()
     disclosure = ConflictDisclosure.objects.create(
@@ -96,9 +94,8 @@ def rows_to_touch(cast: Cast) -> list[tuple[Any, Any]]:
 
 
 def test_r3_every_roster_table_bumps_the_version_on_update_and_delete_without_signals(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
-    assert active.case is not None
     touched = rows_to_touch(active)
     assert {m._meta.db_table for m, _ in touched} == ROSTER_TABLES
     for model, pk in touched:
@@ -113,26 +110,23 @@ def test_r3_every_roster_table_bumps_the_version_on_update_and_delete_without_si
         assert token(active.case) != before, f"a delete of {model.__name__} left the version"
 
 
-def test_r3_an_insert_into_a_roster_table_bumps_the_version(active: Cast) -> None:
-    assert active.case is not None
+def test_r3_an_insert_into_a_roster_table_bumps_the_version(active: ActiveCast) -> None:
     before = token(active.case)
     ConflictDisclosure.objects.create(case=active.case, text="", needs_acknowledgement=False)
     assert token(active.case) != before
 
 
-def recipients(cast: Cast, room: str) -> list[int]:
-    assert cast.case is not None
+def recipients(cast: ActiveCast, room: str) -> list[int]:
     with transaction.atomic():
         ctx, _ = enter_case(cast.alice, cast.case.pk)
         return ctx.recipients(cast.room(room).pk)
 
 
 def test_r3_2_a_roster_change_made_behind_the_orms_back_is_seen_by_the_next_post(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """Carol moves to the other side by a bare UPDATE: the very next caucus post must not
     reach her, though the cache held the old roster a moment ago."""
-    assert active.case is not None
     forget_all()
     carol = active.participant(active.carol).pk
     assert carol in recipients(active, "caucus_a")  # cached now
@@ -142,8 +136,7 @@ def test_r3_2_a_roster_change_made_behind_the_orms_back_is_seen_by_the_next_post
     assert carol in recipients(active, "caucus_b")
 
 
-def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: Cast) -> None:
-    assert active.case is not None
+def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: ActiveCast) -> None:
     forget_all()
     carol = active.participant(active.carol).pk
     side_b = Room.objects.get(pk=active.room("caucus_b").pk).side_id
@@ -158,8 +151,7 @@ def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: Cast) 
     assert carol not in recipients(active, "caucus_b")
 
 
-def test_posting_twice_reads_the_roster_once(active: Cast) -> None:
-    assert active.case is not None
+def test_posting_twice_reads_the_roster_once(active: ActiveCast) -> None:
     forget_all()
     room = active.room("joint").pk
     do_post_entry(acting_user=active.alice, case_id=active.case.pk, room_id=room, body="one")
@@ -170,9 +162,8 @@ def test_posting_twice_reads_the_roster_once(active: Cast) -> None:
 
 
 def test_r3_2_with_the_cache_off_every_write_reads_the_roster_afresh(
-    active: Cast, settings: Settings
+    active: ActiveCast, settings: Settings
 ) -> None:
-    assert active.case is not None
     settings.PARLEY_ROSTER_CACHE_CASES = 0
     forget_all()
     room = active.room("joint").pk

@@ -13,13 +13,12 @@ from parley.audit.chain import salted_hash
 from parley.audit.models import AuditEvent
 from parley.documents.models import Document
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, small_pdf
+from parley.testing import ActiveCast, Api, small_pdf
 
 PDF = small_pdf()
 
 
-def upload(cast: Cast, user: Any, room: str, **fields: Any) -> tuple[int, Any]:
-    assert cast.case is not None
+def upload(cast: ActiveCast, user: Any, room: str, **fields: Any) -> tuple[int, Any]:
     client = Client()
     client.force_login(user)
     data = {
@@ -32,15 +31,14 @@ def upload(cast: Cast, user: Any, room: str, **fields: Any) -> tuple[int, Any]:
     return response.status_code, response.json()
 
 
-def download(cast: Cast, user: Any, document_id: int) -> Any:
-    assert cast.case is not None
+def download(cast: ActiveCast, user: Any, document_id: int) -> Any:
     client = Client()
     client.force_login(user)
     return client.get(f"/api/v1/cases/{cast.case.pk}/documents/{document_id}/content")
 
 
 def test_r3_5_an_uploaded_document_is_an_entry_with_its_hash_and_provenance(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     status, entry = upload(active, active.alice, "caucus_a", description="The other quote")
     assert status == 201, entry
@@ -55,7 +53,7 @@ def test_r3_5_an_uploaded_document_is_an_entry_with_its_hash_and_provenance(
     assert doc["name"] == "quote.pdf"
 
 
-def test_r9_1_the_audit_log_holds_the_files_hash_and_not_its_content(active: Cast) -> None:
+def test_r9_1_the_audit_log_holds_the_files_hash_and_not_its_content(active: ActiveCast) -> None:
     _, entry = upload(active, active.alice, "joint")
     event = AuditEvent.objects.get(kind="document_uploaded", subject_id=entry["id"])
     file_hash = hashlib.sha256(PDF).hexdigest()
@@ -65,7 +63,7 @@ def test_r9_1_the_audit_log_holds_the_files_hash_and_not_its_content(active: Cas
 
 
 def test_r3_5_a_caucus_document_downloads_for_its_side_and_the_mediator_only(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     _, entry = upload(active, active.alice, "caucus_a")
     doc_id = entry["document"]["id"]
@@ -83,15 +81,14 @@ def test_r3_5_a_caucus_document_downloads_for_its_side_and_the_mediator_only(
     assert missing.json() == {"code": "not_found", "detail": "Not found."}
 
 
-def test_r3_3_a_counsel_room_document_is_not_the_mediators(active: Cast) -> None:
+def test_r3_3_a_counsel_room_document_is_not_the_mediators(active: ActiveCast) -> None:
     _, entry = upload(active, active.carol, "counsel_a")
     assert download(active, active.maya, entry["document"]["id"]).status_code == 404
 
 
 def test_r4_3_a_shared_document_downloads_for_the_other_side_with_its_source(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
-    assert active.case is not None
     _, entry = upload(active, active.alice, "caucus_a")
     status, copy = Api(active.maya).post(
         f"/cases/{active.case.pk}/entries/{entry['id']}/share",
@@ -104,8 +101,7 @@ def test_r4_3_a_shared_document_downloads_for_the_other_side_with_its_source(
     assert b"".join(response.streaming_content) == PDF
 
 
-def test_r4_3_a_do_not_disclose_document_cannot_be_shared(active: Cast) -> None:
-    assert active.case is not None
+def test_r4_3_a_do_not_disclose_document_cannot_be_shared(active: ActiveCast) -> None:
     _, entry = upload(active, active.alice, "caucus_a", instruction="do_not_disclose")
     status, body = Api(active.maya).post(
         f"/cases/{active.case.pk}/entries/{entry['id']}/share",
@@ -115,8 +111,9 @@ def test_r4_3_a_do_not_disclose_document_cannot_be_shared(active: Cast) -> None:
     assert Document.objects.count() == 1
 
 
-def test_a_file_that_is_not_what_its_name_says_is_refused_and_not_stored(active: Cast) -> None:
-    assert active.case is not None
+def test_a_file_that_is_not_what_its_name_says_is_refused_and_not_stored(
+    active: ActiveCast,
+) -> None:
     client = Client()
     client.force_login(active.alice)
     response = client.post(
@@ -132,30 +129,31 @@ def test_a_file_that_is_not_what_its_name_says_is_refused_and_not_stored(active:
     assert not Entry.objects.filter(kind="document").exists()
 
 
-def test_a_file_over_the_size_limit_is_refused(active: Cast, settings: SettingsWrapper) -> None:
+def test_a_file_over_the_size_limit_is_refused(
+    active: ActiveCast, settings: SettingsWrapper
+) -> None:
     settings.PARLEY_MAX_UPLOAD_BYTES = len(PDF) - 1
     status, body = upload(active, active.alice, "joint")
     assert (status, body["code"]) == (422, "file_too_large")
 
 
-def test_provenance_is_required(active: Cast) -> None:
+def test_provenance_is_required(active: ActiveCast) -> None:
     status, body = upload(active, active.alice, "joint", provenance="whatever")
     assert (status, body["code"]) == (422, "provenance_required")
 
 
-def test_r3_6_an_outsider_cannot_upload_into_a_case(active: Cast, media_in_tmp: Any) -> None:
+def test_r3_6_an_outsider_cannot_upload_into_a_case(active: ActiveCast, media_in_tmp: Any) -> None:
     status, body = upload(active, active.olga, "joint")
     assert (status, body) == (404, {"code": "not_found", "detail": "Not found."})
     assert not any(media_in_tmp.rglob("*")) if media_in_tmp.exists() else True
 
 
-def test_r3_6_bob_cannot_upload_into_alices_caucus(active: Cast) -> None:
+def test_r3_6_bob_cannot_upload_into_alices_caucus(active: ActiveCast) -> None:
     status, body = upload(active, active.bob, "caucus_a")
     assert (status, body["code"]) == (404, "not_found")
 
 
-def test_the_web_download_goes_through_the_same_check(active: Cast) -> None:
-    assert active.case is not None
+def test_the_web_download_goes_through_the_same_check(active: ActiveCast) -> None:
     _, entry = upload(active, active.alice, "caucus_a")
     url = f"/cases/{active.case.pk}/documents/{entry['document']['id']}/download/"
     alice, bob = Client(), Client()

@@ -13,7 +13,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from icalendar import Calendar
 
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 Capture = Callable[..., AbstractContextManager[Any]]
 
@@ -24,7 +24,7 @@ def berlin(days: int = 3, hour: int = 14) -> datetime:
 
 
 def schedule(
-    cast: Cast,
+    cast: ActiveCast,
     capture: Capture,
     *,
     start: datetime | None = None,

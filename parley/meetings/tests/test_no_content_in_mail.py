@@ -7,13 +7,14 @@ from django.core import mail
 from django.core.mail import EmailMessage
 
 from parley.rooms.actions import do_post_entry
-from parley.testing import Cast, entry_texts_in_mail
+from parley.testing import ActiveCast, entry_texts_in_mail
 
 SECRET = "We could accept 40,000 if the van stays"
 
 
-def test_r10_3_the_suite_wide_check_finds_entry_text_in_a_mail_or_its_ics(active: Cast) -> None:
-    assert active.case is not None
+def test_r10_3_the_suite_wide_check_finds_entry_text_in_a_mail_or_its_ics(
+    active: ActiveCast,
+) -> None:
     do_post_entry(
         acting_user=active.alice,
         case_id=active.case.pk,

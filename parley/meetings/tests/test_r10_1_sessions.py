@@ -11,13 +11,13 @@ from django.test import Client
 
 from parley.audit.models import AuditEvent
 from parley.meetings.tests.helpers import Capture, berlin, mails_to, schedule
-from parley.testing import Api, Cast, cid, hold_session
+from parley.testing import ActiveCast, Api, cid, hold_session
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
 def test_r10_1_a_joint_session_is_for_everyone_signed_and_no_one_else(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     session = schedule(active, django_capture_on_commit_callbacks, link="https://meet.example/x")
     for user in (active.alice, active.bob, active.carol):
@@ -30,7 +30,7 @@ def test_r10_1_a_joint_session_is_for_everyone_signed_and_no_one_else(
 
 
 def test_r10_1_a_caucus_session_is_only_for_that_side_and_the_mediator(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     side_a = active.participant(active.alice).side_id
     mail.outbox.clear()
@@ -51,7 +51,7 @@ def test_r10_1_a_caucus_session_is_only_for_that_side_and_the_mediator(
 
 
 @pytest.mark.parametrize(("who", "status"), [("alice", 403), ("olga", 404)])
-def test_r10_1_only_the_mediator_schedules(active: Cast, who: str, status: int) -> None:
+def test_r10_1_only_the_mediator_schedules(active: ActiveCast, who: str, status: int) -> None:
     start = berlin()
     answer = Api(getattr(active, who)).post(
         f"/cases/{cid(active)}/sessions",
@@ -75,7 +75,7 @@ def test_r10_1_only_the_mediator_schedules(active: Cast, who: str, status: int) 
     ],
 )
 def test_r10_1_impossible_times_are_refused_with_a_reason(
-    active: Cast, start: str, end: str, zone: str, code: str
+    active: ActiveCast, start: str, end: str, zone: str, code: str
 ) -> None:
     status, refusal = Api(active.maya).post(
         f"/cases/{cid(active)}/sessions", {"start": start, "end": end, "time_zone": zone}
@@ -83,7 +83,7 @@ def test_r10_1_impossible_times_are_refused_with_a_reason(
     assert (status, refusal["code"]) == (422, code)
 
 
-def test_r10_1_a_video_link_must_be_a_web_address(active: Cast) -> None:
+def test_r10_1_a_video_link_must_be_a_web_address(active: ActiveCast) -> None:
     start = berlin()
     status, refusal = Api(active.maya).post(
         f"/cases/{cid(active)}/sessions",
@@ -98,7 +98,7 @@ def test_r10_1_a_video_link_must_be_a_web_address(active: Cast) -> None:
 
 
 def test_r10_1_moving_and_cancelling_tell_everyone_invited_and_are_in_the_audit_chain(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     session = schedule(active, django_capture_on_commit_callbacks)
     later = berlin(days=4, hour=10)
@@ -138,7 +138,7 @@ def test_r10_1_moving_and_cancelling_tell_everyone_invited_and_are_in_the_audit_
 
 
 def test_r10_1_a_berlin_session_shows_at_the_right_new_york_time_across_daylight_saving(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     """15:00 in Berlin is 09:00 in New York in winter, 10:00 in the weeks when only the US has
     moved its clocks (2030: 10 March in the US, 31 March in Europe), and 09:00 again after."""
@@ -173,7 +173,7 @@ def test_r10_1_a_berlin_session_shows_at_the_right_new_york_time_across_daylight
 
 
 def test_r10_1_the_workspace_and_dashboard_show_the_next_session_with_a_join_button(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     schedule(active, django_capture_on_commit_callbacks, link="https://meet.example/room")
     page = Client()
@@ -188,7 +188,7 @@ def test_r10_1_the_workspace_and_dashboard_show_the_next_session_with_a_join_but
         assert 'href="https://meet.example/room"' in html
 
 
-def test_r10_1_while_a_session_runs_the_workspace_says_so(active: Cast) -> None:
+def test_r10_1_while_a_session_runs_the_workspace_says_so(active: ActiveCast) -> None:
     hold_session(active, [active.alice, active.bob])
     page = Client()
     page.force_login(active.alice)
@@ -197,7 +197,7 @@ def test_r10_1_while_a_session_runs_the_workspace_says_so(active: Cast) -> None:
 
 
 def test_r10_1_the_mediator_schedules_from_the_sessions_page_without_javascript(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     page = Client()
     page.force_login(active.maya)

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 
 from parley.meetings.tests.helpers import Capture, berlin, ics_of, mails_to
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 
 def slots(n: int, hours: int = 1) -> list[dict[str, str]]:
@@ -26,7 +26,7 @@ def slots(n: int, hours: int = 1) -> list[dict[str, str]]:
     return out
 
 
-def make_poll(cast: Cast, capture: Capture, n: int = 3, **extra: object) -> dict[str, object]:
+def make_poll(cast: ActiveCast, capture: Capture, n: int = 3, **extra: object) -> dict[str, object]:
     with capture(execute=True):
         status, poll = Api(cast.maya).post(
             f"/cases/{cid(cast)}/polls", {"time_zone": "Europe/Berlin", "slots": slots(n), **extra}
@@ -36,7 +36,7 @@ def make_poll(cast: Cast, capture: Capture, n: int = 3, **extra: object) -> dict
 
 
 @pytest.mark.parametrize("n", [1, 11])
-def test_r10_2_a_poll_proposes_two_to_ten_times(active: Cast, n: int) -> None:
+def test_r10_2_a_poll_proposes_two_to_ten_times(active: ActiveCast, n: int) -> None:
     status, refusal = Api(active.maya).post(
         f"/cases/{cid(active)}/polls", {"time_zone": "Europe/Berlin", "slots": slots(n)}
     )
@@ -44,7 +44,7 @@ def test_r10_2_a_poll_proposes_two_to_ten_times(active: Cast, n: int) -> None:
 
 
 def test_r10_2_each_person_sees_only_their_own_answers_and_the_mediator_sees_all(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     poll = make_poll(active, django_capture_on_commit_callbacks)
     assert sorted(a for m in mail.outbox for a in m.to) == sorted(
@@ -76,7 +76,7 @@ def test_r10_2_each_person_sees_only_their_own_answers_and_the_mediator_sees_all
 
 
 def test_r10_2_a_caucus_poll_asks_only_that_side(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     side_b = active.participant(active.bob).side_id
     poll = make_poll(active, django_capture_on_commit_callbacks, kind="caucus", side=side_b)
@@ -90,7 +90,7 @@ def test_r10_2_a_caucus_poll_asks_only_that_side(
 
 
 def test_r10_2_the_mediator_turns_a_time_into_a_session_in_one_click(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     poll = make_poll(active, django_capture_on_commit_callbacks)
     second = poll["slots"][1]  # type: ignore[index]
@@ -113,7 +113,7 @@ def test_r10_2_the_mediator_turns_a_time_into_a_session_in_one_click(
 
 
 def test_r10_2_invitees_answer_on_a_grid_in_their_own_time_zone(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     poll = make_poll(active, django_capture_on_commit_callbacks, n=2)
     page = Client()

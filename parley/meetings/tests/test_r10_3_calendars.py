@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from parley.meetings.tests.helpers import Capture, berlin, ics_of, mails_to, schedule
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 SECRET = "Alice would take 12,500 and the dog"
 
@@ -23,7 +23,7 @@ def only_event(cal: Calendar) -> object:
 
 
 def test_r10_3_each_invitation_carries_an_ics_at_the_right_instant_with_its_time_zone(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     start = berlin(days=6, hour=15)
     session = schedule(active, django_capture_on_commit_callbacks, start=start)
@@ -43,7 +43,7 @@ def test_r10_3_each_invitation_carries_an_ics_at_the_right_instant_with_its_time
 
 
 def test_r10_3_a_move_raises_sequence_keeping_the_uid_and_a_cancel_sends_method_cancel(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     session = schedule(active, django_capture_on_commit_callbacks)
     first = ics_of(mails_to(active.bob.email)[0])
@@ -80,9 +80,8 @@ def test_r10_3_a_move_raises_sequence_keeping_the_uid_and_a_cancel_sends_method_
 
 
 def test_r10_3_calendars_say_mediation_session_and_the_title_only_when_allowed(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    assert active.case is not None
     do_post_entry(
         acting_user=active.alice,
         case_id=cid(active),
@@ -113,7 +112,7 @@ def feed_of(client: Client) -> str:
 
 
 def test_r10_3_the_private_feed_lists_my_sessions_and_404s_once_revoked_or_regenerated(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     do_post_entry(
         acting_user=active.alice, case_id=cid(active), room_id=active.room("joint").pk, body=SECRET

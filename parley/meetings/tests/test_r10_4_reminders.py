@@ -11,7 +11,7 @@ from django.core import mail
 
 from parley.meetings.tests.helpers import Capture, berlin, schedule
 from parley.notifications.tasks import send_due_reminders
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 INVITED = 4  # Maya, Alice, Bob, Carol
 
@@ -26,7 +26,7 @@ def run_at(moment: datetime) -> int:
 
 
 def test_r10_4_one_24_hour_and_one_1_hour_reminder_per_person(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     start = berlin(days=3)
     schedule(active, django_capture_on_commit_callbacks, start=start)
@@ -47,7 +47,7 @@ def test_r10_4_one_24_hour_and_one_1_hour_reminder_per_person(
 
 
 def test_r10_4_none_again_after_the_worker_restarts(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     """What was sent is stored with the send, so a new worker (a fresh call of the job, with
     nothing kept in memory) finds it and sends nothing."""
@@ -60,7 +60,7 @@ def test_r10_4_none_again_after_the_worker_restarts(
 
 
 def test_r10_4_no_reminder_for_a_cancelled_session(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     start = berlin(days=3)
     session = schedule(active, django_capture_on_commit_callbacks, start=start)
@@ -72,7 +72,7 @@ def test_r10_4_no_reminder_for_a_cancelled_session(
 
 
 def test_r10_4_a_moved_session_is_reminded_for_its_new_time_only(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     start = berlin(days=3)
     session = schedule(active, django_capture_on_commit_callbacks, start=start)
@@ -96,7 +96,7 @@ def test_r10_4_a_moved_session_is_reminded_for_its_new_time_only(
 
 
 def test_r10_4_the_case_setting_chooses_the_reminders(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     start = berlin(days=3)
     status, _ = Api(active.maya).put(

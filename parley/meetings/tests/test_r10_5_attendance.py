@@ -17,11 +17,10 @@ from parley.cases.policy import CourtOrder
 from parley.meetings.actions import do_schedule_session
 from parley.meetings.models import PresenceSpan, Session
 from parley.meetings.policy import SessionKind
-from parley.testing import Api, Cast, build_case, hold_session, make_cast, open_socket
+from parley.testing import ActiveCast, Api, Cast, build_case, hold_session, make_cast, open_socket
 
 
-def running_session(cast: Cast) -> Session:
-    assert cast.case is not None
+def running_session(cast: ActiveCast) -> Session:
     now = timezone.now()
     return do_schedule_session(
         acting_user=cast.maya,
@@ -37,7 +36,6 @@ def running_session(cast: Cast) -> Session:
 @pytest.mark.django_db(transaction=True)
 async def test_r10_5_joining_during_the_session_is_seen_and_proposed_for_the_roster() -> None:
     cast = await sync_to_async(lambda: build_case(make_cast(), stage="active"))()
-    assert cast.case is not None
     session = await sync_to_async(running_session)(cast)
     alice, ok, _ = await open_socket(cast.alice, cast.case.pk)
     assert ok
@@ -76,8 +74,7 @@ async def test_r10_5_joining_during_the_session_is_seen_and_proposed_for_the_ros
     assert (await sync_to_async(lambda: Api(cast.alice).get(url))())[0] == 403
 
 
-def test_r10_5_only_the_mediator_confirms_and_only_invitees_attend(active: Cast) -> None:
-    assert active.case is not None
+def test_r10_5_only_the_mediator_confirms_and_only_invitees_attend(active: ActiveCast) -> None:
     side_b = active.participant(active.bob).side_id
     now = timezone.now()
     caucus = do_schedule_session(
@@ -100,8 +97,9 @@ def test_r10_5_only_the_mediator_confirms_and_only_invitees_attend(active: Cast)
 def test_r10_5_the_report_lists_who_attended_which_session_from_the_roster_alone(
     cast: Cast,
 ) -> None:
-    build_case(cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-9", 2)))
-    assert cast.case is not None
+    cast = build_case(
+        cast, policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-9", 2))
+    )
     side_a = cast.participant(cast.alice).side_id
     hold_session(cast, [cast.maya, cast.alice, cast.bob])
     hold_session(cast, [cast.maya, cast.alice, cast.carol], kind="caucus", side_id=side_a)
@@ -124,9 +122,8 @@ def test_r10_5_the_report_lists_who_attended_which_session_from_the_roster_alone
 
 
 def test_r10_5_the_court_report_page_and_pdf_are_the_mediators_with_reference_and_hash(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
-    assert active.case is not None
     hold_session(active, [active.alice, active.bob])
     maya = Client()
     maya.force_login(active.maya)

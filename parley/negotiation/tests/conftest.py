@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 
 from parley.negotiation.tests.helpers import EventTap
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 
 @pytest.fixture
 def tap(
-    active: Cast, django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]]
+    active: ActiveCast,
+    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
 ) -> EventTap:
     return EventTap(active, django_capture_on_commit_callbacks)
 

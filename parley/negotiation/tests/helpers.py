@@ -13,19 +13,17 @@ from channels.layers import get_channel_layer
 
 from parley.cases.models import Participant
 from parley.realtime.publish import participant_group
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api, Cast
 
 T = TypeVar("T")
 
 
-def base(cast: Cast) -> str:
-    assert cast.case is not None
+def base(cast: ActiveCast) -> str:
     return f"/cases/{cast.case.pk}/negotiation"
 
 
-def side_ids(cast: Cast) -> tuple[int, int]:
+def side_ids(cast: ActiveCast) -> tuple[int, int]:
     """(Alice's side, Bob's side)."""
-    assert cast.case is not None
     a = cast.case.sides.get(position=1).pk
     b = cast.case.sides.get(position=2).pk
     return a, b
@@ -45,11 +43,12 @@ class EventTap:
     """Runs actions so their on-commit events really go out, and records what each participant's
     WebSocket group received."""
 
-    def __init__(self, cast: Cast, capture: Callable[..., AbstractContextManager[Any]]) -> None:
+    def __init__(
+        self, cast: ActiveCast, capture: Callable[..., AbstractContextManager[Any]]
+    ) -> None:
         self.capture = capture
         self.layer = get_channel_layer()
         self.channels: dict[int, str] = {}
-        assert cast.case is not None
         for participant in Participant.objects.filter(case=cast.case):
             channel = async_to_sync(self.layer.new_channel)()
             async_to_sync(self.layer.group_add)(participant_group(participant.pk), channel)
@@ -78,7 +77,7 @@ def flatten(events: dict[int, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]
 
 
 def ask_engine(
-    cast: Cast, capture: Callable[..., AbstractContextManager[Any]], body: dict[str, Any]
+    cast: ActiveCast, capture: Callable[..., AbstractContextManager[Any]], body: dict[str, Any]
 ) -> tuple[int, Any]:
     """The mediator starts a proposal job; the job runs when the request commits (jobs run
     at once under pytest). Returns the job as the mediator then reads it, or the refusal."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from parley.negotiation.tests.helpers import base
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
@@ -37,7 +37,7 @@ ENDPOINTS = [
 
 @pytest.mark.parametrize(("method", "tail", "data"), ENDPOINTS)
 def test_r3_6_an_outsider_gets_the_same_404_as_for_a_missing_case(
-    active: Cast, method: str, tail: str, data: object
+    active: ActiveCast, method: str, tail: str, data: object
 ) -> None:
     olga = Api(active.olga)
     path = f"{base(active)}{tail}"
@@ -47,7 +47,7 @@ def test_r3_6_an_outsider_gets_the_same_404_as_for_a_missing_case(
     else:
         status, body = getattr(olga, method)(path, data)
     assert (status, body) == (404, NOT_FOUND)
-    missing = path.replace(f"/cases/{active.case.pk}/", "/cases/999999/")  # type: ignore[union-attr]
+    missing = path.replace(f"/cases/{active.case.pk}/", "/cases/999999/")
     if method == "get":
         response = Api(active.maya).client.get(f"/api/v1{missing}")
         assert (response.status_code, response.json()) == (404, NOT_FOUND)
@@ -55,7 +55,7 @@ def test_r3_6_an_outsider_gets_the_same_404_as_for_a_missing_case(
         assert getattr(Api(active.maya), method)(missing, data) == (404, NOT_FOUND)
 
 
-def test_the_api_documents_every_negotiation_endpoint(active: Cast) -> None:
+def test_the_api_documents_every_negotiation_endpoint(active: ActiveCast) -> None:
     response = Api(active.maya).client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     paths = [p for p in response.json()["paths"] if "/negotiation" in p]

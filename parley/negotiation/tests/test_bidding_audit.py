@@ -10,17 +10,16 @@ from typing import Any
 from parley.accounts.models import User
 from parley.cases.policy import Role
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, add_person
+from parley.testing import ActiveCast, Api, add_person
 
 
-def chain(cast: Cast, user: User) -> list[dict[str, Any]]:
-    assert cast.case is not None
+def chain(cast: ActiveCast, user: User) -> list[dict[str, Any]]:
     status, links = Api(user).get(f"/cases/{cast.case.pk}/audit")
     assert status == 200, links
     return list(links)
 
 
-def open_bidding(cast: Cast) -> None:
+def open_bidding(cast: ActiveCast) -> None:
     alice_side, bob_side = side_ids(cast)
     status, body = Api(cast.maya).post(
         f"{base(cast)}/bidding",
@@ -29,12 +28,12 @@ def open_bidding(cast: Cast) -> None:
     assert status == 201, body
 
 
-def bid(cast: Cast, user: User, amount: str) -> None:
+def bid(cast: ActiveCast, user: User, amount: str) -> None:
     status, body = Api(user).post(f"{base(cast)}/bidding/bids", {"amount": amount})
     assert status == 201, body
 
 
-def test_r8_3_the_audit_chain_does_not_tell_anyone_else_who_has_bid(active: Cast) -> None:
+def test_r8_3_the_audit_chain_does_not_tell_anyone_else_who_has_bid(active: ActiveCast) -> None:
     observer = add_person(active, "otto@example.com", "Otto Observer", Role.OBSERVER)
     open_bidding(active)
     others = (active.bob, active.maya, observer)

@@ -15,7 +15,7 @@ from parley.cases.record import export_for
 from parley.errors import NotFound
 from parley.negotiation.models import SealedBid
 from parley.negotiation.tests.helpers import EventTap, base, everyone, flatten, side_ids
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 
 def forms(amount: str) -> list[str]:
@@ -28,7 +28,7 @@ def forms(amount: str) -> list[str]:
 
 
 def set_up(
-    cast: Cast,
+    cast: ActiveCast,
     tap: EventTap,
     margin_kind: str,
     margin_value: str,
@@ -52,16 +52,15 @@ def set_up(
     assert status == 201, body
 
 
-def bid(cast: Cast, tap: EventTap, who: Any, amount: str) -> dict[str, Any]:
+def bid(cast: ActiveCast, tap: EventTap, who: Any, amount: str) -> dict[str, Any]:
     status, body = tap.run(lambda: Api(who).post(f"{base(cast)}/bidding/bids", {"amount": amount}))
     assert status == 201, body
     return dict(body)
 
 
-def everything_seen(cast: Cast, tap: EventTap) -> dict[str, str]:
+def everything_seen(cast: ActiveCast, tap: EventTap) -> dict[str, str]:
     """Every read path, as each person: the whole negotiation API, every room they can read,
     their case page, the audit chain, their export; plus the events their groups received."""
-    assert cast.case is not None
     seen: dict[str, str] = {}
     for name, user in everyone(cast).items():
         api = Api(user)
@@ -101,7 +100,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("name", "offer", "demand", "kind", "margin", "settles"), TABLE)
 def test_r8_3_bidding_table(
-    active: Cast,
+    active: ActiveCast,
     tap: EventTap,
     caplog: pytest.LogCaptureFixture,
     name: str,
@@ -157,7 +156,7 @@ def test_r8_3_bidding_table(
 
 
 def test_r8_3_a_failed_round_tells_everyone_the_same_thing_and_nothing_more(
-    active: Cast, tap: EventTap
+    active: ActiveCast, tap: EventTap
 ) -> None:
     set_up(active, tap, "percent", "30", rounds=3)
     tap.drain()
@@ -185,7 +184,9 @@ def test_r8_3_a_failed_round_tells_everyone_the_same_thing_and_nothing_more(
         assert view["current_round"] == 2
 
 
-def test_r8_3_three_rounds_by_default_then_the_bidding_fails(active: Cast, tap: EventTap) -> None:
+def test_r8_3_three_rounds_by_default_then_the_bidding_fails(
+    active: ActiveCast, tap: EventTap
+) -> None:
     alice_side, bob_side = side_ids(active)
     status, body = tap.run(
         lambda: Api(active.maya).post(
@@ -202,7 +203,7 @@ def test_r8_3_three_rounds_by_default_then_the_bidding_fails(active: Cast, tap: 
     assert (status, body["code"]) == (409, "no_bidding")
 
 
-def test_r8_3_one_sealed_figure_per_side_per_round(active: Cast, tap: EventTap) -> None:
+def test_r8_3_one_sealed_figure_per_side_per_round(active: ActiveCast, tap: EventTap) -> None:
     set_up(active, tap, "percent", "30")
     bid(active, tap, active.carol, "5000.00")  # Alice's counsel bids for Alice's side
     status, body = Api(active.alice).post(f"{base(active)}/bidding/bids", {"amount": "4000"})
@@ -211,7 +212,7 @@ def test_r8_3_one_sealed_figure_per_side_per_round(active: Cast, tap: EventTap) 
 
 
 def test_r6_2_the_mediator_cannot_bid_and_outsiders_see_nothing(
-    active: Cast, tap: EventTap
+    active: ActiveCast, tap: EventTap
 ) -> None:
     set_up(active, tap, "percent", "30")
     status, body = Api(active.maya).post(f"{base(active)}/bidding/bids", {"amount": "10"})
@@ -223,7 +224,9 @@ def test_r6_2_the_mediator_cannot_bid_and_outsiders_see_nothing(
     assert (status, body) == (404, {"code": "not_found", "detail": "Not found."})
 
 
-def test_r8_3_rules_can_change_until_the_first_figure_only(active: Cast, tap: EventTap) -> None:
+def test_r8_3_rules_can_change_until_the_first_figure_only(
+    active: ActiveCast, tap: EventTap
+) -> None:
     set_up(active, tap, "percent", "30")
     set_up(active, tap, "fixed", "250")
     bid(active, tap, active.bob, "100.00")
@@ -234,9 +237,8 @@ def test_r8_3_rules_can_change_until_the_first_figure_only(active: Cast, tap: Ev
     assert (status, body["code"]) == (409, "bidding_started")
 
 
-def test_r7_5_bidding_closes_when_the_mediation_ends(active: Cast, tap: EventTap) -> None:
+def test_r7_5_bidding_closes_when_the_mediation_ends(active: ActiveCast, tap: EventTap) -> None:
     set_up(active, tap, "percent", "30")
-    assert active.case is not None
     status, _ = Api(active.alice).post(f"/cases/{active.case.pk}/terminate", {})
     assert status == 200
     status, body = Api(active.bob).post(f"{base(active)}/bidding/bids", {"amount": "100"})
@@ -247,12 +249,11 @@ def test_r7_5_bidding_closes_when_the_mediation_ends(active: Cast, tap: EventTap
 
 
 def test_r7_5_a_figure_waiting_for_the_other_side_is_erased_when_the_mediation_ends(
-    active: Cast, tap: EventTap
+    active: ActiveCast, tap: EventTap
 ) -> None:
     set_up(active, tap, "percent", "30")
     bid(active, tap, active.bob, "4321.98")
     assert SealedBid.objects.get().sealed != ""
-    assert active.case is not None
     assert Api(active.maya).post(f"/cases/{active.case.pk}/terminate", {})[0] == 200
     assert SealedBid.objects.get().sealed == ""
     active.case.refresh_from_db()
@@ -273,7 +274,7 @@ def test_r7_5_a_figure_waiting_for_the_other_side_is_erased_when_the_mediation_e
     ],
 )
 def test_r8_3_a_margin_of_30_percent_or_5000_whichever_is_greater(
-    active: Cast, tap: EventTap, offer: str, demand: str, settles: str | None
+    active: ActiveCast, tap: EventTap, offer: str, demand: str, settles: str | None
 ) -> None:
     set_up(active, tap, "greater", "30", rounds=1, margin_fixed="5000")
     first = bid(active, tap, active.bob, offer)
@@ -289,7 +290,7 @@ def test_r8_3_a_margin_of_30_percent_or_5000_whichever_is_greater(
 
 
 def test_r8_3_the_payer_may_offer_0_and_the_claimant_may_not_demand_0(
-    active: Cast, tap: EventTap
+    active: ActiveCast, tap: EventTap
 ) -> None:
     set_up(active, tap, "fixed", "1500", rounds=2)
     status, body = tap.run(

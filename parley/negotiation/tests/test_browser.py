@@ -37,7 +37,7 @@ cast = Cast(
     carol=user("carol.n@example.com", "Carol Counsel"),
     olga=user("olga.n@example.com", "Olga Outsider"),
 )
-build_case(cast)
+cast = build_case(cast)
 print(json.dumps({"case": cast.case.pk}))
 """
 

@@ -17,7 +17,7 @@ from parley.negotiation.models import Offer
 from parley.negotiation.policy import OfferKind
 from parley.negotiation.tests.helpers import side_ids
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, build_case, make_cast, open_socket
+from parley.testing import ActiveCast, build_case, make_cast, open_socket
 
 NOTE = "Paid within 30 days, marker-n0te"
 CONDITIONS = "Bob withdraws the complaint, marker-c0nd"
@@ -30,8 +30,7 @@ async def drain(comm: WebsocketCommunicator) -> list[dict[str, Any]]:
     return events
 
 
-async def sockets(cast: Cast) -> dict[str, WebsocketCommunicator]:
-    assert cast.case is not None
+async def sockets(cast: ActiveCast) -> dict[str, WebsocketCommunicator]:
     socks = {}
     for name in ("maya", "alice", "bob", "carol"):
         comm, connected, _ = await open_socket(getattr(cast, name), cast.case.pk)
@@ -42,9 +41,8 @@ async def sockets(cast: Cast) -> dict[str, WebsocketCommunicator]:
     return socks
 
 
-def offer(cast: Cast, room: str, amount: str, **extra: Any) -> Offer:
+def offer(cast: ActiveCast, room: str, amount: str, **extra: Any) -> Offer:
     alice_side, bob_side = side_ids(cast)
-    assert cast.case is not None
     return do_make_offer(
         acting_user=cast.alice,
         case_id=cast.case.pk,
@@ -87,8 +85,7 @@ async def test_r3_6_a_caucus_offer_never_reaches_the_other_sides_socket() -> Non
         await comm.disconnect()
 
 
-def page(user: Any, cast: Cast, tail: str = "") -> str:
-    assert cast.case is not None
+def page(user: Any, cast: ActiveCast, tail: str = "") -> str:
     client = Client()
     client.force_login(user)
     response = client.get(f"/cases/{cast.case.pk}/negotiate/{tail}")
@@ -96,7 +93,9 @@ def page(user: Any, cast: Cast, tail: str = "") -> str:
     return response.content.decode()
 
 
-def test_r8_1_the_other_side_sees_the_note_and_conditions_where_it_answers(active: Cast) -> None:
+def test_r8_1_the_other_side_sees_the_note_and_conditions_where_it_answers(
+    active: ActiveCast,
+) -> None:
     made = offer(active, "joint", "3300", note=NOTE, conditions=CONDITIONS)
     html = page(active.bob, active, "live/")
     item = html[html.index(f'id="offer-{made.pk}"') :]
@@ -107,7 +106,7 @@ def test_r8_1_the_other_side_sees_the_note_and_conditions_where_it_answers(activ
     assert "Counter" in item
 
 
-def test_r8_1_a_caucus_offer_says_where_it_is_and_its_disclosure_choice(active: Cast) -> None:
+def test_r8_1_a_caucus_offer_says_where_it_is_and_its_disclosure_choice(active: ActiveCast) -> None:
     made = offer(active, "caucus_a", "20000", note=NOTE, instruction=Instruction.DO_NOT_DISCLOSE)
     alice = page(active.alice, active)
     assert "Given to the mediator in your caucus" in alice
@@ -120,7 +119,9 @@ def test_r8_1_a_caucus_offer_says_where_it_is_and_its_disclosure_choice(active: 
     assert 'name="instruction" value="do_not_disclose"' in alice
 
 
-def test_r11_3_an_offers_note_and_conditions_are_ciphertext_in_the_columns(active: Cast) -> None:
+def test_r11_3_an_offers_note_and_conditions_are_ciphertext_in_the_columns(
+    active: ActiveCast,
+) -> None:
     made = offer(active, "joint", "3300", note=NOTE, conditions=CONDITIONS)
     with connection.cursor() as cursor:
         cursor.execute("SELECT note, conditions FROM negotiation_offer WHERE id = %s", [made.pk])
@@ -131,10 +132,9 @@ def test_r11_3_an_offers_note_and_conditions_are_ciphertext_in_the_columns(activ
     assert (fresh.note, fresh.conditions) == (NOTE, CONDITIONS)
 
 
-def test_r8_2_a_party_counters_from_the_page(active: Cast) -> None:
+def test_r8_2_a_party_counters_from_the_page(active: ActiveCast) -> None:
     alice_side, bob_side = side_ids(active)
     made = offer(active, "joint", "3300")
-    assert active.case is not None
     bob = Client()
     bob.force_login(active.bob)
     response = bob.post(
@@ -156,9 +156,8 @@ def test_r8_2_a_party_counters_from_the_page(active: Cast) -> None:
     assert "Counter-offer from Bob" in page(active.alice, active)
 
 
-def test_r8_3_the_bidding_form_works_with_its_defaults(active: Cast) -> None:
+def test_r8_3_the_bidding_form_works_with_its_defaults(active: ActiveCast) -> None:
     """The first direction offered is a real one (never payer = claimant)."""
-    assert active.case is not None
     html = page(active.maya, active)
     select = html[html.index('id="bid-direction"') :]
     first = select[select.index('value="') + 7 :]
@@ -187,9 +186,8 @@ def test_r8_3_the_bidding_form_works_with_its_defaults(active: Cast) -> None:
     assert "The least your side would accept" in claimant_page
 
 
-def test_an_offers_expiry_is_typed_and_shown_in_each_readers_zone(active: Cast) -> None:
+def test_an_offers_expiry_is_typed_and_shown_in_each_readers_zone(active: ActiveCast) -> None:
     alice_side, bob_side = side_ids(active)
-    assert active.case is not None
     active.alice.time_zone = "Europe/Berlin"
     active.alice.save(update_fields=["time_zone"])
     alice = Client()
@@ -216,12 +214,11 @@ def test_an_offers_expiry_is_typed_and_shown_in_each_readers_zone(active: Cast) 
     assert "Wed 2 Jan 2030, 10:00 (Europe/Berlin)" in page(active.alice, active)
 
 
-def test_the_live_regions_cost_the_same_queries_however_many_offers(active: Cast) -> None:
+def test_the_live_regions_cost_the_same_queries_however_many_offers(active: ActiveCast) -> None:
     """Each event makes every open page fetch its regions: no query per offer or counter."""
     from django.test.utils import CaptureQueriesContext
 
     alice_side, bob_side = side_ids(active)
-    assert active.case is not None
     bob = Client()
     bob.force_login(active.bob)
 
@@ -229,7 +226,7 @@ def test_the_live_regions_cost_the_same_queries_however_many_offers(active: Cast
         first = offer(active, "joint", "3300", note=NOTE, conditions=CONDITIONS)
         do_make_offer(
             acting_user=active.bob,
-            case_id=active.case.pk,  # type: ignore[union-attr]
+            case_id=active.case.pk,
             room_id=active.room("joint").pk,
             kind=OfferKind.SUM,
             amount="4100",
@@ -242,7 +239,7 @@ def test_the_live_regions_cost_the_same_queries_however_many_offers(active: Cast
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as seen:
-            assert bob.get(f"/cases/{active.case.pk}/negotiate/live/").status_code == 200  # type: ignore[union-attr]
+            assert bob.get(f"/cases/{active.case.pk}/negotiate/live/").status_code == 200
         return len(seen)
 
     exchange()

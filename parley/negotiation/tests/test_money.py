@@ -13,7 +13,7 @@ from parley.cases.actions import do_create_case, do_set_currency
 from parley.errors import BadInput, DomainError
 from parley.money import check_currency, format_money, parse_money
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, build_case, make_cast
+from parley.testing import ActiveCast, Api, build_case, make_cast
 
 
 def test_a_sum_is_shown_with_its_currency_in_the_readers_locale() -> None:
@@ -89,8 +89,7 @@ def test_the_mediator_chooses_the_currency_at_set_up_and_it_is_fixed_once_active
     path = f"/cases/{case.pk}/currency"
     assert Api(cast.maya).post(path, {"currency": "JPY"})[1]["currency"] == "JPY"
     assert Api(cast.olga).post(path, {"currency": "USD"})[0] == 404
-    build_case(cast)
-    assert cast.case is not None
+    cast = build_case(cast)
     with pytest.raises(DomainError) as caught:
         do_set_currency(acting_user=cast.maya, case_id=cast.case.pk, currency="USD")
     assert caught.value.code == "currency_fixed"
@@ -116,11 +115,10 @@ def test_the_set_up_page_sets_the_currency() -> None:
     assert bob.post(f"/cases/{case.pk}/setup/currency/", {"currency": "USD"}).status_code == 404
 
 
-def test_every_sum_on_the_negotiation_page_is_written_one_way(active: Cast) -> None:
+def test_every_sum_on_the_negotiation_page_is_written_one_way(active: ActiveCast) -> None:
     """An offer's terms, the bidding result and the settlement draft all show "€9,000.00";
     the API gives the plain figure and the currency."""
     alice_side, bob_side = side_ids(active)
-    assert active.case is not None
     status, offer = Api(active.bob).post(
         f"{base(active)}/offers",
         {

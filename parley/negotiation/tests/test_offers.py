@@ -10,12 +10,14 @@ from django.utils import timezone
 from parley.audit.actions import verify_case
 from parley.audit.models import AuditEvent
 from parley.negotiation.tests.helpers import EventTap, base, side_ids
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
-def offer(cast: Cast, who: Any, room: str = "joint", amount: str = "12000", **extra: Any) -> Any:
+def offer(
+    cast: ActiveCast, who: Any, room: str = "joint", amount: str = "12000", **extra: Any
+) -> Any:
     alice_side, bob_side = side_ids(cast)
     data = {
         "room": cast.room(room).pk,
@@ -28,7 +30,9 @@ def offer(cast: Cast, who: Any, room: str = "joint", amount: str = "12000", **ex
     return Api(who).post(f"{base(cast)}/offers", data)
 
 
-def test_r8_1_a_party_offers_a_sum_in_the_joint_room_and_everyone_sees_it(active: Cast) -> None:
+def test_r8_1_a_party_offers_a_sum_in_the_joint_room_and_everyone_sees_it(
+    active: ActiveCast,
+) -> None:
     status, body = offer(active, active.bob)
     assert status == 201, body
     assert body["terms"] == ["Bob pays Alice the sum of €12,000.00."]
@@ -39,11 +43,11 @@ def test_r8_1_a_party_offers_a_sum_in_the_joint_room_and_everyone_sees_it(active
     assert Api(active.olga).get(f"{base(active)}/offers/{body['id']}") == (404, NOT_FOUND)
     # It is an entry of the joint room, like every other content.
     joint = active.room("joint").pk
-    _, entries = Api(active.alice).get(f"/cases/{active.case.pk}/rooms/{joint}/entries")  # type: ignore[union-attr]
+    _, entries = Api(active.alice).get(f"/cases/{active.case.pk}/rooms/{joint}/entries")
     assert entries[-1]["kind"] == "offer"
 
 
-def test_r8_2_accepted_when_every_other_party_accepts(active: Cast) -> None:
+def test_r8_2_accepted_when_every_other_party_accepts(active: ActiveCast) -> None:
     _, made = offer(active, active.bob)
     path = f"{base(active)}/offers/{made['id']}"
     assert Api(active.maya).post(f"{path}/accept")[1]["code"] == "mediator_never_decides"
@@ -58,10 +62,10 @@ def test_r8_2_accepted_when_every_other_party_accepts(active: Cast) -> None:
     assert Api(active.alice).post(f"{path}/reject")[1]["code"] == "offer_closed"
     kinds = list(AuditEvent.objects.filter(case=active.case).values_list("kind", flat=True))
     assert kinds[-2:] == ["offer_answered", "offer_accepted"]
-    assert verify_case(active.case).ok  # type: ignore[arg-type]
+    assert verify_case(active.case).ok
 
 
-def test_r8_2_rejected_countered_and_withdrawn(active: Cast) -> None:
+def test_r8_2_rejected_countered_and_withdrawn(active: ActiveCast) -> None:
     _, first = offer(active, active.bob, amount="5000")
     status, rejected = Api(active.alice).post(f"{base(active)}/offers/{first['id']}/reject")
     assert rejected["status"] == "rejected"
@@ -88,7 +92,7 @@ def test_r8_2_rejected_countered_and_withdrawn(active: Cast) -> None:
     )
 
 
-def test_r8_2_an_offer_left_past_its_expiry_expires(active: Cast) -> None:
+def test_r8_2_an_offer_left_past_its_expiry_expires(active: ActiveCast) -> None:
     soon = timezone.now() + timedelta(minutes=5)
     _, made = offer(active, active.bob, expires_at=soon.isoformat())
     from parley.negotiation.models import Offer
@@ -104,7 +108,7 @@ def test_r8_2_an_offer_left_past_its_expiry_expires(active: Cast) -> None:
 
 
 def test_r8_1_an_offer_given_in_caucus_reaches_the_other_side_only_when_conveyed(
-    active: Cast, tap: EventTap
+    active: ActiveCast, tap: EventTap
 ) -> None:
     status, made = tap.run(lambda: offer(active, active.alice, room="caucus_a", amount="20000"))
     assert status == 201, made
@@ -115,7 +119,7 @@ def test_r8_1_an_offer_given_in_caucus_reaches_the_other_side_only_when_conveyed
         assert Api(user).get(f"{base(active)}/offers/{made['id']}") == (404, NOT_FOUND)
     assert Api(active.bob).post(f"{base(active)}/offers/{made['id']}/accept") == (404, NOT_FOUND)
     # R4.3: Alice says do not disclose; the mediator cannot convey it.
-    path = f"/cases/{active.case.pk}/entries/{made['entry']}"  # type: ignore[union-attr]
+    path = f"/cases/{active.case.pk}/entries/{made['entry']}"
     Api(active.alice).post(f"{path}/instruction", {"instruction": "do_not_disclose"})
     status, body = Api(active.maya).post(f"{path}/share", {"target_room": active.room("joint").pk})
     assert (status, body["code"]) == (409, "disclosure_refused")
@@ -129,7 +133,7 @@ def test_r8_1_an_offer_given_in_caucus_reaches_the_other_side_only_when_conveyed
     assert (status, body["status"]) == (200, "accepted")
 
 
-def test_r8_1_offers_are_made_only_by_a_side_and_only_where_allowed(active: Cast) -> None:
+def test_r8_1_offers_are_made_only_by_a_side_and_only_where_allowed(active: ActiveCast) -> None:
     assert offer(active, active.maya)[1]["code"] == "not_allowed"
     assert offer(active, active.bob, room="caucus_a") == (404, NOT_FOUND)
     assert offer(active, active.alice, room="counsel_a")[1]["code"] == "bad_room"
@@ -137,9 +141,9 @@ def test_r8_1_offers_are_made_only_by_a_side_and_only_where_allowed(active: Cast
     assert offer(active, active.alice, amount="-3")[1]["code"] == "bad_amount"
 
 
-def test_r7_5_offers_close_when_the_mediation_ends(active: Cast) -> None:
+def test_r7_5_offers_close_when_the_mediation_ends(active: ActiveCast) -> None:
     _, made = offer(active, active.bob)
-    Api(active.maya).post(f"/cases/{active.case.pk}/terminate", {})  # type: ignore[union-attr]
+    Api(active.maya).post(f"/cases/{active.case.pk}/terminate", {})
     assert Api(active.alice).get(f"{base(active)}/offers/{made['id']}")[1]["status"] == "closed"
     assert Api(active.alice).post(f"{base(active)}/offers/{made['id']}/accept")[1]["code"] == (
         "case_terminated"

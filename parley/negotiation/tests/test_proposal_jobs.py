@@ -18,7 +18,7 @@ from parley.negotiation.suggest import Certainty, certainty_of
 from parley.negotiation.tasks import run_proposal
 from parley.negotiation.tests.helpers import ask_engine, base
 from parley.negotiation.tests.test_proposals import rate_both
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 Capture = Callable[..., AbstractContextManager[Any]]
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
@@ -40,13 +40,15 @@ HARD = [
 ]
 
 
-def rate_items(cast: Cast) -> None:
+def rate_items(cast: ActiveCast) -> None:
     assert Api(cast.maya).put(f"{base(cast)}/issues", ITEMS)[0] == 200
     assert Api(cast.alice).put(f"{base(cast)}/ratings", {"points": [60, 30, 10]})[0] == 200
     assert Api(cast.bob).put(f"{base(cast)}/ratings", {"points": [40, 20, 40]})[0] == 200
 
 
-def test_r8_4_asking_the_engine_queues_a_job_that_only_the_mediator_reads(active: Cast) -> None:
+def test_r8_4_asking_the_engine_queues_a_job_that_only_the_mediator_reads(
+    active: ActiveCast,
+) -> None:
     rate_both(active)
     maya = Api(active.maya)
     # Outside a committed request the job stays queued: the answer is the job, not the result.
@@ -71,7 +73,7 @@ def test_r8_4_asking_the_engine_queues_a_job_that_only_the_mediator_reads(active
     assert maya.post(f"{base(active)}/suggest", {"method": "egalitarian"})[0] == 202
 
 
-def test_r8_4_the_time_limit_is_the_mediators_within_bounds(active: Cast) -> None:
+def test_r8_4_the_time_limit_is_the_mediators_within_bounds(active: ActiveCast) -> None:
     rate_both(active)
     maya = Api(active.maya)
     for seconds in (0.5, 31, -1):
@@ -81,7 +83,7 @@ def test_r8_4_the_time_limit_is_the_mediators_within_bounds(active: Cast) -> Non
     assert (status, job["time_limit"]) == (202, 30.0)
 
 
-def test_r8_4_the_engine_refuses_before_queueing(active: Cast) -> None:
+def test_r8_4_the_engine_refuses_before_queueing(active: ActiveCast) -> None:
     rate_items(active)
     maya = Api(active.maya)
     status, body = maya.post(f"{base(active)}/suggest", {"method": "nash"})
@@ -89,7 +91,7 @@ def test_r8_4_the_engine_refuses_before_queueing(active: Cast) -> None:
     assert not ProposalJob.objects.exists()
 
 
-def test_r8_4_a_job_lost_with_its_worker_does_not_block_the_case(active: Cast) -> None:
+def test_r8_4_a_job_lost_with_its_worker_does_not_block_the_case(active: ActiveCast) -> None:
     rate_both(active)
     maya = Api(active.maya)
     _, job = maya.post(f"{base(active)}/suggest", {"method": "nash", "time_limit": 5})
@@ -104,7 +106,7 @@ def test_r8_4_a_job_lost_with_its_worker_does_not_block_the_case(active: Cast) -
 
 
 def test_r8_4_the_result_is_stored_encrypted(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     rate_items(active)
     status, job = ask_engine(
@@ -149,10 +151,9 @@ def test_r8_4_a_disputed_division_says_so() -> None:
 
 
 def test_r8_4_the_page_shows_the_job_to_the_mediator_only(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     rate_items(active)
-    assert active.case is not None
     maya = Client()
     maya.force_login(active.maya)
     page = f"/cases/{active.case.pk}/negotiate/"

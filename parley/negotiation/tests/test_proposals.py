@@ -9,7 +9,7 @@ from typing import Any
 
 from parley.negotiation.tests.helpers import EventTap, ask_engine, base, side_ids
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 ISSUES = {
@@ -26,14 +26,14 @@ ALICE = {"weights": [71, 11, 18], "scores": [[37, 100], [100, 0], [100, 0]]}
 BOB = {"weights": [23, 61, 16], "scores": [[100, 0], [0, 100], [0, 100]]}
 
 
-def rate_both(cast: Cast, alice: dict[str, Any] = ALICE, bob: dict[str, Any] = BOB) -> None:
+def rate_both(cast: ActiveCast, alice: dict[str, Any] = ALICE, bob: dict[str, Any] = BOB) -> None:
     assert Api(cast.maya).put(f"{base(cast)}/issues", ISSUES)[0] == 200
     status, body = Api(cast.alice).put(f"{base(cast)}/ratings", alice)
     assert status == 200, body
     assert Api(cast.bob).put(f"{base(cast)}/ratings", bob)[0] == 200
 
 
-def test_r8_4_ratings_are_caucus_content_of_their_side(active: Cast, tap: EventTap) -> None:
+def test_r8_4_ratings_are_caucus_content_of_their_side(active: ActiveCast, tap: EventTap) -> None:
     tap.run(lambda: rate_both(active))
     for user, sides in (
         (active.alice, [side_ids(active)[0]]),
@@ -58,14 +58,14 @@ def test_r8_4_ratings_are_caucus_content_of_their_side(active: Cast, tap: EventT
     assert "71" not in entry.body
 
 
-def test_r8_4_ratings_must_spread_100_points(active: Cast) -> None:
+def test_r8_4_ratings_must_spread_100_points(active: ActiveCast) -> None:
     Api(active.maya).put(f"{base(active)}/issues", ISSUES)
     bad = {"weights": [50, 10, 10], "scores": ALICE["scores"]}
     assert Api(active.alice).put(f"{base(active)}/ratings", bad)[1]["code"] == "bad_ratings"
     assert Api(active.maya).put(f"{base(active)}/ratings", ALICE)[1]["code"] == "not_allowed"
 
 
-def test_r8_4_only_the_mediator_sets_issues_and_asks_the_engine(active: Cast) -> None:
+def test_r8_4_only_the_mediator_sets_issues_and_asks_the_engine(active: ActiveCast) -> None:
     assert Api(active.alice).put(f"{base(active)}/issues", ISSUES)[1]["code"] == "mediator_only"
     rate_both(active)
     status, body = Api(active.alice).post(f"{base(active)}/suggest", {"method": "nash"})
@@ -76,7 +76,7 @@ def test_r8_4_only_the_mediator_sets_issues_and_asks_the_engine(active: Cast) ->
     )
 
 
-def test_r8_4_the_engine_waits_for_every_side(active: Cast) -> None:
+def test_r8_4_the_engine_waits_for_every_side(active: ActiveCast) -> None:
     Api(active.maya).put(f"{base(active)}/issues", ISSUES)
     Api(active.alice).put(f"{base(active)}/ratings", ALICE)
     status, body = Api(active.maya).post(f"{base(active)}/suggest", {"method": "nash"})
@@ -85,7 +85,7 @@ def test_r8_4_the_engine_waits_for_every_side(active: Cast) -> None:
 
 
 def test_r8_4_a_presented_proposal_reveals_no_ones_ratings(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     rate_both(active)
     status, job = ask_engine(active, django_capture_on_commit_callbacks, {"method": "nash"})
@@ -113,7 +113,7 @@ def test_r8_4_a_presented_proposal_reveals_no_ones_ratings(
 
 
 def test_r8_4_items_are_divided_by_adjusted_winner(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     items = {"kind": "items", "issues": [{"title": "House"}, {"title": "Car"}, {"title": "Boat"}]}
     assert Api(active.maya).put(f"{base(active)}/issues", items)[0] == 200
@@ -141,10 +141,10 @@ def test_r8_4_items_are_divided_by_adjusted_winner(
     assert (mnw["certainty"], mnw["ef1"], mnw["gap_percent"]) == ("certified", True, 0.0)
 
 
-def test_r8_4_a_rating_entry_is_never_shared(active: Cast) -> None:
+def test_r8_4_a_rating_entry_is_never_shared(active: ActiveCast) -> None:
     Api(active.maya).put(f"{base(active)}/issues", ISSUES)
     status, rating = Api(active.alice).put(f"{base(active)}/ratings", ALICE)
-    path = f"/cases/{active.case.pk}/entries/{rating['entry']}"  # type: ignore[union-attr]
+    path = f"/cases/{active.case.pk}/entries/{rating['entry']}"
     # Even if the side flips the instruction, the mediator cannot share a rating.
     Api(active.alice).post(f"{path}/instruction", {"instruction": "may_disclose"})
     status, body = Api(active.maya).post(f"{path}/share", {"target_room": active.room("joint").pk})

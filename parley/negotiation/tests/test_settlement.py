@@ -11,12 +11,12 @@ from parley.cases.models import Case
 from parley.negotiation.models import SettlementVersion
 from parley.negotiation.pdf import settlement_pdf
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, build_case
+from parley.testing import ActiveCast, Api, Cast, build_case
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
-def accepted_offer(cast: Cast) -> int:
+def accepted_offer(cast: ActiveCast) -> int:
     alice_side, bob_side = side_ids(cast)
     _, made = Api(cast.bob).post(
         f"{base(cast)}/offers",
@@ -32,20 +32,20 @@ def accepted_offer(cast: Cast) -> int:
     return int(made["id"])
 
 
-def draft(cast: Cast) -> dict[str, Any]:
+def draft(cast: ActiveCast) -> dict[str, Any]:
     status, body = Api(cast.maya).post(f"{base(cast)}/settlement", {"offer": accepted_offer(cast)})
     assert status == 201, body
     return dict(body)
 
 
-def sign(cast: Cast, user: Any, sha: str, name: str | None = None) -> tuple[int, Any]:
+def sign(cast: ActiveCast, user: Any, sha: str, name: str | None = None) -> tuple[int, Any]:
     return Api(user).post(
         f"{base(cast)}/settlement/sign",
         {"typed_name": name or user.full_name, "consent": True, "sha256": sha},
     )
 
 
-def test_r8_5_a_settlement_is_drafted_only_from_accepted_terms(active: Cast) -> None:
+def test_r8_5_a_settlement_is_drafted_only_from_accepted_terms(active: ActiveCast) -> None:
     alice_side, bob_side = side_ids(active)
     _, open_offer = Api(active.bob).post(
         f"{base(active)}/offers",
@@ -66,7 +66,7 @@ def test_r8_5_a_settlement_is_drafted_only_from_accepted_terms(active: Cast) -> 
     assert settlement["waiting_for"] == ["Alice Alvarez", "Bob Brightline"]
 
 
-def test_r7_3_the_last_party_signature_ends_the_case_as_settled(active: Cast) -> None:
+def test_r7_3_the_last_party_signature_ends_the_case_as_settled(active: ActiveCast) -> None:
     settlement = draft(active)
     sha = settlement["sha256"]
     assert sign(active, active.maya, sha)[1]["code"] == "mediator_never_decides"
@@ -82,7 +82,7 @@ def test_r7_3_the_last_party_signature_ends_the_case_as_settled(active: Cast) ->
     status, body = sign(active, active.alice, sha)
     assert status == 201 and body["waiting_for"] == ["Bob Brightline"]
     assert sign(active, active.alice, sha)[1]["code"] == "already_signed"
-    case = Case.objects.get(pk=active.case.pk)  # type: ignore[union-attr]
+    case = Case.objects.get(pk=active.case.pk)
     assert case.status == "active"
     status, body = sign(active, active.bob, sha)
     assert status == 201 and body["settled"] is True and body["confidential"] is False
@@ -98,7 +98,7 @@ def test_r7_3_the_last_party_signature_ends_the_case_as_settled(active: Cast) ->
     )
 
 
-def test_r8_5_an_edit_voids_signatures_and_everyone_signs_again(active: Cast) -> None:
+def test_r8_5_an_edit_voids_signatures_and_everyone_signs_again(active: ActiveCast) -> None:
     settlement = draft(active)
     sign(active, active.alice, settlement["sha256"])
     status, edited = Api(active.maya).put(
@@ -115,7 +115,7 @@ def test_r8_5_an_edit_voids_signatures_and_everyone_signs_again(active: Cast) ->
     )
 
 
-def test_the_settlement_is_joint_content(active: Cast) -> None:
+def test_the_settlement_is_joint_content(active: ActiveCast) -> None:
     draft(active)
     for user in (active.maya, active.alice, active.bob, active.carol):
         assert Api(user).get(f"{base(active)}/settlement")[0] == 200
@@ -124,7 +124,7 @@ def test_the_settlement_is_joint_content(active: Cast) -> None:
     assert response.status_code == 404
 
 
-def test_the_pdf_is_byte_identical_across_runs(active: Cast) -> None:
+def test_the_pdf_is_byte_identical_across_runs(active: ActiveCast) -> None:
     settlement = draft(active)
     sign(active, active.alice, settlement["sha256"])
     sign(active, active.bob, settlement["sha256"])
@@ -133,7 +133,7 @@ def test_the_pdf_is_byte_identical_across_runs(active: Cast) -> None:
     assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
     assert first.content.startswith(b"%PDF")
     assert first.content == second.content
-    case = Case.objects.get(pk=active.case.pk)  # type: ignore[union-attr]
+    case = Case.objects.get(pk=active.case.pk)
     version = SettlementVersion.objects.get(case=case)
     assert settlement_pdf(load_context(case), version) == first.content
 
@@ -143,28 +143,30 @@ def test_r5_3_the_signed_settlement_is_stamped_privileged_only_if_results_are_co
 ) -> None:
     from parley.negotiation.pdf import settlement_html
 
-    build_case(cast, policy=AgreementPolicy(results_confidential=True))
+    cast = build_case(cast, policy=AgreementPolicy(results_confidential=True))
     settlement = draft(cast)
     sign(cast, cast.alice, settlement["sha256"])
     _, body = sign(cast, cast.bob, settlement["sha256"])
     assert body["confidential"] is True
-    case = Case.objects.get(pk=cast.case.pk)  # type: ignore[union-attr]
+    case = Case.objects.get(pk=cast.case.pk)
     html = settlement_html(load_context(case), SettlementVersion.objects.get(case=case))
     assert "PRIVILEGED AND CONFIDENTIAL" in html
 
 
-def test_r5_3_otherwise_the_signed_settlement_says_it_is_not_confidential(active: Cast) -> None:
+def test_r5_3_otherwise_the_signed_settlement_says_it_is_not_confidential(
+    active: ActiveCast,
+) -> None:
     from parley.negotiation.pdf import PUBLIC_STAMP, settlement_html
 
     settlement = draft(active)
     sign(active, active.alice, settlement["sha256"])
     sign(active, active.bob, settlement["sha256"])
-    case = Case.objects.get(pk=active.case.pk)  # type: ignore[union-attr]
+    case = Case.objects.get(pk=active.case.pk)
     html = settlement_html(load_context(case), SettlementVersion.objects.get(case=case))
     assert PUBLIC_STAMP in html and "PRIVILEGED" not in html
 
 
-def test_a_settled_bidding_is_accepted_terms(active: Cast) -> None:
+def test_a_settled_bidding_is_accepted_terms(active: ActiveCast) -> None:
     alice_side, bob_side = side_ids(active)
     Api(active.maya).post(f"{base(active)}/bidding", {"payer": bob_side, "claimant": alice_side})
     Api(active.bob).post(f"{base(active)}/bidding/bids", {"amount": "9000"})

@@ -12,13 +12,13 @@ from django.test import Client
 
 from parley.cases.policy import Role
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, add_person
+from parley.testing import ActiveCast, Api, add_person
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 FIGURE = "48,250.00"
 
 
-def caucus_offer_accepted_by_alice(cast: Cast) -> dict[str, Any]:
+def caucus_offer_accepted_by_alice(cast: ActiveCast) -> dict[str, Any]:
     """Bob gives a sum to the mediator in his caucus (may disclose); Maya shares it into
     Alice's caucus; Alice accepts it."""
     alice_side, bob_side = side_ids(cast)
@@ -33,7 +33,6 @@ def caucus_offer_accepted_by_alice(cast: Cast) -> dict[str, Any]:
         },
     )
     assert status == 201, offer
-    assert cast.case is not None
     status, copy = Api(cast.maya).post(
         f"/cases/{cast.case.pk}/entries/{offer['entry']}/share",
         {"target_room": cast.room("caucus_a").pk},
@@ -44,8 +43,7 @@ def caucus_offer_accepted_by_alice(cast: Cast) -> dict[str, Any]:
     return dict(offer)
 
 
-def mark(cast: Cast, entry_id: int, instruction: str) -> None:
-    assert cast.case is not None
+def mark(cast: ActiveCast, entry_id: int, instruction: str) -> None:
     status, body = Api(cast.bob).post(
         f"/cases/{cast.case.pk}/entries/{entry_id}/instruction", {"instruction": instruction}
     )
@@ -53,7 +51,7 @@ def mark(cast: Cast, entry_id: int, instruction: str) -> None:
 
 
 def test_r4_3_a_settlement_is_not_drafted_from_a_caucus_offer_its_side_forbade_disclosing(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     observer = add_person(active, "otto@example.com", "Otto Observer", Role.OBSERVER)
     offer = caucus_offer_accepted_by_alice(active)
@@ -70,13 +68,12 @@ def test_r4_3_a_settlement_is_not_drafted_from_a_caucus_offer_its_side_forbade_d
     assert status == 200 and overview["settlement"] is None
     page = Client()
     page.force_login(observer)
-    assert active.case is not None
     assert FIGURE.encode() not in page.get(f"/cases/{active.case.pk}/negotiate/").content
     assert FIGURE not in json.dumps(Api(observer).get(f"/cases/{active.case.pk}/export")[1])
 
 
 def test_r4_5_a_caucus_offer_reaches_the_settlement_only_through_a_share_into_the_joint_room(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """May disclose, but shared only into Alice's caucus: drafting would be a disclosure to
     everyone in the joint room that no share ever made, so it is refused until the mediator
@@ -87,7 +84,6 @@ def test_r4_5_a_caucus_offer_reaches_the_settlement_only_through_a_share_into_th
     status, body = Api(active.maya).post(path, {"offer": offer["id"]})
     assert (status, body["code"]) == (409, "terms_not_in_joint_room"), body
 
-    assert active.case is not None
     status, _ = Api(active.maya).post(
         f"/cases/{active.case.pk}/entries/{offer['entry']}/share",
         {"target_room": active.room("joint").pk},
@@ -102,10 +98,9 @@ def test_r4_5_a_caucus_offer_reaches_the_settlement_only_through_a_share_into_th
 
 
 def test_r4_2_the_instruction_at_drafting_time_counts_even_after_a_joint_room_share(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     offer = caucus_offer_accepted_by_alice(active)
-    assert active.case is not None
     Api(active.maya).post(
         f"/cases/{active.case.pk}/entries/{offer['entry']}/share",
         {"target_room": active.room("joint").pk},
@@ -118,10 +113,9 @@ def test_r4_2_the_instruction_at_drafting_time_counts_even_after_a_joint_room_sh
 
 
 def test_r4_5_the_page_offers_drafting_only_from_terms_the_joint_room_can_see(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     offer = caucus_offer_accepted_by_alice(active)
-    assert active.case is not None
     page = Client()
     page.force_login(active.maya)
     html = page.get(f"/cases/{active.case.pk}/negotiate/").content.decode()
@@ -135,7 +129,9 @@ def test_r4_5_the_page_offers_drafting_only_from_terms_the_joint_room_can_see(
     assert f'name="offer" value="{offer["id"]}"><button type="submit">Draft' in html
 
 
-def test_r3_5_a_joint_room_counter_to_a_caucus_offer_does_not_point_at_it(active: Cast) -> None:
+def test_r3_5_a_joint_room_counter_to_a_caucus_offer_does_not_point_at_it(
+    active: ActiveCast,
+) -> None:
     """Alice answers, in the joint room, an offer Bob gave in caucus: the observer reads a
     plain offer, with no reference to (or mention of) an offer they cannot see."""
     observer = add_person(active, "otto@example.com", "Otto Observer", Role.OBSERVER)
@@ -150,7 +146,6 @@ def test_r3_5_a_joint_room_counter_to_a_caucus_offer_does_not_point_at_it(active
             "payee": alice_side,
         },
     )
-    assert active.case is not None
     Api(active.maya).post(
         f"/cases/{active.case.pk}/entries/{offer['entry']}/share",
         {"target_room": active.room("caucus_a").pk},

@@ -6,7 +6,7 @@ from django.test import Client
 
 from parley.negotiation.models import Offer
 from parley.negotiation.tests.helpers import side_ids
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 
 def client(user: object) -> Client:
@@ -15,12 +15,11 @@ def client(user: object) -> Client:
     return c
 
 
-def url(cast: Cast, tail: str = "") -> str:
-    assert cast.case is not None
+def url(cast: ActiveCast, tail: str = "") -> str:
     return f"/cases/{cast.case.pk}/negotiate/{tail}"
 
 
-def test_the_page_is_for_people_in_the_joint_room_only(active: Cast) -> None:
+def test_the_page_is_for_people_in_the_joint_room_only(active: ActiveCast) -> None:
     for user in (active.maya, active.alice, active.bob, active.carol):
         assert client(user).get(url(active)).status_code == 200
     response = client(active.olga).get(url(active))
@@ -28,7 +27,7 @@ def test_the_page_is_for_people_in_the_joint_room_only(active: Cast) -> None:
     assert client(active.olga).get(url(active, "settlement.pdf")).status_code == 404
 
 
-def test_a_whole_settlement_through_plain_forms(active: Cast) -> None:
+def test_a_whole_settlement_through_plain_forms(active: ActiveCast) -> None:
     alice_side, bob_side = side_ids(active)
     bob = client(active.bob)
     response = bob.post(
@@ -71,5 +70,5 @@ def test_a_whole_settlement_through_plain_forms(active: Cast) -> None:
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_an_unknown_form_is_the_one_404(active: Cast) -> None:
+def test_an_unknown_form_is_the_one_404(active: ActiveCast) -> None:
     assert client(active.maya).post(url(active, "nonsense/")).status_code == 404

@@ -9,20 +9,19 @@ from typing import Any
 from django.core import mail
 
 from parley.rooms.actions import do_post_entry
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 Capture = Callable[..., AbstractContextManager[Any]]
 SECRET = "Our bottom line is 7,000 and the boat stays with us"
 
 
-def post(cast: Cast, user: Any, room: str, body: str, capture: Capture) -> None:
-    assert cast.case is not None
+def post(cast: ActiveCast, user: Any, room: str, body: str, capture: Capture) -> None:
     with capture(execute=True):
         do_post_entry(acting_user=user, case_id=cast.case.pk, room_id=cast.room(room).pk, body=body)
 
 
 def test_r3_6_a_caucus_post_mails_the_rooms_other_members_only(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     mail.outbox.clear()
     post(active, active.alice, "caucus_a", SECRET, django_capture_on_commit_callbacks)
@@ -31,7 +30,7 @@ def test_r3_6_a_caucus_post_mails_the_rooms_other_members_only(
 
 
 def test_r3_6_the_activity_mail_names_the_room_and_carries_no_content(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     mail.outbox.clear()
     post(active, active.alice, "caucus_a", SECRET, django_capture_on_commit_callbacks)
@@ -45,7 +44,7 @@ def test_r3_6_the_activity_mail_names_the_room_and_carries_no_content(
 
 
 def test_r3_6_a_counsel_room_post_never_mails_the_mediator(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     mail.outbox.clear()
     post(
@@ -55,7 +54,7 @@ def test_r3_6_a_counsel_room_post_never_mails_the_mediator(
 
 
 def test_a_busy_room_mails_each_person_once_per_window(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     mail.outbox.clear()
     for body in ("one", "two", "three"):
@@ -78,9 +77,8 @@ def run_jobs_due_in(seconds: int) -> None:
 
 
 def test_r3_6_only_those_who_have_not_read_the_room_after_a_while_are_mailed(
-    active: Cast, django_capture_on_commit_callbacks: Capture, settings: Any, client: Any
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture, settings: Any, client: Any
 ) -> None:
-    assert active.case is not None
     settings.PARLEY_NOTIFY_UNREAD_SECONDS = 120
     mail.outbox.clear()
     post(

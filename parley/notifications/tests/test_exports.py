@@ -25,7 +25,7 @@ from parley.cases.retention import enforce_retention
 from parley.notifications.models import ExportJob, ExportStatus
 from parley.notifications.tasks import sweep_exports
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 Capture = Callable[..., AbstractContextManager[Any]]
 NOT_FOUND = (404, {"code": "not_found", "detail": "Not found."})
@@ -42,7 +42,7 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
-def write(cast: Cast) -> int:
+def write(cast: ActiveCast) -> int:
     case_id = cid(cast)
     for user, room, body in (
         (cast.alice, "caucus_a", ALICE_CAUCUS),
@@ -69,7 +69,7 @@ def export(user: User, case_id: int, fmt: str, capture: Capture) -> tuple[dict[s
 
 
 def test_r5_2_each_person_s_export_holds_exactly_their_view_as_pdf_and_json(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     case_id = write(active)
     sees = {
@@ -96,7 +96,7 @@ def test_r5_2_each_person_s_export_holds_exactly_their_view_as_pdf_and_json(
         assert bodies == visible, name
 
 
-def test_r5_2_one_export_runs_per_person_per_case(active: Cast) -> None:
+def test_r5_2_one_export_runs_per_person_per_case(active: ActiveCast) -> None:
     case_id = write(active)
     alice = Api(active.alice)
     # The job is queued but its worker has not started (on_commit callbacks not run).
@@ -122,7 +122,7 @@ def test_r5_2_one_export_runs_per_person_per_case(active: Cast) -> None:
 
 
 def test_r5_2_progress_is_saved_as_the_pdf_is_made_and_shown_on_the_page(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     case_id = cid(active)
     for n in range(7):
@@ -169,7 +169,7 @@ def test_r5_2_progress_is_saved_as_the_pdf_is_made_and_shown_on_the_page(
 
 
 def test_r5_2_the_file_is_the_requester_s_alone(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     case_id = write(active)
     job, pdf = export(active.alice, case_id, "pdf", django_capture_on_commit_callbacks)
@@ -193,7 +193,7 @@ def test_r5_2_the_file_is_the_requester_s_alone(
 
 
 def test_r11_3_a_stored_export_is_sealed_and_deleted_after_its_time(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     case_id = write(active)
     job, raw = export(active.alice, case_id, "json", django_capture_on_commit_callbacks)
@@ -214,7 +214,7 @@ def test_r11_3_a_stored_export_is_sealed_and_deleted_after_its_time(
 
 
 def test_r11_4_after_crypto_shredding_exports_say_the_content_was_destroyed(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     case_id = write(active)
     ready, _ = export(active.alice, case_id, "pdf", django_capture_on_commit_callbacks)
@@ -238,7 +238,7 @@ def test_r11_4_after_crypto_shredding_exports_say_the_content_was_destroyed(
     assert page.status_code == 410 and gone["detail"] in page.content.decode()
 
 
-def test_r5_2_the_same_record_gives_the_same_pdf_bytes(active: Cast) -> None:
+def test_r5_2_the_same_record_gives_the_same_pdf_bytes(active: ActiveCast) -> None:
     case_id = write(active)
     first = record_pdf_bytes(open_record(active.alice, case_id))
     second = record_pdf_bytes(open_record(active.alice, case_id))
@@ -246,7 +246,7 @@ def test_r5_2_the_same_record_gives_the_same_pdf_bytes(active: Cast) -> None:
     assert re.search(rb"/CreationDate", first) is None
 
 
-def test_r5_2_text_people_wrote_is_set_as_text_never_as_typst_markup(active: Cast) -> None:
+def test_r5_2_text_people_wrote_is_set_as_text_never_as_typst_markup(active: ActiveCast) -> None:
     case_id = cid(active)
     tricky = '#read("/etc/passwd") *not bold* $x^2$ <label> @ref\n#set page(width: 1cm)'
     do_post_entry(
@@ -257,7 +257,7 @@ def test_r5_2_text_people_wrote_is_set_as_text_never_as_typst_markup(active: Cas
     assert "root:" not in text
 
 
-def test_times_in_the_pdf_are_in_the_reader_s_zone_named(active: Cast) -> None:
+def test_times_in_the_pdf_are_in_the_reader_s_zone_named(active: ActiveCast) -> None:
     case_id = write(active)
     active.alice.time_zone = "Asia/Tokyo"
     active.alice.save(update_fields=["time_zone"])

@@ -16,7 +16,7 @@ from parley.cases.actions import do_create_case, do_invite, read_invitation
 from parley.cases.policy import Role
 from parley.notifications.tasks import remind_unsigned, send_invitation
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast, build_case
+from parley.testing import ActiveCast, Api, Cast, build_case
 
 Capture = Callable[..., AbstractContextManager[Any]]
 NOT_FOUND = (404, {"code": "not_found", "detail": "Not found."})
@@ -41,8 +41,7 @@ def test_the_invitation_mail_carries_a_working_join_link(cast: Cast) -> None:
 
 
 def test_reminders_go_to_those_who_have_not_signed_and_not_twice(cast: Cast) -> None:
-    build_case(cast, stage="signing")
-    assert cast.case is not None
+    cast = build_case(cast, stage="signing")
     agreement = current_agreement(cast.case)
     assert agreement is not None
     do_sign(
@@ -60,9 +59,8 @@ def test_reminders_go_to_those_who_have_not_signed_and_not_twice(cast: Cast) -> 
 
 
 def test_r5_2_an_export_is_made_off_the_request_path_for_the_requester_only(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    assert active.case is not None
     case_id = active.case.pk
     do_post_entry(
         acting_user=active.alice,

@@ -25,8 +25,7 @@ def test_r9_2_restore_brings_back_every_entry_and_every_audit_chain_verifies(
     (media / "documents").mkdir(parents=True)
     (media / "documents" / "offer.pdf").write_bytes(b"%PDF-1.7 the offer")
     with override_settings(MEDIA_ROOT=media):
-        build_case(cast)
-        assert cast.case is not None
+        cast = build_case(cast)
         posted = [
             do_post_entry(
                 acting_user=user,

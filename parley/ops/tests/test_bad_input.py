@@ -19,7 +19,7 @@ from parley.documents.models import Document
 from parley.meetings.models import Session as MediationSession
 from parley.negotiation.models import Bidding
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, hold_session, small_pdf
+from parley.testing import ActiveCast, Api, Cast, hold_session, small_pdf
 
 
 def raw_post(user: Any, path: str, body: str) -> tuple[int, Any]:
@@ -36,8 +36,7 @@ def assert_refused(status: int, body: Any, code: str | None = None) -> None:
         assert body["code"] == code, body
 
 
-def bidding_setup(active: Cast) -> tuple[str, dict[str, Any]]:
-    assert active.case is not None
+def bidding_setup(active: ActiveCast) -> tuple[str, dict[str, Any]]:
     sides = active.case.sides.order_by("position")
     return f"/cases/{active.case.pk}/negotiation/bidding", {
         "payer": sides[1].pk,
@@ -46,7 +45,7 @@ def bidding_setup(active: Cast) -> tuple[str, dict[str, Any]]:
 
 
 @pytest.mark.parametrize("margin", ["NaN", "Infinity", "-Infinity", "1E+11", "sNaN", "30%"])
-def test_r11_5_a_margin_that_is_not_a_figure_is_refused(active: Cast, margin: str) -> None:
+def test_r11_5_a_margin_that_is_not_a_figure_is_refused(active: ActiveCast, margin: str) -> None:
     path, body = bidding_setup(active)
     status, answer = Api(active.maya).post(path, {**body, "margin_value": margin})
     assert_refused(status, answer)
@@ -54,21 +53,20 @@ def test_r11_5_a_margin_that_is_not_a_figure_is_refused(active: Cast, margin: st
 
 
 @pytest.mark.parametrize("amount", ["١٢٠٠٠", "1_000", "12,,000", "1E+11", "NaN", "12,00", "٣"])
-def test_r11_5_amounts_are_plain_figures_only(active: Cast, amount: str) -> None:
+def test_r11_5_amounts_are_plain_figures_only(active: ActiveCast, amount: str) -> None:
     path, body = bidding_setup(active)
     assert Api(active.maya).post(path, body)[0] == 201
     status, answer = Api(active.alice).post(f"{path}/bids", {"amount": amount})
     assert_refused(status, answer, "bad_amount")
 
 
-def test_r11_5_an_amount_with_thousands_separators_is_accepted(active: Cast) -> None:
+def test_r11_5_an_amount_with_thousands_separators_is_accepted(active: ActiveCast) -> None:
     path, body = bidding_setup(active)
     assert Api(active.maya).post(path, body)[0] == 201
     assert Api(active.alice).post(f"{path}/bids", {"amount": "12,000.50"})[0] == 201
 
 
-def test_r11_5_an_attendee_id_past_64_bits_is_refused(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_5_an_attendee_id_past_64_bits_is_refused(active: ActiveCast) -> None:
     session = hold_session(active, [active.alice])
     path = f"/cases/{active.case.pk}/sessions/{session.pk}/attendance"
     for attendees in ([2**63], [-1], [0]):
@@ -81,8 +79,7 @@ def test_r11_5_an_attendee_id_past_64_bits_is_refused(active: Cast) -> None:
 
 
 @pytest.mark.parametrize("start", ["0001-01-01T10:00", "0", "9999-12-31T10:00", "-1"])
-def test_r11_5_implausible_dates_are_refused(active: Cast, start: str) -> None:
-    assert active.case is not None
+def test_r11_5_implausible_dates_are_refused(active: ActiveCast, start: str) -> None:
     before = MediationSession.objects.count()
     status, answer = Api(active.maya).post(
         f"/cases/{active.case.pk}/sessions",
@@ -93,8 +90,7 @@ def test_r11_5_implausible_dates_are_refused(active: Cast, start: str) -> None:
 
 
 @pytest.mark.parametrize("body", ['"hello world"', "[null, null]", "42", "null", "true"])
-def test_r11_5_a_json_body_that_is_not_an_object_is_refused(active: Cast, body: str) -> None:
-    assert active.case is not None
+def test_r11_5_a_json_body_that_is_not_an_object_is_refused(active: ActiveCast, body: str) -> None:
     before = Case.objects.count()
     status, answer = raw_post(active.maya, "/cases", body)
     assert_refused(status, answer, "bad_body")
@@ -105,13 +101,12 @@ def test_r11_5_a_json_body_that_is_not_an_object_is_refused(active: Cast, body: 
     assert active.case.status == CaseStatus.ACTIVE
 
 
-def test_r11_5_a_body_that_is_not_json_is_refused(active: Cast) -> None:
+def test_r11_5_a_body_that_is_not_json_is_refused(active: ActiveCast) -> None:
     status, answer = raw_post(active.maya, "/cases", "{title: oops")
     assert_refused(status, answer, "bad_json")
 
 
-def test_r11_5_nul_anywhere_in_a_body_is_422(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_5_nul_anywhere_in_a_body_is_422(active: ActiveCast) -> None:
     room = active.room("joint").pk
     for body in ({"body": "a\x00b"}, {"body": "fine", "client_key": "k\x00"}, {"x\x00": 1}):
         status, answer = Api(active.alice).post(
@@ -134,8 +129,7 @@ def test_r11_5_nul_anywhere_in_a_body_is_422(active: Cast) -> None:
 def test_r11_5_an_email_with_line_breaks_is_refused(cast: Cast, email: str) -> None:
     from parley.testing import build_case
 
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     mail.outbox.clear()
     status, answer = Api(cast.maya).post(
         f"/cases/{cast.case.pk}/invitations",
@@ -150,8 +144,7 @@ def test_r11_5_an_email_with_line_breaks_is_refused(cast: Cast, email: str) -> N
 def test_r11_5_a_side_label_is_one_line_of_visible_text(cast: Cast, label: str) -> None:
     from parley.testing import build_case
 
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     status, answer = Api(cast.maya).post(
         f"/cases/{cast.case.pk}/invitations",
         {"email": "dan@example.com", "name": "Dan Dawson", "role": "party", "side_label": label},
@@ -159,8 +152,7 @@ def test_r11_5_a_side_label_is_one_line_of_visible_text(cast: Cast, label: str) 
     assert_refused(status, answer, "bad_label")
 
 
-def test_r11_5_bidi_and_zero_width_text_is_kept_and_rendered_isolated(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_5_bidi_and_zero_width_text_is_kept_and_rendered_isolated(active: ActiveCast) -> None:
     text = "Please open invoice\u202efdp.exe and\u200b sign"
     room = active.room("joint").pk
     status, answer = Api(active.alice).post(
@@ -175,8 +167,7 @@ def test_r11_5_bidi_and_zero_width_text_is_kept_and_rendered_isolated(active: Ca
     assert "invisible direction or zero-width characters" in page
 
 
-def test_r11_5_a_file_name_loses_its_hidden_controls(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_5_a_file_name_loses_its_hidden_controls(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
     upload = SimpleUploadedFile("invoice\u202etxt.pdf", small_pdf(), content_type="text/plain")
@@ -191,8 +182,7 @@ def test_r11_5_a_file_name_loses_its_hidden_controls(active: Cast) -> None:
     assert "\u202e" not in html
 
 
-def test_r11_5_a_file_that_only_starts_like_a_pdf_is_refused(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_5_a_file_that_only_starts_like_a_pdf_is_refused(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
     for content in (b"%PDF-1.7\n" + b"<script>" * 500, b"%PDF-"):

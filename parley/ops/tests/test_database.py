@@ -11,14 +11,13 @@ from parley.env import ConfigError, database_from_url
 from parley.errors import NotFound
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 URL = "postgresql://parley@db.example.org/parley"
 
 
-def alice_posts(active: Cast, key: str, *, room_id: int | None = None) -> Entry:
+def alice_posts(active: ActiveCast, key: str, *, room_id: int | None = None) -> Entry:
     """Alice posts "Offer <key>." in the joint room (or in `room_id`) under idempotency key `key`."""
-    assert active.case is not None
     return do_post_entry(
         acting_user=active.alice,
         case_id=active.case.pk,
@@ -51,7 +50,7 @@ def test_postgresql_prepares_statements_unless_an_operator_turns_it_off(
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
 )
-def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> None:
+def test_posting_reuses_prepared_statements_on_its_connection(active: ActiveCast) -> None:
     for n in range(6):
         alice_posts(active, f"prepared-{n}")
     with connection.cursor() as cursor:
@@ -65,7 +64,7 @@ def test_posting_reuses_prepared_statements_on_its_connection(active: Cast) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: Cast) -> None:
+def test_a_refused_post_leaves_the_connection_ready_for_the_next(active: ActiveCast) -> None:
     """The refusal comes after the case lock is taken: the rollback must leave the connection
     idle, with nothing stored, for the writer's next post."""
     for n in range(3):

@@ -9,13 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from parley.rooms.actions import do_post_entry
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api
 
 SECRET = "Alice's walk-away figure is 7,314"
 
 
-def test_r1_3_a_full_dump_leaves_every_content_app_out(active: Cast) -> None:
-    assert active.case is not None
+def test_r1_3_a_full_dump_leaves_every_content_app_out(active: ActiveCast) -> None:
     do_post_entry(
         acting_user=active.alice,
         case_id=active.case.pk,
@@ -36,6 +35,6 @@ def test_r1_3_a_full_dump_leaves_every_content_app_out(active: Cast) -> None:
 
 
 @pytest.mark.parametrize("label", ["rooms", "rooms.entry", "documents", "negotiation.offer"])
-def test_r1_3_asking_for_content_is_refused(active: Cast, label: str) -> None:
+def test_r1_3_asking_for_content_is_refused(active: ActiveCast, label: str) -> None:
     with pytest.raises(CommandError, match="mediation content is never dumped"):
         call_command("dumpdata", label, stdout=StringIO())

@@ -11,15 +11,16 @@ from django.db import connections, transaction
 from parley.audit.models import AuditEvent
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, entries_with_body
+from parley.testing import ActiveCast, Api, entries_with_body
 
 
-def entries_path(cast: Cast, room: str) -> str:
-    assert cast.case is not None
+def entries_path(cast: ActiveCast, room: str) -> str:
     return f"/cases/{cast.case.pk}/rooms/{cast.room(room).pk}/entries"
 
 
-def test_r9_2_a_retried_post_with_the_same_idempotency_key_stores_one_entry(active: Cast) -> None:
+def test_r9_2_a_retried_post_with_the_same_idempotency_key_stores_one_entry(
+    active: ActiveCast,
+) -> None:
     alice = Api(active.alice)
     payload = {"body": "We accept 7,000.", "client_key": "c5e1a7d2-retry-1"}
     first = alice.post(entries_path(active, "joint"), payload)
@@ -31,14 +32,14 @@ def test_r9_2_a_retried_post_with_the_same_idempotency_key_stores_one_entry(acti
     assert AuditEvent.objects.filter(kind="entry_posted", subject_id=first[1]["id"]).count() == 1
 
 
-def test_r9_2_the_same_key_from_two_people_is_two_entries(active: Cast) -> None:
+def test_r9_2_the_same_key_from_two_people_is_two_entries(active: ActiveCast) -> None:
     payload = {"body": "Agreed.", "client_key": "same-key"}
     _, a = Api(active.alice).post(entries_path(active, "joint"), payload)
     _, b = Api(active.bob).post(entries_path(active, "joint"), payload)
     assert a["id"] != b["id"]
 
 
-def test_r9_2_a_post_without_a_key_is_not_deduplicated(active: Cast) -> None:
+def test_r9_2_a_post_without_a_key_is_not_deduplicated(active: ActiveCast) -> None:
     alice = Api(active.alice)
     alice.post(entries_path(active, "joint"), {"body": "Hello"})
     alice.post(entries_path(active, "joint"), {"body": "Hello"})
@@ -46,7 +47,7 @@ def test_r9_2_a_post_without_a_key_is_not_deduplicated(active: Cast) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_r9_2_an_entry_is_committed_before_the_201_returns(active: Cast) -> None:
+def test_r9_2_an_entry_is_committed_before_the_201_returns(active: ActiveCast) -> None:
     status, entry = Api(active.bob).post(
         entries_path(active, "caucus_b"), {"body": "Only for the mediator.", "client_key": "k1"}
     )
@@ -73,12 +74,11 @@ def test_r9_2_an_entry_is_committed_before_the_201_returns(active: Cast) -> None
 )
 @pytest.mark.django_db(transaction=True)
 def test_r9_2_a_retry_sent_while_the_first_post_is_being_stored_returns_its_entry(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """The socket post is slow, the page gives up and posts again over HTTP with the same key:
     the retry waits for the case lock and must then see the entry the first one committed
     (not store a second one, nor fail on the key's unique constraint)."""
-    assert active.case is not None
     room = active.room("joint").pk
     stored, release = threading.Event(), threading.Event()
     ids: dict[str, int] = {}
@@ -89,7 +89,7 @@ def test_r9_2_a_retry_sent_while_the_first_post_is_being_stored_returns_its_entr
             with transaction.atomic():
                 entry = do_post_entry(
                     acting_user=active.alice,
-                    case_id=active.case.pk,  # type: ignore[union-attr]
+                    case_id=active.case.pk,
                     room_id=room,
                     body="We accept 7,000.",
                     client_key="slow-socket-1",

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from pytest_django.fixtures import Settings
 
-from parley.testing import Cast
+from parley.testing import ActiveCast
 
 CSP_MUST_HAVE = (
     "default-src 'self'",
@@ -37,10 +37,9 @@ def routes() -> Iterator[str]:
 ROUTES = list(routes())
 
 
-def fill(route: str, cast: Cast) -> str:
+def fill(route: str, cast: ActiveCast) -> str:
     """The route with the active case's id, the joint room's id, and a number that names
     nothing for every other id (so sub-resources answer their 404)."""
-    assert cast.case is not None
     path = route.replace("<int:case_id>", str(cast.case.pk)).replace("<case_id>", str(cast.case.pk))
     path = re.sub(r"<(int:)?room_id>", str(cast.room("joint").pk), path)
     path = path.replace("<str:fmt>", "json").replace("<slug:name>", "nothing")
@@ -67,7 +66,7 @@ def assert_json_refusal(response: object, path: str) -> None:
 
 @pytest.mark.parametrize("who", ["maya", "alice", "olga", None])
 def test_r11_5_every_url_pattern_is_no_store_with_csp_and_json_refusals(
-    active: Cast, who: str | None
+    active: ActiveCast, who: str | None
 ) -> None:
     client = Client()
     if who is not None:
@@ -81,7 +80,7 @@ def test_r11_5_every_url_pattern_is_no_store_with_csp_and_json_refusals(
             assert_json_refusal(response, path)
 
 
-def test_r11_5_api_unknown_address_is_json_404(active: Cast) -> None:
+def test_r11_5_api_unknown_address_is_json_404(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
     response = client.get("/api/v1/no/such/thing")
@@ -89,7 +88,7 @@ def test_r11_5_api_unknown_address_is_json_404(active: Cast) -> None:
     assert response.json() == {"code": "not_found", "detail": "Not found."}
 
 
-def test_r11_5_api_wrong_method_is_json_405_with_allow(active: Cast) -> None:
+def test_r11_5_api_wrong_method_is_json_405_with_allow(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
     response = client.put("/api/v1/cases")
@@ -98,7 +97,7 @@ def test_r11_5_api_wrong_method_is_json_405_with_allow(active: Cast) -> None:
     assert "GET" in response["Allow"]
 
 
-def test_r11_5_api_body_over_the_limit_is_json_413(active: Cast, settings: Settings) -> None:
+def test_r11_5_api_body_over_the_limit_is_json_413(active: ActiveCast, settings: Settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client = Client()
     client.force_login(active.alice)
@@ -108,7 +107,9 @@ def test_r11_5_api_body_over_the_limit_is_json_413(active: Cast, settings: Setti
     assert response.json()["code"] == "too_large"
 
 
-def test_r11_5_api_server_error_is_json_500(active: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_r11_5_api_server_error_is_json_500(
+    active: ActiveCast, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("a bug")
 
@@ -124,10 +125,9 @@ def test_r11_5_api_server_error_is_json_500(active: Cast, monkeypatch: pytest.Mo
     assert "no-store" in response["Cache-Control"]
 
 
-def test_r11_5_pages_are_no_store_and_under_the_csp(active: Cast) -> None:
+def test_r11_5_pages_are_no_store_and_under_the_csp(active: ActiveCast) -> None:
     client = Client()
     client.force_login(active.alice)
-    assert active.case is not None
     response = client.get(f"/cases/{active.case.pk}/rooms/{active.room('joint').pk}/")
     assert response.status_code == 200
     assert_headers(response, "room")

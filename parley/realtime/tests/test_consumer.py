@@ -16,7 +16,7 @@ from parley.accounts.models import User
 from parley.cases.actions import do_terminate
 from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, build_case, make_cast, open_socket
+from parley.testing import ActiveCast, build_case, make_cast, open_socket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,12 +51,11 @@ async def drain(comm: WebsocketCommunicator) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def live() -> Cast:
+def live() -> ActiveCast:
     return build_case(make_cast(), stage="active")
 
 
-async def everyone(live: Cast) -> dict[str, WebsocketCommunicator]:
-    assert live.case is not None
+async def everyone(live: ActiveCast) -> dict[str, WebsocketCommunicator]:
     socks = {}
     for name in ("maya", "alice", "bob", "carol"):
         comm, connected, _ = await connect(getattr(live, name), live.case.pk)
@@ -73,8 +72,7 @@ async def close_all(socks: dict[str, WebsocketCommunicator]) -> None:
         await comm.disconnect()
 
 
-async def test_r3_6_an_outsider_cannot_open_the_case_socket(live: Cast) -> None:
-    assert live.case is not None
+async def test_r3_6_an_outsider_cannot_open_the_case_socket(live: ActiveCast) -> None:
     _comm, connected, code = await connect(live.olga, live.case.pk)
     assert not connected
     assert code == 4404
@@ -82,8 +80,7 @@ async def test_r3_6_an_outsider_cannot_open_the_case_socket(live: Cast) -> None:
     assert not connected
 
 
-async def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(live: Cast) -> None:
-    assert live.case is not None
+async def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(live: ActiveCast) -> None:
     socks = await everyone(live)
     entry = await sync_to_async(do_post_entry)(
         acting_user=live.alice,
@@ -100,8 +97,7 @@ async def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(live: 
     await close_all(socks)
 
 
-async def test_r3_3_a_counsel_room_entry_never_reaches_the_mediator(live: Cast) -> None:
-    assert live.case is not None
+async def test_r3_3_a_counsel_room_entry_never_reaches_the_mediator(live: ActiveCast) -> None:
     socks = await everyone(live)
     await sync_to_async(do_post_entry)(
         acting_user=live.carol,
@@ -115,8 +111,7 @@ async def test_r3_3_a_counsel_room_entry_never_reaches_the_mediator(live: Cast) 
     await close_all(socks)
 
 
-async def test_r4_2_an_instruction_change_reaches_only_the_caucus_members(live: Cast) -> None:
-    assert live.case is not None
+async def test_r4_2_an_instruction_change_reaches_only_the_caucus_members(live: ActiveCast) -> None:
     socks = await everyone(live)
     entry = await sync_to_async(do_post_entry)(
         acting_user=live.alice,
@@ -139,9 +134,8 @@ async def test_r4_2_an_instruction_change_reaches_only_the_caucus_members(live: 
 
 
 async def test_r7_1_a_partys_termination_reaches_everyone_but_names_them_only_in_caucus(
-    live: Cast,
+    live: ActiveCast,
 ) -> None:
-    assert live.case is not None
     socks = await everyone(live)
     await sync_to_async(do_terminate)(acting_user=live.bob, case_id=live.case.pk)
     seen = {name: await drain(comm) for name, comm in socks.items()}
@@ -157,8 +151,7 @@ async def test_r7_1_a_partys_termination_reaches_everyone_but_names_them_only_in
     await close_all(socks)
 
 
-async def test_presence_tells_the_case_who_is_online(live: Cast) -> None:
-    assert live.case is not None
+async def test_presence_tells_the_case_who_is_online(live: ActiveCast) -> None:
     alice, _, _ = await connect(live.alice, live.case.pk)
     await next_of(alice, "hello")
     bob, _, _ = await connect(live.bob, live.case.pk)
@@ -172,8 +165,7 @@ async def test_presence_tells_the_case_who_is_online(live: Cast) -> None:
     await alice.disconnect()
 
 
-async def test_a_ping_is_answered(live: Cast) -> None:
-    assert live.case is not None
+async def test_a_ping_is_answered(live: ActiveCast) -> None:
     comm, _, _ = await connect(live.bob, live.case.pk)
     await comm.send_json_to({"type": "ping"})
     assert (await next_of(comm, "pong"))["type"] == "pong"
@@ -181,7 +173,7 @@ async def test_a_ping_is_answered(live: Cast) -> None:
 
 
 async def test_r9_2_a_heartbeat_rejoins_a_socket_whose_group_membership_was_lost(
-    live: Cast,
+    live: ActiveCast,
 ) -> None:
     """A Redis restart forgets group memberships while sockets stay open; the heartbeat
     restores them, so later entries are pushed again."""
@@ -189,7 +181,6 @@ async def test_r9_2_a_heartbeat_rejoins_a_socket_whose_group_membership_was_lost
 
     from parley.realtime.publish import participant_group
 
-    assert live.case is not None
     comm, connected, _ = await connect(live.bob, live.case.pk)
     assert connected
     await next_of(comm, "hello")

@@ -15,13 +15,13 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from parley.rooms.models import Entry
-from parley.testing import Cast, build_case, make_cast, open_socket, session_cookie
+from parley.testing import ActiveCast, build_case, make_cast, open_socket, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def live() -> Cast:
+def live() -> ActiveCast:
     return build_case(make_cast(), stage="active")
 
 
@@ -39,8 +39,7 @@ async def drain(comm: WebsocketCommunicator) -> list[dict[str, Any]]:
     return events
 
 
-async def socket_of(live: Cast, name: str) -> WebsocketCommunicator:
-    assert live.case is not None
+async def socket_of(live: ActiveCast, name: str) -> WebsocketCommunicator:
     comm, connected, _ = await open_socket(getattr(live, name), live.case.pk)
     assert connected
     await next_of(comm, "hello")
@@ -52,7 +51,7 @@ def stored(key: str) -> list[int]:
 
 
 async def test_r9_2_a_socket_post_is_answered_after_commit_and_reaches_its_room_only(
-    live: Cast,
+    live: ActiveCast,
 ) -> None:
     socks = {n: await socket_of(live, n) for n in ("maya", "alice", "bob", "carol")}
     await asyncio.gather(*(drain(c) for c in socks.values()))
@@ -74,7 +73,9 @@ async def test_r9_2_a_socket_post_is_answered_after_commit_and_reaches_its_room_
         await comm.disconnect()
 
 
-async def test_r9_2_a_retried_socket_post_with_the_same_key_stores_one_entry(live: Cast) -> None:
+async def test_r9_2_a_retried_socket_post_with_the_same_key_stores_one_entry(
+    live: ActiveCast,
+) -> None:
     alice = await socket_of(live, "alice")
     joint = await sync_to_async(live.room)("joint")
     post = {"type": "post", "room": joint.pk, "body": "Hello all.", "client_key": "same-key"}
@@ -88,7 +89,7 @@ async def test_r9_2_a_retried_socket_post_with_the_same_key_stores_one_entry(liv
     await alice.disconnect()
 
 
-async def test_r3_6_a_socket_post_to_the_other_sides_caucus_is_not_found(live: Cast) -> None:
+async def test_r3_6_a_socket_post_to_the_other_sides_caucus_is_not_found(live: ActiveCast) -> None:
     bob = await socket_of(live, "bob")
     caucus_a = await sync_to_async(live.room)("caucus_a")
     await bob.send_json_to(
@@ -102,7 +103,7 @@ async def test_r3_6_a_socket_post_to_the_other_sides_caucus_is_not_found(live: C
 
 
 async def test_r3_3_the_mediator_cannot_post_in_a_counsel_room_over_the_socket(
-    live: Cast,
+    live: ActiveCast,
 ) -> None:
     maya = await socket_of(live, "maya")
     counsel = await sync_to_async(live.room)("counsel_a")
@@ -131,7 +132,7 @@ async def test_r3_3_the_mediator_cannot_post_in_a_counsel_room_over_the_socket(
     ],
 )
 async def test_bad_socket_messages_are_refused_with_their_code_and_store_nothing(
-    live: Cast, message: dict[str, Any], code: str
+    live: ActiveCast, message: dict[str, Any], code: str
 ) -> None:
     alice = await socket_of(live, "alice")
     joint = await sync_to_async(live.room)("joint")
@@ -145,9 +146,8 @@ async def test_bad_socket_messages_are_refused_with_their_code_and_store_nothing
     await alice.disconnect()
 
 
-async def test_signing_out_closes_the_sockets_of_that_session_only(live: Cast) -> None:
+async def test_signing_out_closes_the_sockets_of_that_session_only(live: ActiveCast) -> None:
     """A tab left open after signing out (a shared computer) receives nothing more."""
-    assert live.case is not None
     key = await sync_to_async(session_cookie)(live.alice)
     signed_out, connected, _ = await open_socket(None, live.case.pk, session_key=key)
     assert connected
@@ -175,11 +175,10 @@ async def test_signing_out_closes_the_sockets_of_that_session_only(live: Cast) -
     await other_device.disconnect()
 
 
-async def test_pushes_reach_each_reader_in_the_order_entries_were_stored(live: Cast) -> None:
+async def test_pushes_reach_each_reader_in_the_order_entries_were_stored(live: ActiveCast) -> None:
     """Events are handed to the event loop's outbox and sent in order per recipient."""
     from parley.rooms.actions import do_post_entry
 
-    assert live.case is not None
     bob = await socket_of(live, "bob")
     await drain(bob)
     joint = await sync_to_async(live.room)("joint")

@@ -9,25 +9,25 @@ import pytest
 from parley.cases.actions import do_terminate
 from parley.rooms.entries import STORED_POST
 from parley.rooms.models import Entry, InstructionChange
-from parley.testing import Api, Cast, cid, entries_with_body
+from parley.testing import ActiveCast, Api, cid, entries_with_body
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 
 
-def post(c: Cast, user: Any, room: str, body: str, **extra: Any) -> tuple[int, Any]:
+def post(c: ActiveCast, user: Any, room: str, body: str, **extra: Any) -> tuple[int, Any]:
     return Api(user).post(
         f"/cases/{cid(c)}/rooms/{c.room(room).pk}/entries", {"body": body, **extra}
     )
 
 
-def bodies(c: Cast, user: Any, room: str) -> tuple[int, Any]:
+def bodies(c: ActiveCast, user: Any, room: str) -> tuple[int, Any]:
     status, rows = Api(user).get(f"/cases/{cid(c)}/rooms/{c.room(room).pk}/entries")
     if status != 200:
         return status, rows
     return status, [r["body"] for r in rows]
 
 
-def test_r3_1_a_joint_entry_reaches_every_signed_participant(active: Cast) -> None:
+def test_r3_1_a_joint_entry_reaches_every_signed_participant(active: ActiveCast) -> None:
     status, entry = post(active, active.bob, "joint", "Thank you all for coming.")
     assert status == 201, entry
     for user in (active.maya, active.alice, active.bob, active.carol):
@@ -35,7 +35,7 @@ def test_r3_1_a_joint_entry_reaches_every_signed_participant(active: Cast) -> No
     assert bodies(active, active.olga, "joint") == (404, NOT_FOUND)
 
 
-def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(active: Cast) -> None:
+def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(active: ActiveCast) -> None:
     status, entry = post(active, active.alice, "caucus_a", "Our bottom line is 7,000.")
     assert status == 201, entry
     assert entry["instruction"] == "may_disclose"
@@ -46,7 +46,7 @@ def test_r3_2_a_caucus_entry_reaches_its_side_and_the_mediator_only(active: Cast
         assert bodies(active, user, "caucus_a") == (404, NOT_FOUND)
 
 
-def test_r3_3_the_counsel_room_is_the_sides_alone_not_the_mediators(active: Cast) -> None:
+def test_r3_3_the_counsel_room_is_the_sides_alone_not_the_mediators(active: ActiveCast) -> None:
     assert post(active, active.carol, "counsel_a", "Don't go below 6,000.")[0] == 201
     assert bodies(active, active.alice, "counsel_a") == (200, ["Don't go below 6,000."])
     for user in (active.maya, active.bob, active.olga):
@@ -54,14 +54,14 @@ def test_r3_3_the_counsel_room_is_the_sides_alone_not_the_mediators(active: Cast
     assert post(active, active.maya, "counsel_a", "May I join?") == (404, NOT_FOUND)
 
 
-def test_r3_4_the_notebook_is_the_mediators_alone(active: Cast) -> None:
+def test_r3_4_the_notebook_is_the_mediators_alone(active: ActiveCast) -> None:
     assert post(active, active.maya, "notebook", "Bob seems anxious about timing.")[0] == 201
     assert bodies(active, active.maya, "notebook") == (200, ["Bob seems anxious about timing."])
     for user in (active.alice, active.bob, active.carol, active.olga):
         assert bodies(active, user, "notebook") == (404, NOT_FOUND)
 
 
-def test_r3_6_a_forbidden_entry_looks_exactly_like_a_missing_one(active: Cast) -> None:
+def test_r3_6_a_forbidden_entry_looks_exactly_like_a_missing_one(active: ActiveCast) -> None:
     _, entry = post(active, active.alice, "caucus_a", "secret")
     forbidden = Api(active.bob).get(f"/cases/{cid(active)}/entries/{entry['id']}")
     missing = Api(active.bob).get(f"/cases/{cid(active)}/entries/999999")
@@ -70,7 +70,7 @@ def test_r3_6_a_forbidden_entry_looks_exactly_like_a_missing_one(active: Cast) -
     assert Api(active.alice).get(f"/cases/{cid(active)}/entries/{entry['id']}")[0] == 200
 
 
-def test_the_timeline_resumes_after_the_last_id_without_gaps(active: Cast) -> None:
+def test_the_timeline_resumes_after_the_last_id_without_gaps(active: ActiveCast) -> None:
     for n in range(5):
         post(active, active.alice, "joint", f"message {n}")
     api = Api(active.bob)
@@ -85,7 +85,7 @@ def test_the_timeline_resumes_after_the_last_id_without_gaps(active: Cast) -> No
 
 
 def test_r4_1_the_instruction_is_preset_from_the_agreement_and_may_be_chosen(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     _, default = post(active, active.alice, "caucus_a", "a")
     _, chosen = post(active, active.alice, "caucus_a", "b", instruction="do_not_disclose")
@@ -96,7 +96,7 @@ def test_r4_1_the_instruction_is_preset_from_the_agreement_and_may_be_chosen(
 
 
 def test_r4_2_any_member_of_the_side_changes_the_instruction_and_history_is_kept(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     _, entry = post(active, active.alice, "caucus_a", "We might accept 8,000.")
     path = f"/cases/{cid(active)}/entries/{entry['id']}/instruction"
@@ -116,7 +116,7 @@ def test_r4_2_any_member_of_the_side_changes_the_instruction_and_history_is_kept
     assert Api(active.olga).post(path, {"instruction": "may_disclose"}) == (404, NOT_FOUND)
 
 
-def test_r4_3_a_do_not_disclose_entry_cannot_be_shared(active: Cast) -> None:
+def test_r4_3_a_do_not_disclose_entry_cannot_be_shared(active: ActiveCast) -> None:
     _, entry = post(active, active.alice, "caucus_a", "Private", instruction="do_not_disclose")
     status, refusal = Api(active.maya).post(
         f"/cases/{cid(active)}/entries/{entry['id']}/share",
@@ -129,7 +129,7 @@ def test_r4_3_a_do_not_disclose_entry_cannot_be_shared(active: Cast) -> None:
     assert not Entry.objects.filter(source_id=entry["id"]).exists()
 
 
-def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> None:
+def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: ActiveCast) -> None:
     _, entry = post(active, active.alice, "caucus_a", "We could pay in two instalments.")
     status, copy = Api(active.maya).post(
         f"/cases/{cid(active)}/entries/{entry['id']}/share",
@@ -148,7 +148,7 @@ def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> 
     assert bodies(active, active.bob, "caucus_a") == (404, NOT_FOUND)
 
 
-def test_r4_3_the_instruction_at_the_moment_of_sharing_decides(active: Cast) -> None:
+def test_r4_3_the_instruction_at_the_moment_of_sharing_decides(active: ActiveCast) -> None:
     _, entry = post(active, active.alice, "caucus_a", "Offer 5,000")
     share = f"/cases/{cid(active)}/entries/{entry['id']}/share"
     target = {"target_room": active.room("joint").pk}
@@ -163,7 +163,7 @@ def test_r4_3_the_instruction_at_the_moment_of_sharing_decides(active: Cast) -> 
     assert Api(active.maya).post(share, target)[0] == 201
 
 
-def test_r4_4_the_mediators_own_caucus_words_carry_no_instruction(active: Cast) -> None:
+def test_r4_4_the_mediators_own_caucus_words_carry_no_instruction(active: ActiveCast) -> None:
     _, entry = post(active, active.maya, "caucus_a", "What would a fair figure be?")
     assert entry["instruction"] is None
     assert not InstructionChange.objects.filter(entry_id=entry["id"]).exists()
@@ -174,7 +174,7 @@ def test_r4_4_the_mediators_own_caucus_words_carry_no_instruction(active: Cast) 
     assert status == 201
 
 
-def test_r4_5_nobody_else_moves_content_between_rooms(active: Cast) -> None:
+def test_r4_5_nobody_else_moves_content_between_rooms(active: ActiveCast) -> None:
     _, entry = post(active, active.alice, "caucus_a", "forward me")
     share = f"/cases/{cid(active)}/entries/{entry['id']}/share"
     for user in (active.alice, active.carol):
@@ -204,7 +204,7 @@ def test_r4_5_nobody_else_moves_content_between_rooms(active: Cast) -> None:
     assert refusal["code"] == "not_shareable"
 
 
-def test_r5_1_entries_before_termination_are_privileged_after_it_not(active: Cast) -> None:
+def test_r5_1_entries_before_termination_are_privileged_after_it_not(active: ActiveCast) -> None:
     _, before = post(active, active.alice, "joint", "before")
     do_terminate(acting_user=active.bob, case_id=cid(active))
     status, warning = post(active, active.alice, "joint", "after")
@@ -221,13 +221,13 @@ def test_r5_1_entries_before_termination_are_privileged_after_it_not(active: Cas
     ["", "   ", "a\x00b", "x" * 20_001],
     ids=["empty", "blank", "nul", "oversized"],
 )
-def test_bad_input_is_a_4xx_never_a_500(active: Cast, body: str) -> None:
+def test_bad_input_is_a_4xx_never_a_500(active: ActiveCast, body: str) -> None:
     status, error = post(active, active.alice, "joint", body)
     assert 400 <= status < 500
     assert set(error) == {"code", "detail"}
 
 
-def test_wrong_types_are_a_422(active: Cast) -> None:
+def test_wrong_types_are_a_422(active: ActiveCast) -> None:
     api = Api(active.alice)
     status, error = api.post(
         f"/cases/{cid(active)}/rooms/{active.room('joint').pk}/entries", {"body": ["a"]}
@@ -240,7 +240,7 @@ def test_wrong_types_are_a_422(active: Cast) -> None:
     assert (status, error["code"]) == (422, "bad_input")
 
 
-def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: Cast) -> None:
+def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: ActiveCast) -> None:
     first = post(active, active.alice, "joint", "only once", client_key="key-1")
     again = post(active, active.alice, "joint", "only once", client_key="key-1")
     assert first[0] == again[0] == 201
@@ -249,7 +249,7 @@ def test_r9_2_a_retried_post_with_the_same_key_stores_one_entry(active: Cast) ->
 
 
 def test_r9_2_a_post_costs_the_same_statements_however_many_entries_its_author_wrote(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """The retry check reads the unique index on (author, key): a post stays one lock, one
     roster check, one key check and its writes, however long the person has been writing."""
@@ -283,7 +283,7 @@ def test_r9_2_a_post_costs_the_same_statements_however_many_entries_its_author_w
 
 
 def test_r7_5_after_the_end_the_mediator_shares_nothing_on_the_page_or_the_api(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """Termination is final (R7.5): caucus content stays where its side left it. The page
     offers no share and the API refuses one with the same reason."""

@@ -28,7 +28,7 @@ from parley.errors import NotFound
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.actions import do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import PASSWORD, Api, Cast, build_case, make_cast, open_socket
+from parley.testing import PASSWORD, ActiveCast, Api, build_case, make_cast, open_socket
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 SECRET = "Our walk-away figure is 7,314 and the boat stays with us"
@@ -40,12 +40,11 @@ def page(content: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
 
 
-def case_path(cast: Cast) -> str:
-    assert cast.case is not None
+def case_path(cast: ActiveCast) -> str:
     return f"/cases/{cast.case.pk}"
 
 
-def post(cast: Cast, user: User, room: str, body: str, **extra: Any) -> dict[str, Any]:
+def post(cast: ActiveCast, user: User, room: str, body: str, **extra: Any) -> dict[str, Any]:
     status, entry = Api(user).post(
         f"{case_path(cast)}/rooms/{cast.room(room).pk}/entries", {"body": body, **extra}
     )
@@ -53,7 +52,7 @@ def post(cast: Cast, user: User, room: str, body: str, **extra: Any) -> dict[str
     return dict(entry)
 
 
-def audit_links(cast: Cast, user: User, kind: str) -> list[dict[str, Any]]:
+def audit_links(cast: ActiveCast, user: User, kind: str) -> list[dict[str, Any]]:
     """The records of `kind` that `user` can open in the chain."""
     status, links = Api(user).get(f"{case_path(cast)}/audit")
     assert status == 200, links
@@ -61,7 +60,7 @@ def audit_links(cast: Cast, user: User, kind: str) -> list[dict[str, Any]]:
     return [record for record in opened if record["kind"] == kind]
 
 
-def set_items(cast: Cast) -> None:
+def set_items(cast: ActiveCast) -> None:
     status, body = Api(cast.maya).put(
         f"{base(cast)}/issues",
         {
@@ -72,9 +71,8 @@ def set_items(cast: Cast) -> None:
     assert status == 200, body
 
 
-def add_unsigned_support(cast: Cast) -> User:
+def add_unsigned_support(cast: ActiveCast) -> User:
     """Dana joins Bob's side as support after the case started, and has not signed (R2.3)."""
-    assert cast.case is not None
     dana = User.objects.create_user("dana@example.com", PASSWORD, full_name="Dana Support")
     _, token = do_invite(
         acting_user=cast.maya,
@@ -93,7 +91,7 @@ def add_unsigned_support(cast: Cast) -> User:
 
 
 def test_r8_4_a_sides_ratings_hash_in_the_audit_chain_cannot_be_matched_by_another_side(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     """Bob records exactly the figures he guesses Alice gave; the chain must not tell him he
     guessed right. Alice's own side can still check her hash with her entry's salt."""
@@ -119,7 +117,7 @@ def test_r8_4_a_sides_ratings_hash_in_the_audit_chain_cannot_be_matched_by_anoth
 
 
 def test_r3_5_a_caucus_offers_terms_hash_cannot_be_matched_by_the_same_offer_from_the_other_side(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     alice_side, bob_side = side_ids(active)
     terms = {"kind": "sum", "amount": "7314", "payer": bob_side, "payee": alice_side}
@@ -137,7 +135,7 @@ def test_r3_5_a_caucus_offers_terms_hash_cannot_be_matched_by_the_same_offer_fro
 
 
 def test_r3_5_an_entry_body_hash_in_the_audit_chain_is_keyed_by_a_salt_only_readers_get(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     entry = post(active, active.alice, "caucus_a", "7314")
     mine = [x for x in audit_links(active, active.bob, "entry_posted")]
@@ -156,7 +154,7 @@ def test_r3_5_an_entry_body_hash_in_the_audit_chain_is_keyed_by_a_salt_only_read
 
 
 def test_r3_6_another_sides_entry_document_and_offer_look_exactly_like_missing_ones(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     alice_side, bob_side = side_ids(active)
     entry = post(active, active.alice, "caucus_a", SECRET)
@@ -231,7 +229,7 @@ def test_r3_6_another_sides_entry_document_and_offer_look_exactly_like_missing_o
         assert b"between us" not in got.content
 
 
-def test_r4_3_a_refused_share_explains_itself_without_quoting_the_entry(active: Cast) -> None:
+def test_r4_3_a_refused_share_explains_itself_without_quoting_the_entry(active: ActiveCast) -> None:
     entry = post(active, active.alice, "caucus_a", SECRET, instruction="do_not_disclose")
     status, body = Api(active.maya).post(
         f"{case_path(active)}/entries/{entry['id']}/share",
@@ -248,7 +246,7 @@ def test_r4_3_a_refused_share_explains_itself_without_quoting_the_entry(active: 
 
 
 def test_r1_3_the_operator_gets_the_same_404_as_for_a_missing_case_on_every_read_path(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     post(active, active.alice, "caucus_a", SECRET)
     operator = User.objects.create_user(
@@ -256,7 +254,6 @@ def test_r1_3_the_operator_gets_the_same_404_as_for_a_missing_case_on_every_read
     )
     api = Api(operator)
     assert api.get("/cases") == (200, [])
-    assert active.case is not None
     for tail in (
         "",
         "/audit",
@@ -283,7 +280,9 @@ def test_r1_3_the_operator_gets_the_same_404_as_for_a_missing_case_on_every_read
     assert (got.status_code, page(got.content)) == (404, page(gone.content))
 
 
-def test_r2_3_an_unsigned_support_person_sees_no_content_on_any_read_path(active: Cast) -> None:
+def test_r2_3_an_unsigned_support_person_sees_no_content_on_any_read_path(
+    active: ActiveCast,
+) -> None:
     bob_entry = post(active, active.bob, "caucus_b", SECRET)
     post(active, active.maya, "joint", "Welcome, everyone: the figure on the table is 7,314.")
     set_items(active)
@@ -317,7 +316,7 @@ def test_r2_3_an_unsigned_support_person_sees_no_content_on_any_read_path(active
 
 
 def test_r3_4_the_notebook_is_never_exported_reported_or_shown_to_anyone_else(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     note = post(active, active.maya, "notebook", "Private: Alice will fold at 7,314.")
     for user in (active.alice, active.bob, active.carol):
@@ -333,7 +332,7 @@ def test_r3_4_the_notebook_is_never_exported_reported_or_shown_to_anyone_else(
 
 
 def test_r5_4_the_report_holds_only_its_fixed_fields_and_is_the_mediators(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     post(active, active.alice, "caucus_a", SECRET)
     Api(active.alice).post(f"{case_path(active)}/terminate", {"statement": "Statement: 7,314"})
@@ -357,7 +356,7 @@ def test_r5_4_the_report_holds_only_its_fixed_fields_and_is_the_mediators(
 
 
 def test_r7_1_a_partys_declaration_and_statement_reach_the_mediator_and_no_other_side(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     status, _ = Api(active.alice).post(
         f"{case_path(active)}/terminate", {"statement": "I found a better deal: 7,314."}
@@ -376,7 +375,7 @@ def test_r7_1_a_partys_declaration_and_statement_reach_the_mediator_and_no_other
 
 
 def test_r4_3_a_partys_termination_statement_cannot_be_shared_without_their_leave(
-    cast: Cast,
+    cast: ActiveCast,
 ) -> None:
     active = build_case(
         cast, policy=replace(AgreementPolicy(), caucus_default=Instruction.DO_NOT_DISCLOSE)
@@ -400,7 +399,7 @@ def test_r4_3_a_partys_termination_statement_cannot_be_shared_without_their_leav
 
 
 def test_r4_3_a_counter_offer_given_in_caucus_tells_the_offering_side_nothing(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     alice_side, bob_side = side_ids(active)
     terms = {"kind": "sum", "payer": bob_side, "payee": alice_side}
@@ -437,7 +436,7 @@ async def _drain(comm: WebsocketCommunicator) -> list[dict[str, Any]]:
     return events
 
 
-def _live_case() -> tuple[Cast, User, User]:
+def _live_case() -> tuple[ActiveCast, User, User]:
     cast = build_case(make_cast(), stage="active")
     dana = add_unsigned_support(cast)
     operator = User.objects.create_user(
@@ -449,7 +448,6 @@ def _live_case() -> tuple[Cast, User, User]:
 @pytest.mark.django_db(transaction=True)
 async def test_r3_2_r3_3_r2_3_socket_events_reach_exactly_the_rooms_signed_members() -> None:
     cast, dana, operator = await sync_to_async(_live_case)()
-    assert cast.case is not None
     case_id = cast.case.pk
     _, refused = await _socket(operator, case_id)
     assert not refused

@@ -8,7 +8,7 @@ from asgiref.sync import sync_to_async
 from pytest_django.fixtures import Settings
 
 from parley.rooms.models import Entry
-from parley.testing import Api, Cast, build_case, make_cast, open_socket
+from parley.testing import ActiveCast, Api, build_case, make_cast, open_socket
 
 
 @pytest.fixture
@@ -17,24 +17,24 @@ def short_limit(settings: Settings) -> int:
     return 12
 
 
-def test_the_api_applies_the_configured_entry_limit(active: Cast, short_limit: int) -> None:
+def test_the_api_applies_the_configured_entry_limit(active: ActiveCast, short_limit: int) -> None:
     joint = active.room("joint")
-    path = f"/cases/{active.case.pk}/rooms/{joint.pk}/entries"  # type: ignore[union-attr]
+    path = f"/cases/{active.case.pk}/rooms/{joint.pk}/entries"
     status, body = Api(active.alice).post(path, {"body": "x" * (short_limit + 1)})
     assert (status, body["code"]) == (422, "too_long")
     assert "12 characters" in body["detail"]
     assert Api(active.alice).post(path, {"body": "x" * short_limit})[0] == 201
 
 
-def test_the_page_applies_the_configured_entry_limit(active: Cast, short_limit: int) -> None:
+def test_the_page_applies_the_configured_entry_limit(active: ActiveCast, short_limit: int) -> None:
     joint = active.room("joint")
     client = Api(active.alice).client
-    url = f"/cases/{active.case.pk}/rooms/{joint.pk}/post/"  # type: ignore[union-attr]
+    url = f"/cases/{active.case.pk}/rooms/{joint.pk}/post/"
     before = Entry.objects.count()
     response = client.post(url, {"body": "x" * (short_limit + 1)}, follow=True)
     assert "at most 12 characters" in response.content.decode()
     assert Entry.objects.count() == before
-    page = client.get(f"/cases/{active.case.pk}/rooms/{joint.pk}/")  # type: ignore[union-attr]
+    page = client.get(f"/cases/{active.case.pk}/rooms/{joint.pk}/")
     assert 'maxlength="12"' in page.content.decode()
 
 

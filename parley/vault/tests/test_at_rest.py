@@ -26,7 +26,7 @@ from django.test import Client, override_settings
 
 from parley.negotiation.models import SealedBid
 from parley.negotiation.tests.helpers import base, side_ids
-from parley.testing import Api, Cast, build_case
+from parley.testing import ActiveCast, Api, Cast, build_case
 
 MARK = {
     "joint": "MKJOINT7d1e",
@@ -48,8 +48,7 @@ def markers() -> list[bytes]:
     return [*found, OFFER_SUM.encode(), BID_SUM.encode(), RATINGS_KEY.encode()]
 
 
-def write_everything(cast: Cast) -> dict[str, Any]:
-    assert cast.case is not None
+def write_everything(cast: ActiveCast) -> dict[str, Any]:
     case = cast.case.pk
 
     def post(user: Any, room: str, text: str) -> None:
@@ -159,9 +158,8 @@ def test_r11_3_no_copy_of_the_data_reveals_any_content(cast: Cast, tmp_path: Pat
     media = tmp_path / "documents"
     media.mkdir()
     with override_settings(MEDIA_ROOT=media, PARLEY_DATA_DIR=tmp_path):
-        build_case(cast)
+        cast = build_case(cast)
         ids = write_everything(cast)
-        assert cast.case is not None
         case = cast.case.pk
 
         # The raw database.

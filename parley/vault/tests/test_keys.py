@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings
 
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
-from parley.testing import Cast
+from parley.testing import ActiveCast
 from parley.vault import crypto, keys
 from parley.vault.models import CaseKey
 
@@ -28,15 +28,13 @@ def raw_body(entry_id: int) -> str:
     return value
 
 
-def post(active: Cast, text: str, room: str = "caucus_a") -> Entry:
-    assert active.case is not None
+def post(active: ActiveCast, text: str, room: str = "caucus_a") -> Entry:
     return do_post_entry(
         acting_user=active.alice, case_id=active.case.pk, room_id=active.room(room).pk, body=text
     )
 
 
-def test_r11_3_each_case_has_its_own_key_stored_only_wrapped(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_3_each_case_has_its_own_key_stored_only_wrapped(active: ActiveCast) -> None:
     row = CaseKey.objects.get(case=active.case)
     data_key = keys.data_key(active.case.pk)
     assert data_key not in bytes(row.wrapped)
@@ -45,14 +43,14 @@ def test_r11_3_each_case_has_its_own_key_stored_only_wrapped(active: Cast) -> No
         crypto.unwrap(keys.master(), active.case.pk + 1, bytes(row.wrapped))
 
 
-def test_r11_3_entry_text_is_ciphertext_in_the_column(active: Cast) -> None:
+def test_r11_3_entry_text_is_ciphertext_in_the_column(active: ActiveCast) -> None:
     entry = post(active, "Between us: 9,000")
     stored = raw_body(entry.pk)
     assert stored.startswith("v1:") and "9,000" not in stored
     assert Entry.objects.get(pk=entry.pk).body == "Between us: 9,000"
 
 
-def test_r11_3_a_ciphertext_moved_to_another_row_does_not_open(active: Cast) -> None:
+def test_r11_3_a_ciphertext_moved_to_another_row_does_not_open(active: ActiveCast) -> None:
     secret = post(active, "Alice's secret")
     public = post(active, "Hello all", room="joint")
     Entry.objects.filter(pk=public.pk).update(body=raw_body(secret.pk))
@@ -61,9 +59,8 @@ def test_r11_3_a_ciphertext_moved_to_another_row_does_not_open(active: Cast) -> 
 
 
 def test_r11_3_rotation_rewraps_every_case_key_and_leaves_content_as_it_is(
-    active: Cast, settings: Settings, tmp_path: Path
+    active: ActiveCast, settings: Settings, tmp_path: Path
 ) -> None:
-    assert active.case is not None
     entry = post(active, "Kept across rotation")
     before = raw_body(entry.pk)
     old_wrapped = bytes(CaseKey.objects.get(case=active.case).wrapped)
@@ -81,8 +78,7 @@ def test_r11_3_rotation_rewraps_every_case_key_and_leaves_content_as_it_is(
     assert Entry.objects.get(pk=entry.pk).body == "Kept across rotation"
 
 
-def test_r11_3_the_migration_encrypts_rows_written_in_plain_text(active: Cast) -> None:
-    assert active.case is not None
+def test_r11_3_the_migration_encrypts_rows_written_in_plain_text(active: ActiveCast) -> None:
     entry = post(active, "placeholder")
     # A row as it was before encryption at rest: plain text in the column.
     with connection.cursor() as cursor:

@@ -16,7 +16,7 @@ from parley.cases.actions import do_create_case
 from parley.meetings.actions import do_schedule_session
 from parley.meetings.policy import SessionKind
 from parley.rooms.actions import do_post_entry
-from parley.testing import Cast
+from parley.testing import ActiveCast, Cast
 
 
 def page_of(user: object, query: str = "") -> str:
@@ -29,7 +29,7 @@ def titles(html: str) -> list[str]:
     return re.findall(r'<li class="card case-row[^>]*><a href="/cases/\d+/">([^<]+)</a>', html)
 
 
-def test_search_by_title_reference_or_participant_and_filter_by_state(active: Cast) -> None:
+def test_search_by_title_reference_or_participant_and_filter_by_state(active: ActiveCast) -> None:
     do_create_case(acting_user=active.maya, title="Gardner lease dispute", reference="LEASE-9")
     assert titles(page_of(active.maya, "?q=brightline")) == ["Alvarez v. Brightline"]
     assert titles(page_of(active.maya, "?q=lease-9")) == ["Gardner lease dispute"]
@@ -42,8 +42,7 @@ def test_search_by_title_reference_or_participant_and_filter_by_state(active: Ca
     assert titles(page_of(active.bob, "?q=gardner")) == []
 
 
-def test_sort_by_next_session_or_last_activity(active: Cast) -> None:
-    assert active.case is not None
+def test_sort_by_next_session_or_last_activity(active: ActiveCast) -> None:
     other = do_create_case(acting_user=active.maya, title="Zeta v. Omega")
     now = timezone.now()
     do_schedule_session(
@@ -74,8 +73,7 @@ def test_sort_by_next_session_or_last_activity(active: Cast) -> None:
     ]
 
 
-def test_unread_counts_per_case_and_room_survive_a_reload(active: Cast) -> None:
-    assert active.case is not None
+def test_unread_counts_per_case_and_room_survive_a_reload(active: ActiveCast) -> None:
     for body in ("one", "two"):
         do_post_entry(
             acting_user=active.bob,

@@ -15,23 +15,23 @@ from parley.cases.actions import do_invite
 from parley.cases.models import Invitation
 from parley.cases.policy import Role
 from parley.meetings.tests.helpers import Capture
-from parley.testing import Cast, build_case, cid
+from parley.testing import ActiveCast, Cast, build_case, cid
 
 
-def setup_page(cast: Cast) -> str:
+def setup_page(cast: ActiveCast) -> str:
     page = Client()
     page.force_login(cast.maya)
     return page.get(f"/cases/{cid(cast)}/setup/").content.decode()
 
 
-def state_of(cast: Cast, email: str) -> str:
+def state_of(cast: ActiveCast, email: str) -> str:
     html = setup_page(cast)
     at = html.index(f"({email})")
     start = html.index('data-state="', at) + len('data-state="')
     return html[start : html.index('"', start)]
 
 
-def invite_dora(cast: Cast, capture: Capture) -> tuple[Invitation, str]:
+def invite_dora(cast: ActiveCast, capture: Capture) -> tuple[Invitation, str]:
     with capture(execute=True):
         return do_invite(
             acting_user=cast.maya,
@@ -50,7 +50,7 @@ def closed_port() -> int:
 
 
 def test_an_invitation_goes_from_queued_to_sent_opened_and_accepted(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     from parley.accounts.models import User
 
@@ -72,7 +72,7 @@ def test_an_invitation_goes_from_queued_to_sent_opened_and_accepted(
 
 
 def test_a_mail_the_server_refuses_shows_failed_and_can_be_sent_again(
-    active: Cast, django_capture_on_commit_callbacks: Capture, settings: SettingsWrapper
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture, settings: SettingsWrapper
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
@@ -89,7 +89,7 @@ def test_a_mail_the_server_refuses_shows_failed_and_can_be_sent_again(
 
 
 def test_an_expired_invitation_says_so_and_a_resend_gives_a_new_link(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     invitation, token = invite_dora(active, django_capture_on_commit_callbacks)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(1))
@@ -106,7 +106,7 @@ def test_an_expired_invitation_says_so_and_a_resend_gives_a_new_link(
 
 
 def test_revoking_stops_the_link_and_a_new_address_gets_the_invitation(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     invitation, token = invite_dora(active, django_capture_on_commit_callbacks)
     page = Client()
@@ -130,7 +130,7 @@ def test_revoking_stops_the_link_and_a_new_address_gets_the_invitation(
 def test_a_partys_invitation_cannot_be_revoked_and_others_cannot_touch_invitations(
     cast: Cast,
 ) -> None:
-    build_case(cast, stage="setup", with_carol=False)
+    cast = build_case(cast, stage="setup", with_carol=False)
     pending, _ = do_invite(
         acting_user=cast.maya,
         case_id=cid(cast),

@@ -16,7 +16,7 @@ from parley.negotiation.actions.offers import do_make_offer
 from parley.negotiation.policy import OfferKind
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Entry
-from parley.testing import Cast, cid
+from parley.testing import ActiveCast, Cast, cid
 
 WINTER_EVENING = datetime(2026, 12, 20, 18, 0, tzinfo=UTC)
 
@@ -75,7 +75,7 @@ def test_a_browser_reported_zone_is_used_until_the_account_names_one(cast: Cast)
     assert "18:00 (UTC)" in render("{% local_time at %}", at=WINTER_EVENING, request=request)
 
 
-def test_each_reader_sees_an_entrys_time_in_their_own_zone(active: Cast) -> None:
+def test_each_reader_sees_an_entrys_time_in_their_own_zone(active: ActiveCast) -> None:
     with time_machine.travel(WINTER_EVENING, tick=False):
         entry = do_post_entry(
             acting_user=active.alice,
@@ -94,7 +94,7 @@ def test_each_reader_sees_an_entrys_time_in_their_own_zone(active: Cast) -> None
 
 
 def test_a_party_in_new_york_and_a_mediator_in_berlin_read_one_offer_expiry_in_their_own_zones(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     sides = list(active.case.sides.order_by("position")) if active.case else []
     with time_machine.travel(datetime(2026, 12, 18, 9, 0, tzinfo=UTC)):

@@ -17,7 +17,7 @@ from parley.accounts.models import User
 from parley.documents.actions import do_upload_document
 from parley.negotiation.tests.test_settlement import draft
 from parley.rooms.actions import do_post_entry, do_share_entry
-from parley.testing import Cast, cid
+from parley.testing import ActiveCast, Cast, cid
 
 HASH = re.compile(r"\b[0-9a-fA-F]{64}\b")
 RULE = re.compile(r"\bR\d{1,2}(?:\.\d{1,2})?\b|§")
@@ -84,7 +84,7 @@ def crawl(user: User) -> dict[str, str]:
 
 
 @pytest.fixture
-def rich_case(active: Cast, settings: SettingsWrapper, tmp_path: Path) -> Cast:
+def rich_case(active: ActiveCast, settings: SettingsWrapper, tmp_path: Path) -> Cast:
     """A mediation with everything a party may read: a document, a shared caucus entry, an
     accepted offer and a drafted settlement."""
     settings.MEDIA_ROOT = tmp_path / "documents"
@@ -113,7 +113,7 @@ def rich_case(active: Cast, settings: SettingsWrapper, tmp_path: Path) -> Cast:
 
 @pytest.mark.parametrize("who", ["alice", "bob", "carol"])
 def test_no_page_a_party_or_their_lawyer_opens_shows_a_hash_or_a_rule_number(
-    rich_case: Cast, who: str
+    rich_case: ActiveCast, who: str
 ) -> None:
     pages = crawl(getattr(rich_case, who))
     assert any("/negotiat" in url for url in pages), sorted(pages)
@@ -128,7 +128,7 @@ def test_no_page_a_party_or_their_lawyer_opens_shows_a_hash_or_a_rule_number(
         assert not RULE.search(text), f"{url} shows a rule number: {RULE.search(text)}"
 
 
-def test_the_document_fingerprint_is_still_there_behind_details(rich_case: Cast) -> None:
+def test_the_document_fingerprint_is_still_there_behind_details(rich_case: ActiveCast) -> None:
     client = Client()
     client.force_login(rich_case.bob)
     html = client.get(f"/cases/{cid(rich_case)}/rooms/{rich_case.room('joint').pk}/")
@@ -141,7 +141,7 @@ def test_the_document_fingerprint_is_still_there_behind_details(rich_case: Cast)
 
 
 def test_the_signed_settlement_pdf_keeps_hashes_and_rule_numbers_out_of_its_text(
-    rich_case: Cast,
+    rich_case: ActiveCast,
 ) -> None:
     from io import BytesIO
 
@@ -166,7 +166,7 @@ def test_the_signed_settlement_pdf_keeps_hashes_and_rule_numbers_out_of_its_text
 
 
 def test_a_partys_record_pdf_keeps_every_fingerprint_in_its_closing_details(
-    rich_case: Cast,
+    rich_case: ActiveCast,
 ) -> None:
     from io import BytesIO
 

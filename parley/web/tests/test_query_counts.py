@@ -18,7 +18,7 @@ from parley.cases.actions import do_invite
 from parley.cases.policy import Role
 from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import Api, Cast
+from parley.testing import ActiveCast, Api, Cast
 
 ISSUES = {
     "kind": "issues",
@@ -36,7 +36,7 @@ def queries(fn: Callable[[], Any]) -> int:
     return len(captured)
 
 
-def grow(cast: Cast, n: int) -> None:
+def grow(cast: ActiveCast, n: int) -> None:
     """`n` more of every kind of row a list shows."""
     case = cast.case
     assert case is not None
@@ -149,7 +149,7 @@ def page(user: User, path: str) -> Callable[[], Any]:
     return get
 
 
-def targets(cast: Cast) -> dict[str, Callable[[], Any]]:
+def targets(cast: ActiveCast) -> dict[str, Callable[[], Any]]:
     case = cast.case
     assert case is not None
     c, joint, caucus = case.pk, cast.room("joint").pk, cast.room("caucus_a").pk
@@ -200,20 +200,20 @@ def targets(cast: Cast) -> dict[str, Callable[[], Any]]:
 
 
 @pytest.fixture
-def negotiating(active: Cast) -> Cast:
-    assert Api(active.maya).put(f"/cases/{active.case.pk}/negotiation/issues", ISSUES)[0] == 200  # type: ignore[union-attr]
+def negotiating(active: ActiveCast) -> Cast:
+    assert Api(active.maya).put(f"/cases/{active.case.pk}/negotiation/issues", ISSUES)[0] == 200
     grow(active, 1)
     return active
 
 
-def test_every_list_runs_as_many_queries_for_many_rows_as_for_few(negotiating: Cast) -> None:
+def test_every_list_runs_as_many_queries_for_many_rows_as_for_few(negotiating: ActiveCast) -> None:
     before = {name: queries(fn) for name, fn in targets(negotiating).items()}
     grow(negotiating, 3)
     after = {name: queries(fn) for name, fn in targets(negotiating).items()}
     assert after == before
 
 
-def test_the_counting_catches_a_query_per_row(negotiating: Cast) -> None:
+def test_the_counting_catches_a_query_per_row(negotiating: ActiveCast) -> None:
     """The check above would notice an N+1: here is one, counted."""
     case = negotiating.case
     assert case is not None

@@ -13,10 +13,10 @@ from parley.negotiation.tests.helpers import EventTap
 from parley.rooms.actions import do_post_entry, do_share_entry
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, build_case, cid
+from parley.testing import ActiveCast, Cast, build_case, cid
 
 
-def page(cast: Cast, user: object, room: str) -> str:
+def page(cast: ActiveCast, user: object, room: str) -> str:
     client = Client()
     client.force_login(user)  # type: ignore[arg-type]
     response = client.get(f"/cases/{cid(cast)}/rooms/{cast.room(room).pk}/")
@@ -30,7 +30,7 @@ def people_listed(html: str) -> set[str]:
 
 
 def test_web_addresses_in_an_entry_are_links_that_open_apart_and_nothing_else_is(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     do_post_entry(
         acting_user=active.bob,
@@ -49,7 +49,7 @@ def test_web_addresses_in_an_entry_are_links_that_open_apart_and_nothing_else_is
 
 
 def test_r3_2_the_people_panel_of_a_caucus_lists_its_members_and_not_the_other_side(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     assert people_listed(page(active, active.alice, "caucus_a")) == {
         "Alice Alvarez",
@@ -72,7 +72,7 @@ def test_r3_2_the_people_panel_of_a_caucus_lists_its_members_and_not_the_other_s
     }
 
 
-def test_r3_6_the_people_panel_refresh_follows_the_room_and_its_access(active: Cast) -> None:
+def test_r3_6_the_people_panel_refresh_follows_the_room_and_its_access(active: ActiveCast) -> None:
     bob = Client()
     bob.force_login(active.bob)
     mine = bob.get(f"/cases/{cid(active)}/people/?room={active.room('caucus_b').pk}")
@@ -83,7 +83,7 @@ def test_r3_6_the_people_panel_refresh_follows_the_room_and_its_access(active: C
 
 
 def test_r6_1_a_party_blocked_by_a_new_disclosure_reads_why_and_what_unblocks_it(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     disclosure = do_add_disclosure(
         acting_user=active.maya, case_id=cid(active), text="I once advised Brightline's insurer."
@@ -104,7 +104,7 @@ def test_r6_1_a_party_blocked_by_a_new_disclosure_reads_why_and_what_unblocks_it
 
 
 def test_r4_3_a_second_share_into_the_same_room_makes_no_copy_and_says_it_is_there(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     entry = do_post_entry(
         acting_user=active.alice,
@@ -127,7 +127,7 @@ def test_r4_3_a_second_share_into_the_same_room_makes_no_copy_and_says_it_is_the
 
 
 def test_r4_3_the_writers_side_sees_where_the_mediator_shared_its_entry_and_the_other_side_does_not(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     entry = do_post_entry(
         acting_user=active.alice,
@@ -150,7 +150,7 @@ def test_r4_3_the_writers_side_sees_where_the_mediator_shared_its_entry_and_the_
 
 
 def test_the_first_visit_guide_opens_until_put_away_and_stays_one_link_away(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     alice = Client()
     alice.force_login(active.alice)
@@ -169,7 +169,7 @@ def test_the_first_visit_guide_opens_until_put_away_and_stays_one_link_away(
     assert "you, your client and the mediator" in page(active, active.carol, "joint")
 
 
-def test_every_badge_links_to_the_glossary_entry_that_explains_it(active: Cast) -> None:
+def test_every_badge_links_to_the_glossary_entry_that_explains_it(active: ActiveCast) -> None:
     do_post_entry(
         acting_user=active.alice,
         case_id=cid(active),
@@ -186,13 +186,13 @@ def test_every_badge_links_to_the_glossary_entry_that_explains_it(active: Cast) 
 
 
 def test_r3_3_a_side_without_a_lawyer_is_offered_no_counsel_room(cast: Cast) -> None:
-    build_case(cast, with_carol=False)
+    cast = build_case(cast, with_carol=False)
     html = page(cast, cast.alice, "joint")
     assert "Counsel room" not in html
     assert f'data-room-tab="{cast.room("caucus_a").pk}"' in html
 
 
-def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: Cast) -> None:
+def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: ActiveCast) -> None:
     joint = active.room("joint").pk
     page(active, active.alice, "joint")  # Alice has read the joint room
     do_post_entry(acting_user=active.bob, case_id=cid(active), room_id=joint, body="New idea")
@@ -206,7 +206,7 @@ def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: Cast)
 
 
 def test_r4_3_the_writers_side_hears_of_a_share_live_and_the_other_side_hears_only_of_the_copy(
-    active: Cast, django_capture_on_commit_callbacks: Any
+    active: ActiveCast, django_capture_on_commit_callbacks: Any
 ) -> None:
     tap = EventTap(active, django_capture_on_commit_callbacks)
     entry = tap.run(

@@ -11,13 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from parley.rooms.models import Entry
 from parley.rooms.policy import RoomKind
-from parley.testing import Cast, cid
+from parley.testing import ActiveCast, Cast, cid
 
 
-def fill(cast: Cast, room: str, n: int) -> list[int]:
+def fill(cast: ActiveCast, room: str, n: int) -> list[int]:
     """`n` more entries in `room`, written by Alice and Bob in turn (stored directly: the
     page's reads are under test here, the posting path has its own tests)."""
-    assert cast.case is not None
     people = [cast.participant(cast.alice), cast.participant(cast.bob)]
     start = Entry.objects.filter(room=cast.room(room)).count()
     Entry.objects.bulk_create(
@@ -50,12 +49,12 @@ def earlier_link(html: str) -> str | None:
     return found.group(1).replace("&amp;", "&") if found else None
 
 
-def room_url(cast: Cast) -> str:
+def room_url(cast: ActiveCast) -> str:
     return f"/cases/{cid(cast)}/rooms/{cast.room('joint').pk}/"
 
 
 def test_r9_2_a_room_of_1000_entries_opens_at_the_latest_and_pages_back_to_the_first(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     all_ids = fill(active, "joint", 1000)
     alice = signed_in(active)
@@ -79,7 +78,7 @@ def test_r9_2_a_room_of_1000_entries_opens_at_the_latest_and_pages_back_to_the_f
 
 
 def test_a_long_rooms_page_and_its_earlier_pages_cost_the_same_queries_at_any_length(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     alice = signed_in(active)
     url = room_url(active)
@@ -98,7 +97,7 @@ def test_a_long_rooms_page_and_its_earlier_pages_cost_the_same_queries_at_any_le
 
 
 def test_without_script_show_earlier_is_a_page_that_offers_a_way_back_to_the_latest(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     ids = fill(active, "joint", 60)
     html = signed_in(active).get(room_url(active) + f"?before={ids[10]}").content.decode()
@@ -109,7 +108,7 @@ def test_without_script_show_earlier_is_a_page_that_offers_a_way_back_to_the_lat
 
 
 def test_r3_6_earlier_pages_of_another_sides_caucus_are_the_same_404_as_missing_ones(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
     fill(active, "caucus_b", 60)
     alice = signed_in(active)

@@ -10,7 +10,7 @@ from parley.accounts.models import User
 from parley.agreements.models import Signature
 from parley.cases.models import Case, Invitation, Participant
 from parley.cases.policy import CaseStatus
-from parley.testing import PASSWORD, Cast, build_case, mailed_token
+from parley.testing import PASSWORD, ActiveCast, Cast, build_case, mailed_token
 
 
 def client_for(user: User | None) -> Client:
@@ -34,8 +34,7 @@ def test_r1_a_person_without_mediator_rights_cannot_create_a_case(cast: Cast) ->
 
 
 def test_r3_6_the_set_up_is_the_mediators_alone(cast: Cast) -> None:
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     url = f"/cases/{cast.case.pk}/setup/"
     assert client_for(cast.alice).get(url).status_code == 404
     assert client_for(cast.olga).get(url).status_code == 404
@@ -52,8 +51,7 @@ def invitation_path(email: str) -> str:
 
 
 def test_r11_2_the_mediator_invites_from_the_set_up_and_never_sees_the_link(cast: Cast) -> None:
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     maya = client_for(cast.maya)
     maya.post(
         f"/cases/{cast.case.pk}/setup/invite/",
@@ -75,8 +73,7 @@ def test_r11_2_the_mediator_invites_from_the_set_up_and_never_sees_the_link(cast
 
 
 def test_an_invited_newcomer_chooses_a_password_and_joins(cast: Cast) -> None:
-    build_case(cast, stage="setup")
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup")
     maya = client_for(cast.maya)
     maya.post(
         f"/cases/{cast.case.pk}/setup/invite/",
@@ -96,8 +93,7 @@ def test_an_invited_newcomer_chooses_a_password_and_joins(cast: Cast) -> None:
 
 
 def test_a_known_person_must_sign_in_before_accepting(cast: Cast) -> None:
-    build_case(cast, stage="setup", with_carol=False)
-    assert cast.case is not None
+    cast = build_case(cast, stage="setup", with_carol=False)
     maya = client_for(cast.maya)
     side = cast.case.sides.get(position=1)
     maya.post(
@@ -113,8 +109,7 @@ def test_a_known_person_must_sign_in_before_accepting(cast: Cast) -> None:
 
 
 def test_r2_2_signing_needs_consent_and_the_exact_name(cast: Cast) -> None:
-    build_case(cast, stage="signing")
-    assert cast.case is not None
+    cast = build_case(cast, stage="signing")
     agreement = cast.case.agreements.get()
     alice = client_for(cast.alice)
     url = f"/cases/{cast.case.pk}/sign/"
@@ -134,16 +129,14 @@ def test_r2_2_signing_needs_consent_and_the_exact_name(cast: Cast) -> None:
 
 
 def test_r2_3_an_unsigned_participant_is_kept_out_of_the_rooms(cast: Cast) -> None:
-    build_case(cast, stage="signing")
-    assert cast.case is not None
+    cast = build_case(cast, stage="signing")
     joint = cast.room("joint").pk
     bob = client_for(cast.bob)
     assert bob.get(f"/cases/{cast.case.pk}/")["Location"] == f"/cases/{cast.case.pk}/sign/"
     assert bob.get(f"/cases/{cast.case.pk}/rooms/{joint}/").status_code == 404
 
 
-def test_r7_1_a_party_ends_the_mediation_from_the_page(active: Cast) -> None:
-    assert active.case is not None
+def test_r7_1_a_party_ends_the_mediation_from_the_page(active: ActiveCast) -> None:
     bob = client_for(active.bob)
     url = f"/cases/{active.case.pk}/end/"
     assert "declaring <strong>to the mediator</strong>" in bob.get(url).content.decode()
@@ -160,8 +153,7 @@ def test_r7_1_a_party_ends_the_mediation_from_the_page(active: Cast) -> None:
     assert b"The mediation has ended." in html
 
 
-def test_r7_2_the_mediator_declares_the_end_to_all(active: Cast) -> None:
-    assert active.case is not None
+def test_r7_2_the_mediator_declares_the_end_to_all(active: ActiveCast) -> None:
     maya = client_for(active.maya)
     url = f"/cases/{active.case.pk}/end/"
     assert "declaring to <strong>all parties jointly</strong>" in maya.get(url).content.decode()
@@ -171,7 +163,9 @@ def test_r7_2_the_mediator_declares_the_end_to_all(active: Cast) -> None:
     assert "The mediator declared to all parties that the mediation is terminated." in html
 
 
-def test_r7_4_under_a_court_order_the_party_is_warned_and_may_still_end_it(cast: Cast) -> None:
+def test_r7_4_under_a_court_order_the_party_is_warned_and_may_still_end_it(
+    cast: ActiveCast,
+) -> None:
     from parley.agreements.policy import AgreementPolicy
     from parley.cases.policy import CourtOrder
 
@@ -179,7 +173,6 @@ def test_r7_4_under_a_court_order_the_party_is_warned_and_may_still_end_it(cast:
         cast,
         policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", min_sessions=2)),
     )
-    assert cast.case is not None
     alice = client_for(cast.alice)
     url = f"/cases/{cast.case.pk}/end/"
     assert "ordered by the County Court (order CO-7)" in alice.get(url).content.decode()
@@ -191,9 +184,8 @@ def test_r7_4_under_a_court_order_the_party_is_warned_and_may_still_end_it(cast:
 
 
 def test_r5_1_after_the_end_posting_needs_confirmation_and_is_not_confidential(
-    active: Cast,
+    active: ActiveCast,
 ) -> None:
-    assert active.case is not None
     client_for(active.maya).post(f"/cases/{active.case.pk}/end/", {"confirm": "on"})
     joint = active.room("joint").pk
     alice = client_for(active.alice)

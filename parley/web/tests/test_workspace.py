@@ -10,7 +10,7 @@ from parley.cases.models import Case
 from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.models import Entry
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, entries_with_body
+from parley.testing import ActiveCast, entries_with_body
 
 
 def client_for(user: object) -> Client:
@@ -19,8 +19,7 @@ def client_for(user: object) -> Client:
     return client
 
 
-def the_case(cast: Cast) -> Case:
-    assert cast.case is not None
+def the_case(cast: ActiveCast) -> Case:
     return cast.case
 
 
@@ -29,35 +28,39 @@ def unmasked(html: bytes) -> bytes:
     return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
 
 
-def room_url(cast: Cast, name: str) -> str:
+def room_url(cast: ActiveCast, name: str) -> str:
     return f"/cases/{the_case(cast).pk}/rooms/{cast.room(name).pk}/"
 
 
-def test_case_home_sends_a_signed_participant_to_the_joint_room(active: Cast) -> None:
+def test_case_home_sends_a_signed_participant_to_the_joint_room(active: ActiveCast) -> None:
     response = client_for(active.alice).get(f"/cases/{the_case(active).pk}/")
     assert response.status_code == 302
     assert response["Location"] == room_url(active, "joint")
 
 
-def test_r3_1_the_joint_room_page_says_who_reads_it_and_the_title_says_where(active: Cast) -> None:
+def test_r3_1_the_joint_room_page_says_who_reads_it_and_the_title_says_where(
+    active: ActiveCast,
+) -> None:
     html = client_for(active.bob).get(room_url(active, "joint")).content.decode()
     assert "<title>Joint room · Alvarez v. Brightline · Parley</title>" in html
     assert "Everyone in the mediation sees this room." in html
 
 
-def test_r3_2_a_partys_caucus_says_only_their_side_and_the_mediator_see_it(active: Cast) -> None:
+def test_r3_2_a_partys_caucus_says_only_their_side_and_the_mediator_see_it(
+    active: ActiveCast,
+) -> None:
     html = client_for(active.alice).get(room_url(active, "caucus_a")).content.decode()
     assert (
         "Only you, Carol Counsel (your lawyer) and Maya Mediator (the mediator) see this." in html
     )
 
 
-def test_r3_3_the_counsel_room_says_the_mediator_does_not_see_it(active: Cast) -> None:
+def test_r3_3_the_counsel_room_says_the_mediator_does_not_see_it(active: ActiveCast) -> None:
     html = client_for(active.alice).get(room_url(active, "counsel_a")).content.decode()
     assert "Only you and Carol Counsel (your lawyer) see this. The mediator does not." in html
 
 
-def test_r3_6_other_sides_rooms_are_the_same_404_as_missing_ones(active: Cast) -> None:
+def test_r3_6_other_sides_rooms_are_the_same_404_as_missing_ones(active: ActiveCast) -> None:
     bob = client_for(active.bob)
     forbidden = bob.get(room_url(active, "caucus_a"))
     missing = bob.get(f"/cases/{the_case(active).pk}/rooms/999999/")
@@ -67,7 +70,7 @@ def test_r3_6_other_sides_rooms_are_the_same_404_as_missing_ones(active: Cast) -
     assert client_for(active.olga).get(room_url(active, "joint")).status_code == 404
 
 
-def test_tabs_list_exactly_the_rooms_the_reader_is_in(active: Cast) -> None:
+def test_tabs_list_exactly_the_rooms_the_reader_is_in(active: ActiveCast) -> None:
     maya = client_for(active.maya).get(room_url(active, "joint")).content.decode()
     tabs = re.findall(r'data-room-tab="(\d+)"', maya)
     expected = {active.room(n).pk for n in ("joint", "notebook", "caucus_a", "caucus_b")}
@@ -77,7 +80,9 @@ def test_tabs_list_exactly_the_rooms_the_reader_is_in(active: Cast) -> None:
     assert {int(t) for t in re.findall(r'data-room-tab="(\d+)"', carol)} == expected
 
 
-def test_posting_from_the_page_stores_the_entry_with_the_chosen_instruction(active: Cast) -> None:
+def test_posting_from_the_page_stores_the_entry_with_the_chosen_instruction(
+    active: ActiveCast,
+) -> None:
     response = client_for(active.alice).post(
         room_url(active, "caucus_a") + "post/",
         {"body": "Keep this to yourself.", "instruction": "do_not_disclose", "client_key": "k1"},
@@ -88,7 +93,7 @@ def test_posting_from_the_page_stores_the_entry_with_the_chosen_instruction(acti
     assert entry.privileged is True
 
 
-def test_an_htmx_post_answers_with_a_fresh_form_and_a_catch_up_trigger(active: Cast) -> None:
+def test_an_htmx_post_answers_with_a_fresh_form_and_a_catch_up_trigger(active: ActiveCast) -> None:
     response = client_for(active.bob).post(
         room_url(active, "joint") + "post/",
         {"body": "Hello all", "client_key": "k2"},
@@ -100,14 +105,14 @@ def test_an_htmx_post_answers_with_a_fresh_form_and_a_catch_up_trigger(active: C
     assert len(entries_with_body("Hello all")) == 1
 
 
-def test_r9_2_a_retried_post_with_the_same_key_is_stored_once(active: Cast) -> None:
+def test_r9_2_a_retried_post_with_the_same_key_is_stored_once(active: ActiveCast) -> None:
     alice = client_for(active.alice)
     for _ in range(2):
         alice.post(room_url(active, "joint") + "post/", {"body": "Once", "client_key": "same"})
     assert len(entries_with_body("Once")) == 1
 
 
-def test_catch_up_returns_only_entries_after_the_given_id(active: Cast) -> None:
+def test_catch_up_returns_only_entries_after_the_given_id(active: ActiveCast) -> None:
     case = the_case(active)
     joint = active.room("joint").pk
     first = do_post_entry(acting_user=active.maya, case_id=case.pk, room_id=joint, body="one")
@@ -122,7 +127,9 @@ def test_catch_up_returns_only_entries_after_the_given_id(active: Cast) -> None:
     assert html.count("data-entry-id=") == 1
 
 
-def alices_caucus_entry(active: Cast, body: str, instruction: Instruction | None = None) -> Entry:
+def alices_caucus_entry(
+    active: ActiveCast, body: str, instruction: Instruction | None = None
+) -> Entry:
     """An entry Alice writes in her side's caucus with the mediator."""
     return do_post_entry(
         acting_user=active.alice,
@@ -133,7 +140,7 @@ def alices_caucus_entry(active: Cast, body: str, instruction: Instruction | None
     )
 
 
-def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: Cast) -> None:
+def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: ActiveCast) -> None:
     case = the_case(active)
     entry = alices_caucus_entry(active, "Our limit is 7,000.")
     response = client_for(active.carol).post(
@@ -147,7 +154,7 @@ def test_r4_2_a_side_member_changes_the_instruction_from_the_page(active: Cast) 
     assert entry.instruction == Instruction.DO_NOT_DISCLOSE
 
 
-def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
+def test_r4_2_the_mediator_sees_no_instruction_control(active: ActiveCast) -> None:
     case = the_case(active)
     entry = alices_caucus_entry(active, "Limit.")
     html = client_for(active.maya).get(f"/cases/{case.pk}/entries/{entry.pk}/").content.decode()
@@ -155,7 +162,7 @@ def test_r4_2_the_mediator_sees_no_instruction_control(active: Cast) -> None:
     assert "Share to…" in html
 
 
-def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: Cast) -> None:
+def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: ActiveCast) -> None:
     case = the_case(active)
     entry = alices_caucus_entry(active, "Our real limit is 9,000.", Instruction.DO_NOT_DISCLOSE)
     maya = client_for(active.maya)
@@ -175,7 +182,7 @@ def test_r4_3_a_do_not_disclose_entry_offers_the_mediator_no_share(active: Cast)
     assert "Not for sharing" not in html
 
 
-def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
+def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: ActiveCast) -> None:
     case = the_case(active)
     entry = alices_caucus_entry(active, "Secret.", Instruction.DO_NOT_DISCLOSE)
     response = client_for(active.maya).post(
@@ -190,7 +197,7 @@ def test_r4_3_a_refused_share_says_why_and_moves_nothing(active: Cast) -> None:
     assert "Secret." not in bob_view
 
 
-def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> None:
+def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: ActiveCast) -> None:
     case = the_case(active)
     entry = alices_caucus_entry(active, "We could accept 6,000.")
     response = client_for(active.maya).post(
@@ -204,7 +211,7 @@ def test_r4_3_a_shared_copy_shows_its_source_and_who_shared_it(active: Cast) -> 
     assert "Shared by Maya Mediator from Alice's caucus; written by Alice Alvarez." in bob_view
 
 
-def test_r5_1_entries_are_marked_privileged_on_the_page(active: Cast) -> None:
+def test_r5_1_entries_are_marked_privileged_on_the_page(active: ActiveCast) -> None:
     case = the_case(active)
     do_post_entry(
         acting_user=active.bob, case_id=case.pk, room_id=active.room("joint").pk, body="Hi"
