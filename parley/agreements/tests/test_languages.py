@@ -16,10 +16,10 @@ from parley.agreements.policy import (
 from parley.cases.policy import CourtOrder
 from parley.cases.record import export_for
 from parley.rooms.policy import Instruction
-from parley.testing import Api, Cast, build_case, cid
+from parley.testing import ActiveCast, Api, Cast, build_case, cid
 
 
-def as_reader(c: Cast, user: object, language: str) -> tuple[Api, dict[str, object]]:
+def as_reader(c: ActiveCast, user: object, language: str) -> tuple[Api, dict[str, object]]:
     user.language = language  # type: ignore[attr-defined]
     user.save(update_fields=["language"])  # type: ignore[attr-defined]
     api = Api(user)  # type: ignore[arg-type]
@@ -28,7 +28,7 @@ def as_reader(c: Cast, user: object, language: str) -> tuple[Api, dict[str, obje
     return api, agreement
 
 
-def sign_as(c: Cast, user: object, language: str) -> tuple[int, dict[str, object]]:
+def sign_as(c: ActiveCast, user: object, language: str) -> tuple[int, dict[str, object]]:
     api, agreement = as_reader(c, user, language)
     data = {"typed_name": agreement["my_name"], "consent": True, "sha256": agreement["sha256"]}
     with translation.override(language):
@@ -55,7 +55,7 @@ def test_r2_1_the_template_says_the_six_clauses_in_each_language_with_its_own_ha
 
 
 def test_r2_2_bob_reading_spanish_signs_the_spanish_text_and_its_hash(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     _, shown = as_reader(cast, cast.bob, "es")
     agreement = Agreement.objects.get(case_id=cid(cast))
     spanish = agreement.texts()["es"]
@@ -72,7 +72,7 @@ def test_r2_2_bob_reading_spanish_signs_the_spanish_text_and_its_hash(cast: Cast
 
 
 def test_r2_2_a_reader_in_a_language_without_a_text_reads_the_english_one(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     _, shown = as_reader(cast, cast.alice, "en-gb")
     agreement = Agreement.objects.get(case_id=cid(cast))
     assert (shown["language"], shown["sha256"]) == ("en", agreement.sha256)
@@ -80,14 +80,14 @@ def test_r2_2_a_reader_in_a_language_without_a_text_reads_the_english_one(cast: 
 
 
 def test_r2_2_a_hash_of_no_text_of_this_version_is_refused(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     api, agreement = as_reader(cast, cast.bob, "de")
     data = {"typed_name": agreement["my_name"], "consent": True, "sha256": "0" * 64}
     assert api.post(f"/cases/{cid(cast)}/agreement/sign", data)[1]["code"] == "agreement_changed"
 
 
 def test_r2_2_a_signature_is_verified_against_its_own_languages_text(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     sign_as(cast, cast.bob, "es")
     sign_as(cast, cast.alice, "de")
     sign_as(cast, cast.maya, "en-gb")
@@ -113,7 +113,7 @@ def test_r2_2_a_signature_is_verified_against_its_own_languages_text(cast: Cast)
 
 
 def test_r2_1_an_agreement_from_before_languages_is_english_only(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     Agreement.objects.filter(case_id=cid(cast)).update(language=None, translations=None)
     _, shown = as_reader(cast, cast.bob, "es")
     agreement = Agreement.objects.get(case_id=cid(cast))

@@ -10,13 +10,13 @@ from django.core import mail
 
 from parley.notifications.tasks import remind_unsigned
 from parley.rooms.actions import do_post_entry
-from parley.testing import Cast, build_case, cid
+from parley.testing import ActiveCast, Cast, build_case, cid
 
 Capture = Callable[..., AbstractContextManager[Any]]
 
 
 def test_each_reader_gets_the_activity_mail_in_their_own_language(
-    active: Cast, django_capture_on_commit_callbacks: Capture
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
 ) -> None:
     active.bob.language = "de"
     active.bob.save(update_fields=["language"])
@@ -41,7 +41,7 @@ def test_each_reader_gets_the_activity_mail_in_their_own_language(
 
 
 def test_bob_in_german_is_reminded_to_sign_in_german(cast: Cast) -> None:
-    build_case(cast, stage="signing")
+    cast = build_case(cast, stage="signing")
     cast.bob.language = "de"
     cast.bob.save(update_fields=["language"])
     mail.outbox.clear()

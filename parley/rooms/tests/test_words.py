@@ -7,10 +7,10 @@ from django.utils import translation
 from parley.cases.actions import do_terminate
 from parley.rooms.models import Entry, EntryKind
 from parley.rooms.words import render, stored, words
-from parley.testing import Api, Cast, cid
+from parley.testing import ActiveCast, Api, cid
 
 
-def joint_bodies(c: Cast, user: object, language: str) -> list[str]:
+def joint_bodies(c: ActiveCast, user: object, language: str) -> list[str]:
     user.language = language  # type: ignore[attr-defined]
     user.save(update_fields=["language"])  # type: ignore[attr-defined]
     with translation.override(language):
@@ -21,7 +21,7 @@ def joint_bodies(c: Cast, user: object, language: str) -> list[str]:
     return [e["body"] for e in entries]
 
 
-def test_the_mediators_ending_reads_in_each_readers_language(active: Cast) -> None:
+def test_the_mediators_ending_reads_in_each_readers_language(active: ActiveCast) -> None:
     do_terminate(acting_user=active.maya, case_id=cid(active), statement="Thank you all.")
     notice = Entry.objects.get(room=active.room("joint"), kind=EntryKind.SYSTEM)
     # The stored body holds the message and the mediator's own words, not an English sentence.

@@ -22,7 +22,7 @@ from parley.cases.policy import Role
 from parley.meetings.tests.helpers import Capture
 from parley.rooms.actions import do_post_entry, do_share_entry
 from parley.rooms.policy import Instruction
-from parley.testing import Cast, build_case, cid
+from parley.testing import ActiveCast, Cast, build_case, cid
 
 PARLEY = Path(__file__).resolve().parents[2]
 # Apps whose visible words this file answers for; every other app answers for its own.
@@ -81,7 +81,7 @@ def english_left(html: str) -> list[str]:
     return [p for p in parser.parts if ENGLISH.search(p) and not _from_another_app(p)]
 
 
-def pages_of(cast: Cast) -> list[str]:
+def pages_of(cast: ActiveCast) -> list[str]:
     c = cid(cast)
     pages = ["/", "/account/", "/help/words/", "/account/tokens/", "/calendar/"]
     pages += [f"/cases/{c}/{page}" for page in ("", "guide/", "end/", "sign/", "negotiate/")]
@@ -95,7 +95,7 @@ def pages_of(cast: Cast) -> list[str]:
 def test_r11_1_a_party_reads_the_whole_mediation_in_their_language(
     cast: Cast, language: str
 ) -> None:
-    build_case(cast)
+    cast = build_case(cast)
     User.objects.filter(pk__in=[cast.alice.pk, cast.maya.pk]).update(language=language)
     c = cid(cast)
     entry = do_post_entry(
@@ -127,7 +127,7 @@ def test_r11_1_a_party_reads_the_whole_mediation_in_their_language(
 def test_r11_1_someone_invited_reads_the_invitation_and_sign_in_in_their_language(
     cast: Cast, language: str, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    build_case(cast, stage="setup")
+    cast = build_case(cast, stage="setup")
     with django_capture_on_commit_callbacks(execute=True):
         _, token = do_invite(
             acting_user=cast.maya,
