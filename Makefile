@@ -11,7 +11,9 @@ STAMP := $(VENV)/.installed
 # Python, so a machine without GNU msgfmt builds them), and never committed.
 LANGS := es de
 LOCALE_APPS := $(patsubst %/locale,%,$(wildcard parley/*/locale))
-PO_FILES := $(wildcard parley/*/locale/*/LC_MESSAGES/*.po)
+PO_FILES := $(wildcard parley/*/locale/*/LC_MESSAGES/*.po parley/locale/*/LC_MESSAGES/*.po)
+# The core modules (parley/errors.py, money.py, ...) have their own catalogue in parley/locale.
+SUBPACKAGES := $(filter-out locale,$(notdir $(patsubst %/,%,$(wildcard parley/*/))))
 MO_FILES := $(PO_FILES:.po=.mo)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -30,11 +32,14 @@ catalogues: $(MO_FILES)
 messages: $(STAMP)
 	for app in $(LOCALE_APPS); do \
 		(cd $$app && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
-			makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --no-fuzzy-matching --add-location file \
+			makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
 			--ignore 'tests/*') || exit 1; \
 	done
+	cd parley && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
+		makemessages $(addprefix -l ,$(LANGS)) --no-obsolete --add-location file \
+		$(addprefix --ignore ,$(SUBPACKAGES))
 	cd parley/web && DJANGO_SETTINGS_MODULE=parley.settings $(CURDIR)/$(BIN)/django-admin \
-		makemessages -d djangojs $(addprefix -l ,$(LANGS)) --no-obsolete --no-fuzzy-matching \
+		makemessages -d djangojs $(addprefix -l ,$(LANGS)) --no-obsolete \
 		--add-location file \
 		--ignore 'static/vendor/*' --ignore 'tests/*'
 

@@ -33,6 +33,18 @@ def fresh_rate_limits() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def language_of_the_test() -> Iterator[None]:
+    """Each test starts in the default language. Django's LocaleMiddleware activates the
+    request's language in the thread and leaves it there, so a test client's German request
+    would otherwise leave German active for whatever the next test renders outside a request."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return make_cast()

@@ -225,6 +225,8 @@ LANGUAGES = [
     ("es", "Español"),
     ("de", "Deutsch"),
 ]
+# The core modules' words (errors, money, limits, wording); each app keeps its own catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

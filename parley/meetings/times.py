@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_skeleton, format_time
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from parley.meetings.policy import zone, zone_names
@@ -35,10 +37,35 @@ def local(moment: datetime, zone_name: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone_name))
 
 
+def _babel_locale() -> Locale | None:
+    """The active language as a Babel locale, or None for English (whose forms are written
+    out below: "Tue 3 Dec 2026, 14:00")."""
+    language = translation.get_language() or ""
+    if not language or language.startswith("en"):
+        return None
+    try:
+        return Locale.parse(translation.to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def _day(at: datetime, locale: Locale | None, *, weekday: bool, year: bool) -> str:
+    if locale is None:
+        shown = f"{at.day} {at:%b}" + (f" {at.year}" if year else "")
+        return f"{at:%a} {shown}" if weekday else shown
+    skeleton = ("y" if year else "") + "MMM" + ("Ed" if weekday else "d")
+    return format_skeleton(skeleton, at, locale=locale)
+
+
+def _clock(at: datetime, locale: Locale | None) -> str:
+    return f"{at:%H:%M}" if locale is None else format_time(at, "HH:mm", locale=locale)
+
+
 def when(moment: datetime, zone_name: str) -> str:
-    """'Tue 3 Dec 2026, 14:00 (Europe/Berlin)'."""
+    """'Tue 3 Dec 2026, 14:00 (Europe/Berlin)'; in the active language ('mar, 3 dic 2026')."""
     at = local(moment, zone_name)
-    return f"{at:%a} {at.day} {at:%b %Y, %H:%M} ({zone_name})"
+    locale = _babel_locale()
+    return f"{_day(at, locale, weekday=True, year=True)}, {_clock(at, locale)} ({zone_name})"
 
 
 def zone_label(at: datetime) -> str:
@@ -54,17 +81,20 @@ def zone_label(at: datetime) -> str:
 def short_when(moment: datetime, zone_name: str) -> str:
     """'3 Dec, 14:00 CET' (the year too when it is not this year's, in that zone)."""
     at = local(moment, zone_name)
-    now = local(timezone.now(), zone_name)
-    year = "" if at.year == now.year else f" {at.year}"
-    return f"{at.day} {at:%b}{year}, {at:%H:%M} {zone_label(at)}"
+    locale = _babel_locale()
+    this_year = at.year == local(timezone.now(), zone_name).year
+    day = _day(at, locale, weekday=False, year=not this_year)
+    return f"{day}, {_clock(at, locale)} {zone_label(at)}"
 
 
 def span(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
     """'Tue 3 Dec 2026, 14:00–16:00 (Europe/Berlin)'."""
     start, end = local(starts_at, zone_name), local(ends_at, zone_name)
-    if start.date() == end.date():
-        return f"{start:%a} {start.day} {start:%b %Y, %H:%M}–{end:%H:%M} ({zone_name})"
-    return f"{when(starts_at, zone_name)} – {when(ends_at, zone_name)}"
+    if start.date() != end.date():
+        return f"{when(starts_at, zone_name)} – {when(ends_at, zone_name)}"
+    locale = _babel_locale()
+    day = _day(start, locale, weekday=True, year=True)
+    return f"{day}, {_clock(start, locale)}–{_clock(end, locale)} ({zone_name})"
 
 
 def parse_local(value: str, zone_name: str) -> datetime:

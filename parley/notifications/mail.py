@@ -18,6 +18,7 @@ from parley.accounts.models import User
 from parley.cases.models import Case, Invitation, Participant
 from parley.meetings.times import when
 from parley.rooms.models import Room
+from parley.wording import in_sentence
 
 
 def footer() -> str:
@@ -77,7 +78,7 @@ def activity_mail(room: Room, case: Case) -> Mail:
 
 
 def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> Mail:
-    role = str(invitation.get_role_display()).lower()
+    role = in_sentence(invitation.get_role_display())
     return Mail(
         subject=_("%(mediator)s invites you to an online mediation") % {"mediator": mediator_name},
         body=_(
@@ -179,7 +180,7 @@ def session_mail(
     }
     said = lines[change] % {
         "mediator": mediator_name,
-        "kind": kind_label.lower(),
+        "kind": in_sentence(kind_label),
         "case": case_id,
         "when": when,
     }

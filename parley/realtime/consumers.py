@@ -55,7 +55,7 @@ def read_post(content: dict[str, Any]) -> dict[str, Any]:
     acknowledge = content.get("acknowledge_not_confidential", False)
     if not isinstance(room, int) or isinstance(room, bool):
         raise BadInput("bad_room", _("Say which room to post in (a room id)."))
-    body = check_text_size(body, code="bad_body", what="The message")
+    body = check_text_size(body, code="bad_body")
     key = check_client_key(key)
     if instruction is not None and instruction not in Instruction.values:
         raise BadInput("bad_instruction", _("Choose may_disclose or do_not_disclose."))

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils import translation
 from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
+
+from parley import wording
 
 register = template.Library()
 
@@ -44,8 +45,4 @@ def safe_links(text: str, autoescape: bool = True) -> SafeString:
 
 @register.filter
 def in_sentence(word: str) -> str:
-    """A label (a role, a state) as it stands inside a sentence: lower case, except in German,
-    where nouns keep their capital ("You are party" / "Sie sind Partei")."""
-    if (translation.get_language() or "").startswith("de"):
-        return str(word)
-    return str(word).lower()
+    return wording.in_sentence(word)

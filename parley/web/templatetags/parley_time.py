@@ -16,15 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_skeleton, format_time
 from django import template
 from django.http import HttpRequest
-from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from parley.meetings.times import local, reader_zone, short_when, valid_zone, when, zone_label
+from parley.meetings.times import reader_zone, short_when, valid_zone, when
 
 register = template.Library()
 
@@ -49,47 +46,14 @@ def zone_for(context: template.Context) -> str:
     return reader_zone(request) if isinstance(request, HttpRequest) else "UTC"
 
 
-def _babel_locale() -> Locale | None:
-    """The active language as a Babel locale, or None for English (whose forms are
-    parley.meetings.times's own: "Tue 3 Dec 2026, 14:00")."""
-    language = translation.get_language() or ""
-    if not language or language.startswith("en"):
-        return None
-    try:
-        return Locale.parse(translation.to_locale(language))
-    except (UnknownLocaleError, ValueError):
-        return None
-
-
-def full_when(moment: datetime, zone_name: str) -> str:
-    """when() in the reader's language: 'mar, 3 dic 2026, 14:00 (Europe/Madrid)'."""
-    locale = _babel_locale()
-    if locale is None:
-        return when(moment, zone_name)
-    at = local(moment, zone_name)
-    day = format_skeleton("yMMMEd", at, locale=locale)
-    return f"{day}, {format_time(at, 'HH:mm', locale=locale)} ({zone_name})"
-
-
-def brief_when(moment: datetime, zone_name: str) -> str:
-    """short_when() in the reader's language: '3 dic, 14:00 CET' (the year when not this one)."""
-    locale = _babel_locale()
-    if locale is None:
-        return short_when(moment, zone_name)
-    at = local(moment, zone_name)
-    this_year = at.year == local(timezone.now(), zone_name).year
-    day = format_skeleton("MMMd" if this_year else "yMMMd", at, locale=locale)
-    return f"{day}, {format_time(at, 'HH:mm', locale=locale)} {zone_label(at)}"
-
-
 @register.simple_tag(takes_context=True)
 def local_time(context: template.Context, value: Any, style: str = "full") -> SafeString:
     moment = _moment(value)
     if moment is None:
         return SafeString("")
     zone_name = zone_for(context)
-    full = full_when(moment, zone_name)
-    shown = brief_when(moment, zone_name) if style == "short" else full
+    full = when(moment, zone_name)
+    shown = short_when(moment, zone_name) if style == "short" else full
     return format_html('<time datetime="{}" title="{}">{}</time>', moment.isoformat(), full, shown)
 
 
@@ -98,4 +62,4 @@ def in_zone(value: Any, zone_name: str) -> str:
     moment = _moment(value)
     if moment is None:
         return ""
-    return full_when(moment, valid_zone(zone_name) or "UTC")
+    return when(moment, valid_zone(zone_name) or "UTC")
