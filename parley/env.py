@@ -130,6 +130,22 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
     )
 
 
+def channel_layer_from_url(url: str, connections: int) -> dict[str, object]:
+    """Redis pub/sub through channels_redis as shipped. It sends one command at a time on each
+    of its connections (a PUBLISH waits for the one before it), so a worker's pushes would be
+    capped by one Redis round trip each. The layer spreads groups over the hosts it is given by
+    a stable hash of the group's name: giving it the same server `connections` times gives each
+    worker that many connections working side by side. Pub/sub is server-wide, so every worker
+    still reaches every subscriber, and one group's pushes keep their order (one connection)."""
+    return {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            # redis-py's default 5 s socket timeout drops idle WebSockets (channels_redis#422).
+            "hosts": [{"address": url, "socket_timeout": None} for _ in range(max(1, connections))],
+        },
+    }
+
+
 def email_from_url(url: str, data_dir: Path) -> dict[str, object]:
     """Django's e-mail settings from EMAIL_URL.
 

@@ -9,6 +9,7 @@ from csp.constants import NONE, SELF
 
 from parley.env import (
     ConfigError,
+    channel_layer_from_url,
     database_from_url,
     email_from_url,
     envbool,
@@ -112,20 +113,14 @@ if os.environ.get("PARLEY_TEST_SQLITE_FILE"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PARLEY_TEST_SQLITE_FILE"]}
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Connections each worker opens to Redis for pushes (env.channel_layer_from_url says why).
+PARLEY_REDIS_CONNECTIONS = envint("PARLEY_REDIS_CONNECTIONS", 8)
 if REDIS_URL:
-    # Redis pub/sub: a push is one PUBLISH and arrives on each worker's one subscribed
-    # connection, where the list-based layer costs several round trips per recipient and one
+    # Redis pub/sub: a push is one PUBLISH and arrives on each worker's subscribed
+    # connections, where the list-based layer costs several round trips per recipient and one
     # blocking pop per delivered message (it capped pushes far below the workers' capacity).
     # Pushes are best-effort either way: what a socket misses it fetches from its last entry id.
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                # redis-py's default 5 s socket timeout drops idle WebSockets (channels_redis#422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
-            },
-        }
-    }
+    CHANNEL_LAYERS = {"default": channel_layer_from_url(REDIS_URL, PARLEY_REDIS_CONNECTIONS)}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from channels.exceptions import ChannelFull
 
+from parley.env import channel_layer_from_url
 from parley.realtime.layers import LocalChannelLayer
 
 
@@ -75,3 +77,46 @@ def test_a_channel_nobody_reads_expires_and_leaves_its_groups() -> None:
         assert (await layer.receive(alive))["n"] == 2
 
     asyncio.run(scenario())
+
+
+def redis_layer(connections: int) -> Any:
+    """The layer settings.py builds when REDIS_URL is set, on the machine's Redis."""
+    import os
+
+    import redis
+    from django.utils.module_loading import import_string
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("PARLEY_REQUIRE_REDIS"):
+            pytest.fail("Redis is not running and PARLEY_REQUIRE_REDIS is set")
+        pytest.skip("Redis is not running")
+    config: dict[str, Any] = channel_layer_from_url(url, connections)
+    return import_string(config["BACKEND"])(**config["CONFIG"])
+
+
+def test_with_several_connections_per_worker_every_push_reaches_its_group_in_order() -> None:
+    """Two workers (two layers) with 4 connections each: a push to any of 24 groups reaches
+    the socket in that group on the other worker, in the order sent, and no other socket."""
+
+    async def run() -> None:
+        sender, receiver = redis_layer(4), redis_layer(4)
+        sockets = {f"parley.person.{n}": await receiver.new_channel() for n in range(24)}
+        for group, channel in sockets.items():
+            await receiver.group_add(group, channel)
+        await asyncio.sleep(0.2)  # subscriptions travel to Redis
+        for seq in range(3):
+            for group in sockets:
+                await sender.group_send(group, {"type": "x", "group": group, "seq": seq})
+        for group, channel in sockets.items():
+            got = [await asyncio.wait_for(receiver.receive(channel), 5) for _ in range(3)]
+            assert [(m["group"], m["seq"]) for m in got] == [(group, 0), (group, 1), (group, 2)]
+        for channel in sockets.values():
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(receiver.receive(channel), 0.2)
+        await sender.flush()
+        await receiver.flush()
+
+    asyncio.run(run())
