@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.accounts.models import User
 from parley.agreements.models import Signature
@@ -36,8 +37,9 @@ from parley.rooms.queries import my_rooms
 from parley.rooms.serialize import ENTRY_RELATED, entry_payload
 from parley.vault.keys import ContentDestroyed
 
-PRIVILEGED_STAMP = "PRIVILEGED AND CONFIDENTIAL: mediation communication"
-NOT_CONFIDENTIAL_STAMP = "NOT CONFIDENTIAL: written after the mediation ended"
+# In the language of the person the record is made for (str() at the time of writing).
+PRIVILEGED_STAMP = gettext_lazy("PRIVILEGED AND CONFIDENTIAL: mediation communication")
+NOT_CONFIDENTIAL_STAMP = gettext_lazy("NOT CONFIDENTIAL: written after the mediation ended")
 
 # Entries are read, decrypted and handed on this many at a time, so an export holds one batch
 # in memory however long the case is.
@@ -131,7 +133,7 @@ def room_entries(record: Record, room: Room, *, batch: int = ENTRY_BATCH) -> Ite
         items = []
         for entry in rows:
             item = entry_payload(entry)
-            item["stamp"] = PRIVILEGED_STAMP if entry.privileged else NOT_CONFIDENTIAL_STAMP
+            item["stamp"] = str(PRIVILEGED_STAMP if entry.privileged else NOT_CONFIDENTIAL_STAMP)
             items.append(item)
         yield items
         if len(rows) < batch:
@@ -187,7 +189,7 @@ def _outcome(case: Case, results_confidential: bool, reader_signed: bool) -> dic
         "ended_at": case.terminated_at.isoformat() if case.terminated_at else None,
         "outcome": case.outcome if outcome_visible(results_confidential, reader_signed) else None,
         "confidential": confidential,
-        "stamp": PRIVILEGED_STAMP if confidential else None,
+        "stamp": str(PRIVILEGED_STAMP) if confidential else None,
     }
 
 

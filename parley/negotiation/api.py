@@ -14,6 +14,7 @@ from parley.accounts.auth import request_user as the_user
 from parley.apischema import ERRORS, Id, LongText, Moment, ShortText, Text
 from parley.errors import BadInput, DomainError
 from parley.limits import NOTE_CHARS
+from parley.meetings.times import zone_of_user
 from parley.negotiation import actions
 from parley.negotiation.access import (
     access_negotiation,
@@ -565,4 +566,4 @@ def settlement_pdf_file(request: HttpRequest, case_id: int) -> HttpResponse:
     current = current_settlement(ctx)
     if current is None:
         raise DomainError("no_settlement", _("There is no settlement yet."), status=404)
-    return settlement_pdf_response(ctx, current)
+    return settlement_pdf_response(ctx, current, zone_of_user(request.user) or "UTC")

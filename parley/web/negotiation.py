@@ -308,7 +308,7 @@ def settlement_file(request: HttpRequest, case_id: int) -> HttpResponse:
     current = current_settlement(ctx)
     if current is None:
         raise Http404()
-    return settlement_pdf_response(ctx, current)
+    return settlement_pdf_response(ctx, current, reader_zone(request))
 
 
 # --- Form handlers: each parses the form and calls one action -----------------------------

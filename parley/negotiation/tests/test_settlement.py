@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
+
 from parley.agreements.policy import AgreementPolicy
 from parley.cases.access import load_context
 from parley.cases.models import Case
@@ -163,7 +165,30 @@ def test_r5_3_otherwise_the_signed_settlement_says_it_is_not_confidential(
     sign(active, active.bob, settlement["sha256"])
     case = Case.objects.get(pk=active.case.pk)
     html = settlement_html(load_context(case), SettlementVersion.objects.get(case=case))
-    assert PUBLIC_STAMP in html and "PRIVILEGED" not in html
+    assert str(PUBLIC_STAMP) in html and "PRIVILEGED" not in html
+
+
+def test_the_settlement_pdf_gives_times_in_the_readers_zone_and_language(
+    active: ActiveCast, client: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+
+    settlement = draft(active)
+    sign(active, active.alice, settlement["sha256"])
+    get_user_model().objects.filter(pk=active.bob.pk).update(
+        time_zone="America/New_York", language="de"
+    )
+    from parley.negotiation.pdf import settlement_html
+
+    case = Case.objects.get(pk=active.case.pk)
+    version = SettlementVersion.objects.get(case=case)
+    with translation.override("de"):
+        html = settlement_html(load_context(case), version, "America/New_York")
+    assert "(America/New_York)" in html and "(UTC)" not in html
+    assert "ENTWURF" in html  # the draft stamp in the reader's language
+    client.force_login(active.bob)
+    response = client.get(f"/cases/{active.case.pk}/negotiate/settlement.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
 
 
 def test_a_settled_bidding_is_accepted_terms(active: ActiveCast) -> None:
