@@ -89,10 +89,15 @@ def can_see(person: Person, entry: EntryRef) -> bool:
     return in_room(person, entry.room)
 
 
-def room_in_use(room: RoomRef, people: Iterable[Person]) -> bool:
+def room_in_use(
+    room: RoomRef, people: Iterable[Person], invited_counsel_sides: Iterable[int] = ()
+) -> bool:
     """A side's counsel room is offered (as a tab) only once that side has a lawyer in the
-    case: alone in it, a party would be writing to no one. Reading it is still in_room's."""
+    case or invited: with no lawyer coming, a party would be writing to no one. Reading it is
+    still in_room's."""
     if room.kind != RoomKind.COUNSEL:
+        return True
+    if room.side_id in set(invited_counsel_sides):
         return True
     return any(p.role == Role.COUNSEL and p.side_id == room.side_id for p in people)
 

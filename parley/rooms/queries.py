@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from parley.accounts.models import User
 from parley.cases.access import CaseContext, access_case, load_context
-from parley.cases.models import Participant
+from parley.cases.models import Invitation, InvitationStatus, Participant
+from parley.cases.policy import Role
 from parley.errors import NotFound
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import in_room, room_in_use, visible_rooms
@@ -20,9 +23,21 @@ def my_rooms(ctx: CaseContext, me: Participant) -> list[Room]:
 
 def tab_rooms(ctx: CaseContext, me: Participant) -> list[Room]:
     """The rooms offered to `me` as tabs: my_rooms, less a counsel room while its side has no
-    lawyer (rooms.policy.room_in_use). Exports and access still follow my_rooms."""
+    lawyer, in the case or invited (rooms.policy.room_in_use). Exports and access still
+    follow my_rooms."""
     people = ctx.people.values()
-    return [r for r in my_rooms(ctx, me) if room_in_use(ctx.room_refs[r.pk], people)]
+    rooms = my_rooms(ctx, me)
+    if all(room_in_use(ctx.room_refs[r.pk], people) for r in rooms):
+        return rooms
+    invited = set(
+        Invitation.objects.filter(
+            case=ctx.case,
+            role=Role.COUNSEL,
+            status=InvitationStatus.PENDING,
+            expires_at__gt=timezone.now(),
+        ).values_list("side_id", flat=True)
+    )
+    return [r for r in rooms if room_in_use(ctx.room_refs[r.pk], people, invited)]
 
 
 def access_room(user: User, case_id: int, room_id: int) -> tuple[CaseContext, Participant, Room]:

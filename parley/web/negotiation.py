@@ -270,7 +270,8 @@ def workspace_context(request: HttpRequest, ctx: CaseContext, me: Participant) -
             }
             for r in rooms
         ],
-        "people": people_context(ctx),
+        # The negotiation belongs to the joint room: its members, as that room's page lists them.
+        "people": people_context(ctx, ctx.joint_room()),
         "terminated": ctx.case.status == CaseStatus.TERMINATED,
     }
 

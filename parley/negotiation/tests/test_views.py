@@ -72,3 +72,21 @@ def test_a_whole_settlement_through_plain_forms(active: ActiveCast) -> None:
 
 def test_an_unknown_form_is_the_one_404(active: ActiveCast) -> None:
     assert client(active.maya).post(url(active, "nonsense/")).status_code == 404
+
+
+def test_the_people_panel_lists_the_joint_rooms_members_only(active: ActiveCast) -> None:
+    """Someone in the case who may not read the joint room (a support person who has not
+    signed, R2.3) is not listed, nor shown online, beside the negotiation."""
+    from parley.cases.policy import Role
+    from parley.testing import add_person
+
+    side = active.participant(active.alice).side_id
+    dana = add_person(
+        active, "dana@example.com", "Dana Support", Role.SUPPORT, side=side, sign=False
+    )
+    page = client(active.bob).get(url(active)).content.decode()
+    dana_row = f'data-person="{active.participant(dana).pk}"'
+    for user in (active.maya, active.alice, active.bob, active.carol):
+        assert f'data-person="{active.participant(user).pk}"' in page
+    assert dana_row not in page
+    assert "Dana Support" not in page

@@ -192,6 +192,28 @@ def test_r3_3_a_side_without_a_lawyer_is_offered_no_counsel_room(cast: Cast) -> 
     assert f'data-room-tab="{cast.room("caucus_a").pk}"' in html
 
 
+def test_r3_3_the_counsel_room_is_offered_once_a_lawyer_is_invited_for_the_side(
+    cast: Cast,
+) -> None:
+    from parley.cases.actions import do_invite
+    from parley.cases.policy import Role
+
+    cast = build_case(cast, with_carol=False)
+    counsel_tab = f'data-room-tab="{cast.room("counsel_a").pk}"'
+    assert counsel_tab not in page(cast, cast.alice, "joint")
+    do_invite(
+        acting_user=cast.maya,
+        case_id=cid(cast),
+        email="carol@example.com",
+        display_name="Carol Counsel",
+        role=Role.COUNSEL,
+        side_id=cast.participant(cast.alice).side_id,
+        send_mail=False,
+    )
+    assert counsel_tab in page(cast, cast.alice, "joint")  # she may write before Carol joins
+    assert f'data-room-tab="{cast.room("counsel_b").pk}"' not in page(cast, cast.bob, "joint")
+
+
 def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: ActiveCast) -> None:
     joint = active.room("joint").pk
     page(active, active.alice, "joint")  # Alice has read the joint room
