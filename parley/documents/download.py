@@ -15,8 +15,11 @@ from parley.errors import NotFound
 from parley.vault.keys import open_bytes
 
 
-def document_response(user: User, case_id: int, document_id: int) -> FileResponse:
-    """Always an attachment, with the type Parley checked at upload (never the browser's)."""
+def document_response(
+    user: User, case_id: int, document_id: int, *, inline: bool = False
+) -> FileResponse:
+    """An attachment, or with `inline` shown in the browser (the room's preview of a PDF or
+    an image), always with the type Parley checked at upload (never the browser's guess)."""
     _, _, document = access_document(user, case_id, document_id)
     stored_name = document.file.name or ""
     try:
@@ -27,7 +30,7 @@ def document_response(user: User, case_id: int, document_id: int) -> FileRespons
     content = open_bytes(case_id, file_identity(stored_name), sealed)
     response = FileResponse(
         io.BytesIO(content),
-        as_attachment=True,
+        as_attachment=not inline,
         filename=document.name,
         content_type=document.content_type,
     )

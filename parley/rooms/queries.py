@@ -8,6 +8,7 @@ from parley.accounts.models import User
 from parley.cases.access import CaseContext, access_case, load_context
 from parley.cases.models import Invitation, InvitationStatus, Participant
 from parley.cases.policy import Role
+from parley.documents.models import Document
 from parley.errors import NotFound
 from parley.rooms.models import Entry, Room
 from parley.rooms.policy import in_room, room_in_use, visible_rooms
@@ -92,3 +93,16 @@ def access_entry(user: User, case_id: int, entry_id: int) -> tuple[CaseContext, 
     if entry is None or not in_room(ctx.person(me), ctx.room_refs[entry.room_id]):
         raise NotFound()
     return ctx, me, entry
+
+
+ROOM_DOCUMENTS = 100
+
+
+def room_documents(room: Room) -> list[Document]:
+    """The documents in `room` (its own and the copies shared into it), newest first, with
+    their entries' authors: one query. Precondition: the reader is in `room` (access_room)."""
+    return list(
+        Document.objects.filter(entry__room=room)
+        .select_related("entry__author")
+        .order_by("-entry_id")[:ROOM_DOCUMENTS]
+    )

@@ -11,8 +11,9 @@ from parley.errors import NotFound
 
 
 def download(request: HttpRequest, case_id: int, document_id: int) -> HttpResponseBase:
-    """Web download. Signed-out visitors and people who may not see it get the same 404."""
+    """Web download (`?view=1`: shown in the browser, for the room's preview). Signed-out
+    visitors and people who may not see it get the same 404."""
     user = request.user
     if not isinstance(user, User):
         raise NotFound()
-    return document_response(user, case_id, document_id)
+    return document_response(user, case_id, document_id, inline=request.GET.get("view") == "1")

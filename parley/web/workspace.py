@@ -50,6 +50,7 @@ from parley.rooms.queries import (
     access_room,
     earlier,
     my_rooms,
+    room_documents,
     tab_rooms,
     timeline,
 )
@@ -183,6 +184,7 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "last_id": entries[-1].id if entries else 0,
             "composer": composer(ctx, me, current),
             "people": people_context(ctx, current),
+            "documents": room_documents(current),
             "terminated": ctx.case.status == CaseStatus.TERMINATED,
             "terminated_by": info["terminated_by"],
             "can_terminate": me.role in (Role.PARTY, Role.MEDIATOR)

@@ -260,3 +260,36 @@ def test_r4_3_the_writers_side_hears_of_a_share_live_and_the_other_side_hears_on
     assert told == {"Maya Mediator", "Alice Alvarez", "Carol Counsel"}
     bobs = got[active.participant(active.bob).pk]
     assert [e["type"] for e in bobs] == ["entry"]  # the copy in his caucus, nothing more
+
+
+def test_a_room_lists_its_documents_with_a_preview_and_only_its_own(
+    active: ActiveCast, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from parley.documents.actions import do_upload_document
+    from parley.testing import small_pdf
+
+    settings.MEDIA_ROOT = tmp_path / "documents"
+    do_upload_document(
+        acting_user=active.alice,
+        case_id=cid(active),
+        room_id=active.room("caucus_a").pk,
+        upload=SimpleUploadedFile("quote.pdf", small_pdf("a quote")),
+        provenance="pre_existing",
+    )
+    html = page(active, active.alice, "caucus_a")
+    assert "Documents in this room" in html and "quote.pdf" in html
+    link = re.search(r'href="(/cases/\d+/documents/\d+/[^"]*)\?view=1"', html)
+    assert link is not None
+    client = Client()
+    client.force_login(active.alice)
+    shown = client.get(link.group(1) + "?view=1")
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert shown["Content-Disposition"].startswith("inline")
+    assert client.get(link.group(1))["Content-Disposition"].startswith("attachment")
+    # Not in the joint room's list, and Bob cannot open it.
+    assert "quote.pdf" not in page(active, active.alice, "joint")
+    other = Client()
+    other.force_login(active.bob)
+    assert other.get(link.group(1) + "?view=1").status_code == 404
