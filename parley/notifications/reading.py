@@ -27,6 +27,16 @@ def mark_read(participant_id: int, room_id: int, entry_id: int) -> None:
         )
 
 
+def read_position(participant_id: int, room_id: int) -> int:
+    """The last entry id the person had read in the room (0: none yet)."""
+    found = (
+        ReadMarker.objects.filter(participant_id=participant_id, room_id=room_id)
+        .values_list("last_entry_id", flat=True)
+        .first()
+    )
+    return found or 0
+
+
 def unread_counts(participant_ids: Iterable[int], room_ids: Iterable[int]) -> dict[int, int]:
     """Entries others wrote after each room's marker, for rooms the caller found the person may
     read. One query, whatever the number of rooms; `participant_ids` holds one participant per

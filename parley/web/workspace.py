@@ -31,7 +31,7 @@ from parley.documents.policy import accepted_list
 from parley.errors import DomainError, NotFound
 from parley.limits import entry_chars
 from parley.meetings.times import reader_zone
-from parley.notifications.reading import mark_read, unread_counts
+from parley.notifications.reading import mark_read, read_position, unread_counts
 from parley.rooms.actions import (
     do_change_instruction,
     do_post_entry,
@@ -166,7 +166,14 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
     rows, more = earlier(current, before_id=before, limit=PAGE)
     entries = entry_views(ctx, me, rows)
     unread = unread_counts([me.pk], [r.pk for r in my_rooms(ctx, me) if r.pk != current.pk])
+    first_new = 0
     if entries and before is None:
+        # "New since your last visit" stands above the first entry someone else wrote since.
+        seen = read_position(me.pk, current.pk)
+        if seen:  # a first visit has no "since"
+            first_new = next(
+                (e.id for e in entries if e.id > seen and e.entry.author_id != me.pk), 0
+            )
         mark_read(me.pk, current.pk, entries[-1].id)
     return render(
         request,
@@ -179,6 +186,7 @@ def room(request: HttpRequest, case_id: int, room_id: int) -> HttpResponse:
             "readers": readers_sentence(ctx, me, current),
             "tabs": _tabs(ctx, me, current, unread),
             "entries": entries,
+            "first_new": first_new,
             "earlier": _earlier_links(ctx.case.pk, current.pk, entries, more),
             "paged_back": before is not None,
             "last_id": entries[-1].id if entries else 0,

@@ -293,3 +293,16 @@ def test_a_room_lists_its_documents_with_a_preview_and_only_its_own(
     other = Client()
     other.force_login(active.bob)
     assert other.get(link.group(1) + "?view=1").status_code == 404
+
+
+def test_a_divider_marks_what_others_wrote_since_the_last_visit(active: ActiveCast) -> None:
+    joint = active.room("joint").pk
+    do_post_entry(acting_user=active.bob, case_id=cid(active), room_id=joint, body="Before")
+    assert "New since your last visit" not in page(active, active.alice, "joint")  # first visit
+    do_post_entry(acting_user=active.alice, case_id=cid(active), room_id=joint, body="Mine")
+    first = do_post_entry(acting_user=active.bob, case_id=cid(active), room_id=joint, body="One")
+    do_post_entry(acting_user=active.maya, case_id=cid(active), room_id=joint, body="Two")
+    html = page(active, active.alice, "joint")
+    divider = html.index('id="new-since"')
+    assert html.index("Mine") < divider < html.index(f'id="entry-{first.pk}"')
+    assert "New since your last visit" not in page(active, active.alice, "joint")  # read now
