@@ -49,7 +49,7 @@ def t(text: str, lang: str, *, context: str | None = None, **values: str) -> str
             raise AssertionError(
                 f"no {lang} translation of {text!r}"
                 + (f" (context {context!r})" if context else "")
-                + " in any catalogue (parley/*/locale): mark it and translate it"
+                + " in any catalogue (parley/locale, parley/*/locale): mark it and translate it"
             )
         with translation.override(lang):
             words = translation.pgettext(context, text) if context else translation.gettext(text)
@@ -80,7 +80,10 @@ def translations(lang: str) -> dict[tuple[str | None, str], str]:
 
 
 def _messages(lang: str) -> Iterable[tuple[Path, Any]]:
-    paths = sorted(PARLEY.glob(f"*/locale/{lang}/LC_MESSAGES/*.po"))
+    # Each app's catalogues, and the core modules' (parley/locale: errors, money, ...).
+    paths = sorted(PARLEY.glob(f"*/locale/{lang}/LC_MESSAGES/*.po")) + sorted(
+        PARLEY.glob(f"locale/{lang}/LC_MESSAGES/*.po")
+    )
     if not paths:
         raise AssertionError(f"no {lang} catalogue under {PARLEY}/*/locale")
     for path in paths:
@@ -186,5 +189,4 @@ def assert_no_english(page: Any, lang: str, where: str, typed: Iterable[str] = (
     if lang in ENGLISH:
         return
     left = english_left(page_words(page), lang, typed)
-
     assert not left, f"English left on the {lang} {where} page ({page.url}):\n" + "\n".join(left)

@@ -255,8 +255,8 @@ def test_r3_r4_r7_a_whole_mediation_in_four_browsers(
     bob.room(bob.t("Our caucus with the mediator"))
     expect(bob.page.locator("#room-readers")).to_contain_text(
         bob.t(
-            "Only you and %(name)s see this.",
-            name=bob.t("%(name)s (the mediator)", name="Maya Mediator"),
+            "Only you and %(other)s see this.",
+            other=bob.t("%(name)s (the mediator)", name="Maya Mediator"),
         )
     )
     bob.axe("caucus")
