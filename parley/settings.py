@@ -221,7 +221,14 @@ LANGUAGES = [
     ("de", "Deutsch"),
 ]
 # The core modules' words (errors, money, limits, wording); each app keeps its own catalogue.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Every Parley catalogue is listed here so that Parley's words win over those of the apps
+# listed before Parley's in INSTALLED_APPS (django.contrib.sessions' German catalogue says
+# "Sessions" for "Sessions", which hid our "Sitzungen").
+LOCALE_PATHS = [BASE_DIR / "locale"] + [
+    BASE_DIR / app.removeprefix("parley.") / "locale"
+    for app in INSTALLED_APPS
+    if app.startswith("parley.") and (BASE_DIR / app.removeprefix("parley.") / "locale").is_dir()
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

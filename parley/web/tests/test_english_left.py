@@ -5,10 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from parley.web.tests.browser.i18n import _pattern, english_left, english_msgids, t
+from parley.web.tests.browser.i18n import (
+    _messages,
+    _pattern,
+    english_left,
+    english_msgids,
+    t,
+)
 
 # What people typed, which stays as they wrote it whatever the reader's language.
 TYPED = ["Alvarez v. Brightline", "Bob Brightline", "Sign out of this, my cases are many."]
+
+
+def parleys_words(lang: str) -> tuple[set[str], dict[tuple[str | None, str], set[str]]]:
+    """The JavaScript's msgids (they reach the page through the JavaScript catalogue), and
+    what Parley's other catalogues say for each msgid (two apps may word one differently)."""
+    script: set[str] = set()
+    said: dict[tuple[str | None, str], set[str]] = {}
+    for path, m in _messages(lang):
+        if path.name == "djangojs.po":
+            script.add(m.id if isinstance(m.id, str) else m.id[0])
+        elif isinstance(m.id, str) and m.string and not m.fuzzy:
+            said.setdefault((m.context, m.id), set()).add(m.string)
+    return script, said
 
 
 def spanish_page(*english: str) -> str:
@@ -62,3 +81,21 @@ def test_t_fails_on_a_text_with_no_translation() -> None:
     assert t("Sign out", "es") != "Sign out"
     with pytest.raises(AssertionError, match="no es translation of 'Signed out of nowhere'"):
         t("Signed out of nowhere", "es")
+
+
+@pytest.mark.parametrize("lang", ["es", "de"])
+def test_django_gives_parleys_own_translation_of_every_msgid(lang: str) -> None:
+    """A library's catalogue loaded before Parley's must not hide Parley's words (German
+    "Sessions" once came out as django.contrib.sessions' "Sessions")."""
+    from django.utils import translation
+
+    script, said = parleys_words(lang)
+    hidden = []
+    with translation.override(lang):
+        for (context, msgid), ours in said.items():
+            if msgid in script:
+                continue
+            got = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            if got not in ours:
+                hidden.append(f"{msgid!r}: Django gives {got!r}, Parley says {sorted(ours)}")
+    assert hidden == []
