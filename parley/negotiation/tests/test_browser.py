@@ -88,6 +88,16 @@ def open_page(page: Page, case_id: int) -> None:
     expect(page).to_have_title(re.compile(r"^Negotiate: "))
 
 
+def axe_at_both_widths(page: Page, where: str) -> None:
+    """axe-core on the page as it stands, at 1280 px and on a 375 px phone."""
+    size = page.viewport_size
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page, f"{where} at {width} px")
+    if size is not None:
+        page.set_viewport_size(size)
+
+
 def bid(page: Page, case_id: int, amount: str) -> None:
     open_page(page, case_id)
     page.get_by_label(re.compile(r"^The (most|least) your side would")).fill(amount)
@@ -103,9 +113,10 @@ def sign_and_download(people: dict[str, Page], case_id: int) -> None:
         page.get_by_label(re.compile(r"^Type your full name")).fill(full)
         page.get_by_role("button", name="Sign the settlement").click()
         expect(page.get_by_role("status").filter(has_text="You signed")).to_be_visible()
-    for page in people.values():
+    for name, page in people.items():
         open_page(page, case_id)
         expect(page.locator("#settled-banner")).to_be_visible()
+        axe_at_both_widths(page, f"negotiation, settled ({name})")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download the settlement (PDF)").click()
         path = download.value.path()
@@ -130,6 +141,7 @@ def test_a_mediation_settles_through_double_blind_bidding(
     # Round 1 fails (gap 4,321.09 > 30% of 10,987.65): nobody learns anything.
     bid(bob, case_id, "6666.56")
     bid(alice, case_id, "10987.65")
+    axe_at_both_widths(alice, "negotiation, bidding open with her figure in")
     for page in (maya, alice, bob):
         open_page(page, case_id)
         expect(page.get_by_text("Round 1 did not settle.")).to_be_visible()
@@ -141,6 +153,7 @@ def test_a_mediation_settles_through_double_blind_bidding(
     bid(alice, case_id, "10000")
     open_page(maya, case_id)
     expect(maya.locator("#bidding-settled")).to_have_text("Round 2 settled at €9,000.00.")
+    axe_at_both_widths(maya, "negotiation, bidding settled (mediator)")
     maya.get_by_role("button", name="Draft the settlement from the bidding result").click()
     expect(maya.locator("#settlement-text")).to_contain_text("Bob pays Alice the sum of €9,000.00.")
     sign_and_download(people, case_id)
@@ -229,6 +242,7 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
     expect(offer).to_contain_text("Bob drops the complaint")
     expect(offer).to_contain_text("Alice pays Bob the sum of €3,300.00.")
     expect(offer.get_by_role("button", name="Accept")).to_be_visible()
+    axe_at_both_widths(bob, "negotiation with an open offer")
     assert_accessible(bob, "negotiation with an offer to answer (party)")
     # No reload: the same page, on the same socket connection.
     assert bob.evaluate("window.parleyNoReload === true")
@@ -244,6 +258,7 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
     expect(
         alice.locator("li.offer").filter(has_text="Offer from Alice").locator(".badge")
     ).to_have_text("Answered with a counter-offer")
+    axe_at_both_widths(alice, "negotiation with a counter-offer")
     # The bidding form, as it comes, opens bidding; the bid fields say what they mean.
     open_page(maya, case_id)
     maya.get_by_text("Open blind bidding", exact=True).first.click()
@@ -266,3 +281,10 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
         bob.screenshot(path=str(screenshots / "negotiation-375.png"), full_page=True)
         open_page(alice, case_id)
         alice.screenshot(path=str(screenshots / "negotiation.png"), full_page=True)
+    # After the end: the tab still opens for reading, and stays accessible.
+    bob.goto(f"/cases/{case_id}/end/")
+    bob.get_by_label("Yes, end the mediation now").check()
+    bob.get_by_role("button", name="End the mediation").click()
+    expect(bob.locator("#ended-banner")).to_be_visible()
+    open_page(alice, case_id)
+    axe_at_both_widths(alice, "negotiation after the end")
