@@ -44,14 +44,14 @@ def settle(cast: ActiveCast) -> None:
         assert status == 201, body
 
 
-def settled_case(cast: Cast, *, results_confidential: bool) -> tuple[User, User]:
+def settled_case(cast: Cast, *, results_confidential: bool) -> tuple[ActiveCast, User, User]:
     """A settled case with a signed observer (Sam) and an observer who accepted the
     invitation but never signed (Uma)."""
     cast = build_case(cast, policy=AgreementPolicy(results_confidential=results_confidential))
     signed = add_person(cast, "sam@example.com", "Sam Signed", Role.OBSERVER)
     unsigned = add_person(cast, "uma@example.com", "Uma Unsigned", Role.OBSERVER, sign=False)
     settle(cast)
-    return signed, unsigned
+    return cast, signed, unsigned
 
 
 def path_of(cast: ActiveCast, tail: str) -> str:
@@ -72,10 +72,10 @@ def everything_about_the_case(cast: ActiveCast, user: User) -> dict[str, Any]:
 
 
 def test_r5_3_with_results_confidential_an_unsigned_participant_learns_nothing_of_the_outcome(
-    cast: ActiveCast,
+    cast: Cast,
 ) -> None:
-    signed, unsigned = settled_case(cast, results_confidential=True)
-    seen = everything_about_the_case(cast, unsigned)
+    active, signed, unsigned = settled_case(cast, results_confidential=True)
+    seen = everything_about_the_case(active, unsigned)
     assert seen["case"]["status"] == "terminated"  # R7.1: everyone sees that it ended
     assert seen["case"]["outcome"] is None
     assert seen["case"]["terminated_by"] is None
@@ -87,28 +87,28 @@ def test_r5_3_with_results_confidential_an_unsigned_participant_learns_nothing_o
     assert "settled" not in seen["pdf"].lower()
 
     # A signed participant (here an observer) reads it, stamped privileged.
-    known = everything_about_the_case(cast, signed)
+    known = everything_about_the_case(active, signed)
     assert known["case"]["outcome"] == "settled"
     assert known["export"]["outcome"]["outcome"] == "settled"
     assert known["export"]["outcome"]["confidential"] is True
     assert known["report"]["code"] == "mediator_only"
-    assert Api(cast.maya).get(path_of(cast, "/report"))[1]["settlement_reached"] is True
+    assert Api(active.maya).get(path_of(active, "/report"))[1]["settlement_reached"] is True
     assert "settled" in known["pdf"]
 
     # The operator is no participant: the report it prints withholds a confidential outcome.
     out = io.StringIO()
-    call_command("report", str(cast.case.pk), stdout=out)
+    call_command("report", str(active.case.pk), stdout=out)
     assert json.loads(out.getvalue())["settlement_reached"] is None
 
 
 def test_r5_3_without_it_every_participant_and_the_operator_learn_the_outcome(
-    cast: ActiveCast,
+    cast: Cast,
 ) -> None:
-    _, unsigned = settled_case(cast, results_confidential=False)
-    seen = everything_about_the_case(cast, unsigned)
+    active, _, unsigned = settled_case(cast, results_confidential=False)
+    seen = everything_about_the_case(active, unsigned)
     assert seen["case"]["outcome"] == "settled"
     assert seen["export"]["outcome"]["outcome"] == "settled"
-    assert Api(cast.maya).get(path_of(cast, "/report"))[1]["settlement_reached"] is True
+    assert Api(active.maya).get(path_of(active, "/report"))[1]["settlement_reached"] is True
     out = io.StringIO()
-    call_command("report", str(cast.case.pk), stdout=out)
+    call_command("report", str(active.case.pk), stdout=out)
     assert json.loads(out.getvalue())["settlement_reached"] is True

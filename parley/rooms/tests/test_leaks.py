@@ -28,7 +28,7 @@ from parley.errors import NotFound
 from parley.negotiation.tests.helpers import base, side_ids
 from parley.rooms.actions import do_post_entry
 from parley.rooms.policy import Instruction
-from parley.testing import PASSWORD, ActiveCast, Api, build_case, make_cast, open_socket
+from parley.testing import PASSWORD, ActiveCast, Api, Cast, build_case, make_cast, open_socket
 
 NOT_FOUND = {"code": "not_found", "detail": "Not found."}
 SECRET = "Our walk-away figure is 7,314 and the boat stays with us"
@@ -375,7 +375,7 @@ def test_r7_1_a_partys_declaration_and_statement_reach_the_mediator_and_no_other
 
 
 def test_r4_3_a_partys_termination_statement_cannot_be_shared_without_their_leave(
-    cast: ActiveCast,
+    cast: Cast,
 ) -> None:
     active = build_case(
         cast, policy=replace(AgreementPolicy(), caucus_default=Instruction.DO_NOT_DISCLOSE)

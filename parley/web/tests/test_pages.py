@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
 from parley.errors import DomainError, NotFound
-from parley.testing import ActiveCast, Cast
+from parley.testing import Cast
 from parley.web.pages import member_page
 
 
@@ -32,7 +32,7 @@ def hiding(request: HttpRequest) -> HttpResponse:
     raise NotFound()
 
 
-def test_a_refusal_goes_back_to_the_page_with_its_sentence(cast: ActiveCast) -> None:
+def test_a_refusal_goes_back_to_the_page_with_its_sentence(cast: Cast) -> None:
     request = request_from(cast, "http://testserver/cases/1/rooms/2/")
     response = refusing(request)
     assert (response.status_code, response["Location"]) == (
@@ -42,11 +42,11 @@ def test_a_refusal_goes_back_to_the_page_with_its_sentence(cast: ActiveCast) -> 
     assert [m.message for m in get_messages(request)] == ["This mediation has ended."]
 
 
-def test_a_refusal_never_redirects_to_another_site(cast: ActiveCast) -> None:
+def test_a_refusal_never_redirects_to_another_site(cast: Cast) -> None:
     response = refusing(request_from(cast, "https://evil.example/phish"))
     assert response["Location"] == "/"
 
 
-def test_r3_6_missing_and_forbidden_are_the_one_404_page(cast: ActiveCast) -> None:
+def test_r3_6_missing_and_forbidden_are_the_one_404_page(cast: Cast) -> None:
     response = hiding(request_from(cast, ""))
     assert response.status_code == 404

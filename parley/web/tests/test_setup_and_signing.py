@@ -164,12 +164,12 @@ def test_r7_2_the_mediator_declares_the_end_to_all(active: ActiveCast) -> None:
 
 
 def test_r7_4_under_a_court_order_the_party_is_warned_and_may_still_end_it(
-    cast: ActiveCast,
+    cast: Cast,
 ) -> None:
     from parley.agreements.policy import AgreementPolicy
     from parley.cases.policy import CourtOrder
 
-    build_case(
+    cast = build_case(
         cast,
         policy=AgreementPolicy(court_order=CourtOrder("the County Court", "CO-7", min_sessions=2)),
     )
