@@ -272,21 +272,30 @@ def solve_mnw_rows(rows: list[Row], vals: Any) -> int:
     return math.prod(int(v) for v in (x * vals).sum(axis=1))
 
 
+def mnw_rows(values: Sequence[Sequence[int]]) -> tuple[Any, list[Row]]:
+    """The rows both baseline models share: each good goes to exactly one party, and each
+    party's utility variable equals the value of what it gets."""
+    vals = np.array(values, dtype=np.int64)
+    n, m = vals.shape
+    nx_ = n * m
+    rows: list[Row] = []
+    for g in range(m):
+        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
+    for i in range(n):
+        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
+    return vals, rows
+
+
 def raw_mnw(values: Sequence[Sequence[int]]) -> int:
     """The MNW MILP handed to HiGHS as is: all pairs, every secant up front, no matching step.
 
     Assumes every party can be positive at once (true for these instances).
     Returns the exact Nash product of HiGHS's allocation.
     """
-    vals = np.array(values, dtype=np.int64)
+    vals, rows = mnw_rows(values)
     n, m = vals.shape
-    nx_ = n * m
-    cap = vals.sum(axis=1)
-    rows: list[Row] = []
-    for g in range(m):
-        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
+    nx_, cap = n * m, vals.sum(axis=1)
     for i in range(n):
-        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
         for k in range(1, int(cap[i])):
             slope = math.log(k + 1) - math.log(k)
             at0 = math.log(k) - slope * k
@@ -305,15 +314,10 @@ def plain_mnw(values: Sequence[Sequence[int]]) -> int:
     party can be positive at once (true for these instances).  Returns the exact
     Nash product of HiGHS's allocation.
     """
-    vals = np.array(values, dtype=np.int64)
+    vals, rows = mnw_rows(values)
     n, m = vals.shape
-    nx_ = n * m
-    cap = vals.sum(axis=1)
-    rows: list[Row] = []
-    for g in range(m):
-        rows.append(([i * m + g for i in range(n)], [1.0] * n, 1.0, 1.0))
+    nx_, cap = n * m, vals.sum(axis=1)
     for i in range(n):
-        rows.append(([nx_ + i, *range(i * m, (i + 1) * m)], [-1.0, *map(float, vals[i])], 0.0, 0.0))
         for k in range(1, int(cap[i]), 2):
             slope = math.log(k + 1) - math.log(k)
             rows.append(([nx_ + n + i, nx_ + i], [1.0, -slope], -math.inf, math.log(k) - slope * k))
