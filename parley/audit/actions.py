@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 
 from parley.audit.chain import (
@@ -111,15 +110,11 @@ def record_event(
         prev_hash=prev,
         hash=digest,
     )
+    # The database sets the case's head and count from the inserted row
+    # (migration audit 0003); the in-memory case follows.
     insert(event)
     case.audit_count = seq
     case.audit_head = digest
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # The table name is the model's own; values are parameters.
-            f"UPDATE {Case._meta.db_table} SET audit_head = %s, audit_count = %s WHERE id = %s",  # noqa: S608
-            [digest, seq, case.pk],
-        )
     return event
 
 

@@ -43,8 +43,39 @@ def check_mediator(participant: Participant) -> None:
         raise Forbidden("mediator_only", _("Only the mediator can do this."))
 
 
-READ_ROW = "SELECT * FROM cases_case WHERE id = %s"
-LOCK_ROW = READ_ROW + " FOR UPDATE"
+def _lock_statement(vendor: str, *, with_version: bool) -> str:
+    columns = ", ".join(f"c.{f.column}" for f in Case._meta.concrete_fields)
+    if with_version:
+        # The roster version in the same statement. FOR UPDATE (without OF) locks the version
+        # row too, so on PostgreSQL a statement that waited for the lock returns the latest
+        # committed version of both rows, not the ones its snapshot saw before the wait.
+        sql = (
+            f"SELECT {columns}, v.token FROM cases_case c "  # noqa: S608 (names are the model's)
+            "JOIN cases_rosterversion v ON v.case_id = c.id WHERE c.id = %s"
+        )
+    else:
+        sql = f"SELECT {columns}, NULL FROM cases_case c WHERE c.id = %s"  # noqa: S608
+    return sql + (" FOR UPDATE" if vendor == "postgresql" else "")
+
+
+def _lock(case_id: int, *, with_version: bool) -> tuple[Case, str | None]:
+    connection = connections["default"]
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_case() needs a transaction")
+    # Every write starts here, so the statement is written once rather than compiled by the
+    # ORM on every call.
+    names = [f.attname for f in Case._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_statement(connection.vendor, with_version=with_version), [case_id])
+        row = cursor.fetchone()
+        if row is None and with_version:
+            # A case whose roster was never written has no version row yet.
+            cursor.execute(_lock_statement(connection.vendor, with_version=False), [case_id])
+            row = cursor.fetchone()
+    if row is None:
+        raise NotFound()
+    *values, token = row
+    return Case.from_db("default", names, values), token
 
 
 def lock_case(case_id: int) -> Case:
@@ -54,15 +85,8 @@ def lock_case(case_id: int) -> Case:
 
     Precondition: inside transaction.atomic(). (SQLite has no row locks: Parley's SQLite
     transactions are IMMEDIATE, so the writer already holds the database's write lock.)"""
-    if not connections["default"].in_atomic_block:
-        raise RuntimeError("lock_case() needs a transaction")
-    # Every write starts here, so the statement is written once rather than compiled by the
-    # ORM on every call.
-    locks_rows = connections["default"].features.has_select_for_update
-    found = list(Case.objects.raw(LOCK_ROW if locks_rows else READ_ROW, [case_id]))
-    if not found:
-        raise NotFound()
-    return found[0]
+    case, _ = _lock(case_id, with_version=False)
+    return case
 
 
 def enter_case(acting_user: User, case_id: int) -> tuple[CaseContext, Participant]:
@@ -70,8 +94,8 @@ def enter_case(acting_user: User, case_id: int) -> tuple[CaseContext, Participan
     the acting user's participation. Precondition: inside transaction.atomic()."""
     if not acting_user.is_authenticated:
         raise NotFound()
-    case = lock_case(case_id)
-    ctx = roster.context_for(case)
+    case, version = _lock(case_id, with_version=roster.enabled())
+    ctx = roster.context_for(case, version)
     # The context holds every participant of the case (read after the lock, like the rest of it).
     mine = [p for p in ctx.participants.values() if p.user_id == acting_user.pk]
     if not mine:

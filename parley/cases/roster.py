@@ -10,10 +10,12 @@ entitled, or a post by someone no longer allowed):
   writes the token, so no path (ORM save, queryset update, bulk write, raw SQL, a migration)
   can change the roster without changing the key. tests/test_roster.py checks every such table
   and that load_context reads no other.
-* The token is read after the case row lock is taken (enter_case), in its own statement, and
-  before the roster, in the same transaction: every roster change happens under that lock, so
-  the token read is the latest committed one and the cached roster is never older than it. A
-  token never repeats, so a rolled-back change cannot resurrect one.
+* The token is read with the case row lock, in the lock's own statement (enter_case), and
+  before the roster, in the same transaction. That statement locks the token's row as well as
+  the case's, so on PostgreSQL one that waited for the lock returns the latest committed token,
+  not the one its snapshot saw before the wait (SQLite's writer holds the whole database), and
+  the cached roster is never older than it. A token never repeats, so a rolled-back change
+  cannot resurrect one.
 * The case status is part of the key too (load_context derives a figure from it).
 * Callers get a copy of the cached CaseContext holding their own case row; they only read the
   shared model instances inside it.
@@ -26,7 +28,6 @@ import threading
 from collections import OrderedDict
 
 from django.conf import settings
-from django.db import connection
 
 from parley.cases.context import CaseContext, load_context
 from parley.cases.models import Case
@@ -35,24 +36,17 @@ _lock = threading.Lock()
 _cache: OrderedDict[int, tuple[tuple[str, str], CaseContext]] = OrderedDict()
 
 
-def current_token(case_id: int) -> str | None:
-    """The case's roster version (one indexed read on every write, so a plain statement)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT token FROM cases_rosterversion WHERE case_id = %s", [case_id])
-        row = cursor.fetchone()
-    return None if row is None else str(row[0])
+def enabled() -> bool:
+    return int(settings.PARLEY_ROSTER_CACHE_CASES) > 0
 
 
-def context_for(case: Case) -> CaseContext:
-    """Precondition: the caller holds the case lock (access.lock_case) and its transaction has
-    written nothing yet, so what load_context reads is committed data."""
-    size = int(settings.PARLEY_ROSTER_CACHE_CASES)
-    if size <= 0:
+def context_for(case: Case, version: str | None) -> CaseContext:
+    """Precondition: `case` and its roster `version` were read under the case lock
+    (access.enter_case) in this transaction, which has written nothing yet, so what
+    load_context reads is committed data."""
+    if version is None or not enabled():
         return load_context(case)
-    token = current_token(case.pk)
-    if token is None:
-        return load_context(case)
-    key = (token, str(case.status))
+    key = (version, str(case.status))
     with _lock:
         hit = _cache.get(case.pk)
         if hit is not None and hit[0] == key:
@@ -62,7 +56,7 @@ def context_for(case: Case) -> CaseContext:
     with _lock:
         _cache[case.pk] = (key, ctx)
         _cache.move_to_end(case.pk)
-        while len(_cache) > size:
+        while len(_cache) > int(settings.PARLEY_ROSTER_CACHE_CASES):
             _cache.popitem(last=False)
     return ctx
 

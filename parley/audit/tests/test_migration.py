@@ -63,3 +63,26 @@ def test_r9_1_a_chain_tampered_before_the_migration_stays_detected(active: Activ
     verdict = verify_case(Case.objects.get(pk=case.pk))
     assert not verdict.ok
     assert verdict.problem.startswith("event 3 ")
+
+
+def test_r9_1_the_database_moves_the_cases_head_with_every_event_appended(
+    active: ActiveCast,
+) -> None:
+    """audit 0003: the head and count on the case row follow each inserted event, whatever
+    wrote it, so the head a participant checks against is always the chain's last link."""
+    case_id = active.case.pk
+    Api(active.alice).post(
+        f"/cases/{case_id}/rooms/{active.room('joint').pk}/entries", {"body": "1"}
+    )
+    last = AuditEvent.objects.filter(case=case_id).order_by("-seq").first()
+    assert last is not None
+    case = Case.objects.get(pk=case_id)
+    assert (case.audit_head, case.audit_count) == (last.hash, last.seq)
+    # An event appended behind the actions' back moves the head too.
+    AuditEvent.objects.create(
+        case=case, seq=last.seq + 1, kind="probe", created_at=last.created_at,
+        salt="s", commitment="c", prev_hash=last.hash, hash="f" * 64,
+    )  # fmt: skip
+    case.refresh_from_db()
+    assert (case.audit_head, case.audit_count) == ("f" * 64, last.seq + 1)
+    assert verify_case(case).ok is False  # the probe's link does not verify, and is seen

@@ -9,10 +9,13 @@ outside that list."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
+import pytest
 from django.db import connection, transaction
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +29,7 @@ from parley.agreements.models import (
     DisclosureAcknowledgement,
     Signature,
 )
-from parley.cases.access import enter_case, load_context
+from parley.cases.access import enter_case, load_context, lock_case
 from parley.cases.models import Case, Invitation, Participant, RosterVersion, Side
 from parley.cases.roster import forget_all
 from parley.rooms.actions import do_post_entry
@@ -149,6 +152,55 @@ def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: Active
         pass
     assert carol in recipients(active, "caucus_a")
     assert carol not in recipients(active, "caucus_b")
+
+
+def test_r3_2_a_case_without_a_roster_version_is_entered_with_its_roster_read_afresh(
+    active: ActiveCast,
+) -> None:
+    forget_all()
+    carol = active.participant(active.carol).pk
+    assert carol in recipients(active, "caucus_a")
+    RosterVersion.objects.filter(case=active.case).delete()
+    Participant.objects.filter(pk=carol).update(side_id=active.room("caucus_b").side_id)
+    RosterVersion.objects.filter(case=active.case).delete()  # the update wrote a new one
+    assert carol not in recipients(active, "caucus_a")
+    assert carol in recipients(active, "caucus_b")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite has one writer at a time: a waiting writer begins after the change commits",
+)
+@pytest.mark.django_db(transaction=True)
+def test_r3_2_a_post_that_waited_for_the_lock_sees_the_roster_change_made_meanwhile(
+    active: ActiveCast,
+) -> None:
+    """Carol is moved to side B by a transaction holding the case lock. A caucus post that
+    started while it held the lock waits for it; its statement's snapshot predates the move,
+    yet it must see the new roster, not the one cached under the old version."""
+    forget_all()
+    carol = active.participant(active.carol).pk
+    side_b = Room.objects.get(pk=active.room("caucus_b").pk).side_id
+    assert carol in recipients(active, "caucus_a")  # cached under the current version
+    holding = threading.Event()
+
+    def move_carol() -> None:
+        try:
+            with transaction.atomic():
+                lock_case(active.case.pk)
+                Participant.objects.filter(pk=carol).update(side_id=side_b)
+                holding.set()
+                time.sleep(0.5)
+        finally:
+            holding.set()
+            connection.close()
+
+    mover = threading.Thread(target=move_carol)
+    mover.start()
+    assert holding.wait(10)
+    waited = recipients(active, "caucus_a")
+    mover.join(10)
+    assert carol not in waited
 
 
 def test_posting_twice_reads_the_roster_once(active: ActiveCast) -> None:
