@@ -14,7 +14,7 @@ from parley.documents.models import Document
 from parley.errors import BadInput, DomainError, NotFound
 from parley.limits import check_client_key, clean_text
 from parley.realtime.publish import publish_on_commit
-from parley.rooms.entries import add_entry, entry_ref, post_entry, stored_post
+from parley.rooms.entries import AlreadyStored, add_entry, entry_ref, post_entry, stored_post
 from parley.rooms.models import Entry, EntryKind, InstructionChange
 from parley.rooms.policy import (
     Instruction,
@@ -44,22 +44,29 @@ def do_post_entry(
     prime(case_id)
     with transaction.atomic():
         ctx, me = enter_case(acting_user, case_id)
-        if client_key:
-            # After the lock: a retry that waited for the first post's lock sees its entry.
+        try:
+            return post_entry(
+                ctx,
+                me,
+                room_id,
+                body=body,
+                kind=kind,
+                acknowledge_not_confidential=acknowledge_not_confidential,
+                instruction=instruction,
+                client_key=client_key,
+            )
+        except AlreadyStored:
+            # A retry. Its lookup runs after the insert that found the key taken, so on
+            # PostgreSQL it sees the first post even when that committed while this one
+            # waited for the case lock.
             stored = stored_post(me, client_key)
-            if stored is not None:
-                return stored
-        entry = post_entry(
-            ctx,
-            me,
-            room_id,
-            body=body,
-            kind=kind,
-            acknowledge_not_confidential=acknowledge_not_confidential,
-            instruction=instruction,
-            client_key=client_key,
-        )
-    return entry
+        except DomainError:
+            # A retry refused now (the case ended since, say) still gets the entry it stored.
+            stored = stored_post(me, client_key) if client_key else None
+            if stored is None:
+                raise
+    assert stored is not None, "the key's entry is stored"
+    return stored
 
 
 def do_change_instruction(

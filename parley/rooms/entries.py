@@ -29,6 +29,15 @@ from parley.rooms.policy import (
     is_privileged,
 )
 
+# The idempotency index (Entry.Meta's entry_idempotency_key), its condition repeated so that the
+# database matches the clause to the index.
+KEYED = "ON CONFLICT (author_id, client_key) WHERE NOT (client_key = '') DO NOTHING"
+
+
+class AlreadyStored(Exception):
+    """The author already stored an entry under this idempotency key: the post is a retry.
+    Raised before anything of it is written (stored_post finds the entry)."""
+
 
 def add_entry(
     ctx: CaseContext,
@@ -45,7 +54,8 @@ def add_entry(
     document: Document | None = None,
 ) -> Entry:
     """Store an entry in `room` (with its first instruction row, and its document if any) and
-    publish it to exactly the room's members once the transaction commits.
+    publish it to exactly the room's members once the transaction commits. AlreadyStored if
+    `author` already stored an entry under `client_key`.
 
     `privileged` adds to R5.1 (an entry is privileged when written before the end); a shared
     copy keeps its source's mark. The caller has checked every rule that applies."""
@@ -61,7 +71,8 @@ def add_entry(
         source=source,
         shared_by=shared_by,
     )
-    insert(entry)
+    if not insert(entry, on_conflict=KEYED if client_key else ""):
+        raise AlreadyStored(client_key)
     if instruction is not None:
         assert author is not None, "an instruction is a side member's (R4.1)"
         insert(InstructionChange(entry=entry, changed_by=author, instruction=instruction))
@@ -78,9 +89,9 @@ STORED_POST = (
 
 
 def stored_post(author: Participant, client_key: str) -> Entry | None:
-    """The entry `author` already stored with this idempotency key, if any. Every post asks, so
-    it is one plain statement on the unique index (its condition, a non-empty key, repeated so
-    the database can use it); the entry itself is loaded only for a retry."""
+    """The entry `author` already stored with this idempotency key, if any: one plain statement
+    on the unique index (its condition, a non-empty key, repeated so the database can use it);
+    the entry itself is loaded only when there is one."""
     with connection.cursor() as cursor:
         cursor.execute(STORED_POST, [author.pk, client_key])
         row = cursor.fetchone()
