@@ -114,7 +114,7 @@ if os.environ.get("PARLEY_TEST_SQLITE_FILE"):
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Connections each worker opens to Redis for pushes (env.channel_layer_from_url says why).
-PARLEY_REDIS_CONNECTIONS = envint("PARLEY_REDIS_CONNECTIONS", 8)
+PARLEY_REDIS_CONNECTIONS = envint("PARLEY_REDIS_CONNECTIONS", 32)
 if REDIS_URL:
     # Redis pub/sub: a push is one PUBLISH and arrives on each worker's subscribed
     # connections, where the list-based layer costs several round trips per recipient and one
