@@ -323,13 +323,14 @@ PARLEY_MAX_ENTRY_CHARS = envint("PARLEY_MAX_ENTRY_CHARS", 20_000)
 PARLEY_MAX_TEXT_CHARS = envint("PARLEY_MAX_TEXT_CHARS", 100_000)
 PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
-# Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under
-# pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
 # Threads per process that run writes arriving over WebSockets on PostgreSQL (each keeps one
 # pooled connection); SQLite always uses one.
 PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 # Cases whose policy context a process keeps for writing (parley/cases/roster.py); 0 = off.
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
+
+# Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under
+# pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
 PARLEY_NOTIFY_EVERY_SECONDS = envint("PARLEY_NOTIFY_EVERY_SECONDS", 600)
 # "New activity" is mailed to those who have not read a room this long after someone wrote in
 # it; a person watching the room reads it live and gets no mail.

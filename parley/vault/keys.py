@@ -86,8 +86,8 @@ def data_key(case_id: int) -> bytes:
 
 
 def prime(case_id: int) -> None:
-    """Load the case's key into this process's cache if it has one, so that a write that runs
-    in PostgreSQL's pipeline mode (parley.inserts) does not stop to fetch it. Never creates a
+    """Load the case's key into this process's cache if it has one, so that a write does not
+    fetch it while it holds the case lock. Never creates a
     key and never raises for a case that does not exist or was shredded: the write's own
     checks answer those."""
     with _lock:
