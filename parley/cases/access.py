@@ -43,18 +43,20 @@ def check_mediator(participant: Participant) -> None:
         raise Forbidden("mediator_only", _("Only the mediator can do this."))
 
 
+VERSION = "parley_roster_version"
+
+
 def _lock_statement(vendor: str, *, with_version: bool) -> str:
-    columns = ", ".join(f"c.{f.column}" for f in Case._meta.concrete_fields)
     if with_version:
         # The roster version in the same statement. FOR UPDATE (without OF) locks the version
         # row too, so on PostgreSQL a statement that waited for the lock returns the latest
         # committed version of both rows, not the ones its snapshot saw before the wait.
         sql = (
-            f"SELECT {columns}, v.token FROM cases_case c "  # noqa: S608 (names are the model's)
+            f"SELECT c.*, v.token AS {VERSION} FROM cases_case c "  # noqa: S608
             "JOIN cases_rosterversion v ON v.case_id = c.id WHERE c.id = %s"
         )
     else:
-        sql = f"SELECT {columns}, NULL FROM cases_case c WHERE c.id = %s"  # noqa: S608
+        sql = "SELECT * FROM cases_case WHERE id = %s"
     return sql + (" FOR UPDATE" if vendor == "postgresql" else "")
 
 
@@ -63,19 +65,18 @@ def _lock(case_id: int, *, with_version: bool) -> tuple[Case, str | None]:
     if not connection.in_atomic_block:
         raise RuntimeError("lock_case() needs a transaction")
     # Every write starts here, so the statement is written once rather than compiled by the
-    # ORM on every call.
-    names = [f.attname for f in Case._meta.concrete_fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_lock_statement(connection.vendor, with_version=with_version), [case_id])
-        row = cursor.fetchone()
-        if row is None and with_version:
-            # A case whose roster was never written has no version row yet.
-            cursor.execute(_lock_statement(connection.vendor, with_version=False), [case_id])
-            row = cursor.fetchone()
-    if row is None:
+    # ORM on every call; raw() still converts each column as the ORM does (aware datetimes on
+    # SQLite too), and the version column comes as an attribute of the case.
+    vendor = connection.vendor
+    found = list(Case.objects.raw(_lock_statement(vendor, with_version=with_version), [case_id]))
+    if not found and with_version:
+        # A case whose roster was never written has no version row yet.
+        found = list(Case.objects.raw(_lock_statement(vendor, with_version=False), [case_id]))
+    if not found:
         raise NotFound()
-    *values, token = row
-    return Case.from_db("default", names, values), token
+    case = found[0]
+    version = getattr(case, VERSION, None)
+    return case, None if version is None else str(version)
 
 
 def lock_case(case_id: int) -> Case:

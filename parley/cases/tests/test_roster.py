@@ -154,6 +154,19 @@ def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: Active
     assert carol not in recipients(active, "caucus_b")
 
 
+def test_the_locked_case_reads_as_the_orm_reads_it(active: ActiveCast) -> None:
+    """The lock's own statement must convert columns as the ORM does: on SQLite a bare cursor
+    gives naive datetimes, which then fail against aware ones."""
+    forget_all()
+    stored = Case.objects.get(pk=active.case.pk)
+    for _ in range(2):  # a cache miss, then a hit
+        with transaction.atomic():
+            ctx, _ = enter_case(active.alice, active.case.pk)
+        assert timezone.is_aware(ctx.case.created_at)
+        assert ctx.case.created_at == stored.created_at
+        assert ctx.case.activated_at == stored.activated_at
+
+
 def test_r3_2_a_case_without_a_roster_version_is_entered_with_its_roster_read_afresh(
     active: ActiveCast,
 ) -> None:
