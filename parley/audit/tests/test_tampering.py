@@ -35,14 +35,18 @@ def test_r9_1_an_untouched_chain_verifies(active: ActiveCast) -> None:
     assert verdict.events == case_of(active).audit_count > 10
 
 
+# Not hexadecimal, so it cannot turn up inside a hash by chance (a bare "7000" did, 1 run in ~25).
+BODY = "7000 euros"
+
+
 def test_r9_1_the_chain_holds_hashes_never_content(active: ActiveCast) -> None:
     _, entry = Api(active.alice).post(
         f"/cases/{case_of(active).pk}/rooms/{active.room('caucus_a').pk}/entries",
-        {"body": "7000"},
+        {"body": BODY},
     )
     status, links = Api(active.bob).get(f"/cases/{case_of(active).pk}/audit")
     assert status == 200
-    assert "7000" not in str(links)
+    assert BODY not in str(links)
     # Bob, who cannot read the caucus, gets an opaque link: no kind, author, room or hash.
     assert links[-1]["opening"] is None
     assert set(links[-1]) == {"seq", "commitment", "prev_hash", "hash", "opening"}
@@ -51,8 +55,8 @@ def test_r9_1_the_chain_holds_hashes_never_content(active: ActiveCast) -> None:
     record = links[-1]["opening"]["record"]
     assert record["kind"] == "entry_posted"
     committed = record["content_hashes"]["body"]
-    assert committed != hashlib.sha256(b"7000").hexdigest()
-    assert committed == salted_hash(entry["audit_salt"], "7000")
+    assert committed != hashlib.sha256(BODY.encode()).hexdigest()
+    assert committed == salted_hash(entry["audit_salt"], BODY)
     assert links[-1]["commitment"] == commitment_of(links[-1]["opening"]["salt"], record)
     status, verdict = Api(active.carol).get(f"/cases/{case_of(active).pk}/audit/verify")
     assert (status, verdict["ok"]) == (200, True)
