@@ -122,7 +122,13 @@ if REDIS_URL:
     # Pushes are best-effort either way: what a socket misses it fetches from its last entry id.
     CHANNEL_LAYERS = {"default": channel_layer_from_url(REDIS_URL, PARLEY_REDIS_CONNECTIONS)}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "parley.realtime.layers.LocalChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "parley.realtime.layers.LocalChannelLayer",
+            # The process's router reads every event (router.py): room for a burst.
+            "CONFIG": {"channel_capacity": {"parley.worker.*": 10_000}},
+        }
+    }
 
 # The cache holds sign-in rate limits: with several workers it must be shared (Redis).
 if REDIS_URL:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -21,7 +22,8 @@ from parley.meetings.presence import record_join, record_leave
 from parley.ops.health import is_database_outage
 from parley.realtime import writer
 from parley.realtime.presence import presence
-from parley.realtime.publish import participant_group, session_group
+from parley.realtime.publish import session_group
+from parley.realtime.router import router
 from parley.rooms.actions import do_post_entry
 from parley.rooms.policy import Instruction
 from parley.rooms.words import render
@@ -31,6 +33,9 @@ logger = logging.getLogger(__name__)
 # Close codes: 4404 = not a participant (or no such case), 4401 = signed out.
 CLOSE_NOT_FOUND = 4404
 CLOSE_SIGNED_OUT = 4401
+# Events waiting for a socket that does not read; beyond this the newest are dropped (the
+# client catches up from its last entry id at its next heartbeat).
+MAX_PENDING_EVENTS = 1000
 
 
 def _participant_sync(user: Any, case_id: int) -> Participant | None:
@@ -72,9 +77,15 @@ def read_post(content: dict[str, Any]) -> dict[str, Any]:
 
 class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     participant: Participant | None = None
-    group: str = ""
     session: str = ""
     rejoining: asyncio.Future[None] | None = None
+    relaying: asyncio.Future[None] | None = None
+    # Pushes wait until the client has had its hello.
+    greeted = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pending: deque[dict[str, Any]] = deque()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message, which costs a
@@ -94,10 +105,9 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             return
         self.participant = me
         self.case_id = case_id
-        self.group = participant_group(me.pk)
         session = self.scope.get("session")
         self.session = session_group(session.session_key) if session is not None else ""
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await router().add(me.pk, self)
         if self.session:
             await self.channel_layer.group_add(self.session, self.channel_name)
         await self.accept()
@@ -106,13 +116,16 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             # R10.5: the join a session's roster is proposed from.
             await database_sync_to_async(record_join)(case_id, me.pk)
         await self.send_json({"type": "hello", "participant": me.pk, "online": online})
+        self.greeted = True
+        self.relay_soon()
         await presence.announce(case_id, me.pk, True)
 
     async def disconnect(self, code: int) -> None:
         if self.rejoining is not None:
             self.rejoining.cancel()
         if self.participant is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            router().discard(self.participant.pk, self)
+            self.pending.clear()
             if self.session:
                 await self.channel_layer.group_discard(self.session, self.channel_name)
             still_online = await presence.leave(
@@ -144,12 +157,14 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             )
 
     async def rejoin(self) -> None:
-        groups = [self.group] + ([self.session] if self.session else [])
         try:
-            for group in groups:
-                await asyncio.wait_for(self.channel_layer.group_add(group, self.channel_name), 10)
+            await asyncio.wait_for(router().rejoin(), 10)
+            if self.session:
+                await asyncio.wait_for(
+                    self.channel_layer.group_add(self.session, self.channel_name), 10
+                )
         except Exception:
-            logger.warning("could not re-join %s; the next heartbeat tries again", self.group)
+            logger.warning("could not re-join the pushes; the next heartbeat tries again")
 
     async def post(self, content: dict[str, Any]) -> None:
         """Answers `posted` only after the entry is committed (R9.2); a retry with the same
@@ -190,8 +205,27 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             }
         )
 
-    async def parley_event(self, message: dict[str, Any]) -> None:
-        event = message["event"]
+    def push(self, event: dict[str, Any]) -> None:
+        """The router hands this socket an event addressed to its participant (never waits)."""
+        if len(self.pending) >= MAX_PENDING_EVENTS:
+            logger.warning("a socket is not reading: an event for it was dropped")
+            return
+        self.pending.append(event)
+        self.relay_soon()
+
+    def relay_soon(self) -> None:
+        if self.greeted and (self.relaying is None or self.relaying.done()):
+            self.relaying = asyncio.ensure_future(self.relay_pending())
+
+    async def relay_pending(self) -> None:
+        """Sends queued events in the order they were pushed."""
+        while self.pending:
+            try:
+                await self.relay(self.pending.popleft())
+            except Exception:
+                logger.exception("could not relay an event")
+
+    async def relay(self, event: dict[str, Any]) -> None:
         entry = event.get("entry") if event.get("type") == "entry" else None
         if isinstance(entry, dict) and "worded" in entry:
             # Parley's own words reach each reader in that reader's language.
@@ -204,5 +238,6 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def parley_signed_out(self, message: dict[str, Any]) -> None:
         # The session this socket was opened with has ended: nothing more reaches it.
         if self.participant is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            router().discard(self.participant.pk, self)
+            self.pending.clear()
         await self.close(code=CLOSE_SIGNED_OUT)

@@ -43,8 +43,15 @@ class LocalChannelLayer(BaseChannelLayer):  # type: ignore[misc]
     extensions = ["groups", "flush"]
     SWEEP_EVERY_SECONDS = 1.0
 
-    def __init__(self, expiry: int = 60, capacity: int = 100, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        expiry: int = 60,
+        capacity: int = 100,
+        channel_capacity: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(expiry=expiry, capacity=capacity, **kwargs)
+        self.channel_capacity = self.compile_capacities(channel_capacity or {})
         self.inboxes: dict[str, Inbox] = {}
         self.groups: dict[str, set[str]] = {}
         self.next_sweep = 0.0

@@ -7,15 +7,14 @@ import asyncio
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 
 from parley.cases.models import Participant
-from parley.realtime.publish import participant_group
+from parley.realtime.publish import send_from_loop
 
 
 class Presence:
     """Per-process presence map. With several workers each process knows its own sockets;
-    announcements travel through the channel layer to every participant's group."""
+    announcements go to every participant of the case like any other event."""
 
     def __init__(self) -> None:
         self._sockets: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -39,17 +38,13 @@ class Presence:
         ids = await database_sync_to_async(
             lambda: list(Participant.objects.filter(case_id=case_id).values_list("pk", flat=True))
         )()
-        layer = get_channel_layer()
-        if layer is None:
-            return
         event = {
             "type": "presence",
             "case": case_id,
             "participant": participant_id,
             "online": online,
         }
-        for pid in ids:
-            await layer.group_send(participant_group(pid), {"type": "parley.event", "event": event})
+        send_from_loop(ids, event)
 
 
 presence = Presence()

@@ -1,8 +1,9 @@
 """Send real-time events after commit, to an explicit list of recipients (Zulip's way).
 
 A write made on a server thread (an HTTP request, a socket's post) hands its events to the
-server's event loop and returns at once: an outbox there sends them in order, each recipient's
-events one after another, different recipients at the same time. Pushes are best-effort by
+server's event loop and returns at once: an outbox there sends them in order, many events in
+one message to every server process, each of which hands an event to its own sockets of the
+participants it names (router.py). Pushes are best-effort by
 design (R9.2 rests on the stored entry: a client that misses one catches up from its last
 entry id), so the writer never waits for the channel layer."""
 
@@ -13,7 +14,7 @@ import hashlib
 import logging
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -22,14 +23,13 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-# Sends in flight at once from one outbox (a burst must not open a connection per recipient).
-CONCURRENT_SENDS = 32
+# Every server process listens on this group and routes each event to its own sockets of the
+# participants the event names (router.py).
+WORKERS_GROUP = "parley.workers"
+# Events per message to the workers (a burst goes out in a few messages, none of them huge).
+EVENTS_PER_MESSAGE = 100
 
 Batch = list[tuple[list[int], dict[str, Any]]]
-
-
-def participant_group(participant_id: int) -> str:
-    return f"participant.{participant_id}"
 
 
 def session_group(session_key: str | None) -> str:
@@ -41,23 +41,24 @@ def session_group(session_key: str | None) -> str:
 
 
 async def send_batch(layer: BaseChannelLayer, batch: Batch) -> None:
-    per_recipient: dict[int, list[dict[str, Any]]] = {}
-    for recipients, event in batch:
-        message = {"type": "parley.event", "event": event}
-        for pid in recipients:
-            per_recipient.setdefault(pid, []).append(message)
-    gate = asyncio.Semaphore(CONCURRENT_SENDS)
+    """One message to every server process per EVENTS_PER_MESSAGE events, in order."""
+    for start in range(0, len(batch), EVENTS_PER_MESSAGE):
+        items = [
+            [recipients, event] for recipients, event in batch[start : start + EVENTS_PER_MESSAGE]
+        ]
+        try:
+            await layer.group_send(WORKERS_GROUP, {"type": "parley.events", "items": items})
+        except Exception:
+            # The entries are committed; a reader that misses the push catches up.
+            logger.exception("could not push %d events", len(items))
 
-    async def send_in_order(pid: int, messages: list[dict[str, Any]]) -> None:
-        async with gate:
-            for message in messages:
-                try:
-                    await layer.group_send(participant_group(pid), message)
-                except Exception:
-                    # The entry is committed; a reader that misses the push catches up.
-                    logger.exception("could not push %s to %s", message["event"].get("type"), pid)
 
-    await asyncio.gather(*(send_in_order(pid, msgs) for pid, msgs in per_recipient.items()))
+def addressed(message: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(participant id, event) for every recipient of every event in a message to the workers,
+    in the order the events were published."""
+    for recipients, event in message["items"]:
+        for participant_id in recipients:
+            yield participant_id, event
 
 
 class Outbox:
@@ -137,6 +138,11 @@ def send_now(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
             pass
     # No server loop (a management command, a sync test): send before returning.
     async_to_sync(send_batch)(layer, [(recipients, event)])
+
+
+def send_from_loop(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
+    """For code running on the event loop (a socket's connect or disconnect)."""
+    _outbox(asyncio.get_running_loop()).put(sorted(set(recipient_ids)), event)
 
 
 def publish_on_commit(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:

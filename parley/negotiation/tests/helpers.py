@@ -1,5 +1,6 @@
 """Shared helpers for the negotiation tests: paths, the cast's sides, and an event tap that
-listens on every participant's real-time group through the real channel layer."""
+listens through the real channel layer where every server process listens, and sorts what
+arrives by recipient as a process's router does."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from parley.cases.models import Participant
-from parley.realtime.publish import participant_group
+from parley.realtime.publish import WORKERS_GROUP, addressed
 from parley.testing import ActiveCast, Api, Cast
 
 T = TypeVar("T")
@@ -40,35 +41,39 @@ def everyone(cast: Cast) -> dict[str, Any]:
 
 
 class EventTap:
-    """Runs actions so their on-commit events really go out, and records what each participant's
-    WebSocket group received."""
+    """Runs actions so their on-commit events really go out, and records what reached each
+    participant of the case."""
 
     def __init__(
         self, cast: ActiveCast, capture: Callable[..., AbstractContextManager[Any]]
     ) -> None:
         self.capture = capture
         self.layer = get_channel_layer()
-        self.channels: dict[int, str] = {}
-        for participant in Participant.objects.filter(case=cast.case):
-            channel = async_to_sync(self.layer.new_channel)()
-            async_to_sync(self.layer.group_add)(participant_group(participant.pk), channel)
-            self.channels[participant.pk] = channel
+        self.participants = list(
+            Participant.objects.filter(case=cast.case).values_list("pk", flat=True)
+        )
+        self.channel = async_to_sync(self.layer.new_channel)("parley.worker.")
+        async_to_sync(self.layer.group_add)(WORKERS_GROUP, self.channel)
 
     def run(self, fn: Callable[[], T]) -> T:
         with self.capture(execute=True):
             return fn()
 
     def drain(self) -> dict[int, list[dict[str, Any]]]:
-        async def take(channel: str) -> list[dict[str, Any]]:
+        async def take() -> list[dict[str, Any]]:
             got: list[dict[str, Any]] = []
             while True:
                 try:
-                    message = await asyncio.wait_for(self.layer.receive(channel), 0.05)
+                    got.append(await asyncio.wait_for(self.layer.receive(self.channel), 0.05))
                 except TimeoutError:
                     return got
-                got.append(message["event"])
 
-        return {pid: async_to_sync(take)(ch) for pid, ch in self.channels.items()}
+        received: dict[int, list[dict[str, Any]]] = {pid: [] for pid in self.participants}
+        for message in async_to_sync(take)():
+            for pid, event in addressed(message):
+                if pid in received:
+                    received[pid].append(event)
+        return received
 
 
 def flatten(events: dict[int, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:

@@ -179,16 +179,15 @@ async def test_r9_2_a_heartbeat_rejoins_a_socket_whose_group_membership_was_lost
     restores them, so later entries are pushed again."""
     from channels.layers import get_channel_layer
 
-    from parley.realtime.publish import participant_group
+    from parley.realtime.publish import WORKERS_GROUP
 
     comm, connected, _ = await connect(live.bob, live.case.pk)
     assert connected
     await next_of(comm, "hello")
     await drain(comm)
     layer = get_channel_layer()
-    bob = await sync_to_async(live.participant)(live.bob)
     # What a restarted Redis does: every group is empty.
-    layer.groups.pop(participant_group(bob.pk), None)  # the in-memory layer's own table
+    layer.groups.pop(WORKERS_GROUP, None)  # the in-memory layer's own table
     joint = live.room("joint").pk
     await sync_to_async(do_post_entry)(
         acting_user=live.alice, case_id=live.case.pk, room_id=joint, body="lost push"
@@ -201,3 +200,30 @@ async def test_r9_2_a_heartbeat_rejoins_a_socket_whose_group_membership_was_lost
     )
     assert (await next_of(comm, "entry"))["entry"]["body"] == "pushed again"
     await comm.disconnect()
+
+
+async def test_a_closed_socket_leaves_the_routing_table_and_gets_nothing_more(
+    live: ActiveCast,
+) -> None:
+    """The process hands events only to sockets still open: once Bob's socket closes it is out
+    of the table, and when the last socket closes the process stops listening."""
+    from parley.realtime.router import router
+
+    bob_socket, connected, _ = await connect(live.bob, live.case.pk)
+    assert connected
+    await next_of(bob_socket, "hello")
+    alice_socket, connected, _ = await connect(live.alice, live.case.pk)
+    assert connected
+    await next_of(alice_socket, "hello")
+    bob = await sync_to_async(live.participant)(live.bob)
+    alice = await sync_to_async(live.participant)(live.alice)
+    assert set(router().sockets) == {bob.pk, alice.pk}
+    await bob_socket.disconnect()
+    assert set(router().sockets) == {alice.pk}
+    joint = await sync_to_async(live.room)("joint")
+    await sync_to_async(do_post_entry)(
+        acting_user=live.alice, case_id=live.case.pk, room_id=joint.pk, body="after"
+    )
+    assert (await next_of(alice_socket, "entry"))["entry"]["body"] == "after"
+    await alice_socket.disconnect()
+    assert router().sockets == {} and router().listener is None

@@ -120,3 +120,99 @@ def test_with_several_connections_per_worker_every_push_reaches_its_group_in_ord
         await receiver.flush()
 
     asyncio.run(run())
+
+
+class FakeSocket:
+    """Stands for one WebSocket in a process's routing table: what was handed to it."""
+
+    def __init__(self) -> None:
+        self.got: list[dict[str, Any]] = []
+
+    def push(self, event: dict[str, Any]) -> None:
+        self.got.append(event)
+
+
+def test_r3_6_two_workers_each_hand_an_event_only_to_their_own_sockets_of_its_recipients() -> None:
+    """Two server processes (two layers, two routers) on the real Redis, participants' sockets
+    spread over both: every event reaches exactly the sockets of the participants it names, on
+    whichever worker they are, in the order published; a caucus event for side A reaches no
+    socket of side B, and a socket that left gets nothing more."""
+    from parley.realtime.publish import send_batch
+    from parley.realtime.router import Router
+
+    async def run() -> None:
+        sender = redis_layer(4)
+        workers = [Router(redis_layer(4)), Router(redis_layer(4))]
+        # Participants 1 (mediator), 2 (side A), 3 (side B); 2 has a socket on each worker.
+        sockets = {
+            (0, 1): FakeSocket(),
+            (0, 2): FakeSocket(),
+            (1, 2): FakeSocket(),
+            (1, 3): FakeSocket(),
+        }
+        for (worker, pid), socket in sockets.items():
+            await workers[worker].add(pid, socket)
+        await asyncio.sleep(0.2)  # subscriptions travel to Redis
+        batch = [
+            ([1, 2, 3], {"type": "entry", "n": 0, "room": "joint"}),
+            ([1, 2], {"type": "entry", "n": 1, "room": "caucus A"}),
+            ([1, 3], {"type": "entry", "n": 2, "room": "caucus B"}),
+            ([4], {"type": "entry", "n": 3, "room": "another case"}),
+        ]
+        await send_batch(sender, batch)
+
+        async def settled() -> None:
+            while len(sockets[(1, 3)].got) < 2 or len(sockets[(0, 1)].got) < 3:
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(settled(), 5)
+        await asyncio.sleep(0.2)  # anything misrouted would have arrived by now
+        seen = {key: [e["n"] for e in socket.got] for key, socket in sockets.items()}
+        assert seen == {(0, 1): [0, 1, 2], (0, 2): [0, 1], (1, 2): [0, 1], (1, 3): [0, 2]}
+
+        workers[1].discard(2, sockets[(1, 2)])
+        await send_batch(sender, [([2], {"type": "entry", "n": 4})])
+        await asyncio.wait_for(_until(lambda: len(sockets[(0, 2)].got) == 3), 5)
+        await asyncio.sleep(0.2)
+        assert [e["n"] for e in sockets[(1, 2)].got] == [0, 1]
+        for (worker, pid), socket in sockets.items():
+            workers[worker].discard(pid, socket)
+        assert all(w.listener is None and not w.sockets for w in workers)
+        await sender.flush()
+        for w in workers:
+            assert w.layer is not None
+            await w.layer.flush()
+
+    asyncio.run(run())
+
+
+async def _until(condition: Any) -> None:
+    while not condition():
+        await asyncio.sleep(0.02)
+
+
+def test_a_router_stops_listening_when_its_last_socket_leaves_and_starts_again() -> None:
+    """On the in-process layer: the listener runs while a socket is in the table; a socket
+    added after the last one left gets events again."""
+    from parley.realtime.publish import send_batch
+    from parley.realtime.router import Router
+
+    async def run() -> None:
+        layer = LocalChannelLayer()
+        router = Router(layer)
+        first, second = FakeSocket(), FakeSocket()
+        await router.add(7, first)
+        await send_batch(layer, [([7], {"n": 1})])
+        await asyncio.wait_for(_until(lambda: first.got == [{"n": 1}]), 5)
+        router.discard(7, first)
+        assert router.listener is None
+        await asyncio.sleep(0)  # the cancelled listener leaves the group
+        assert layer.groups.get("parley.workers") in (None, set())
+        await send_batch(layer, [([7], {"n": 2})])
+        await router.add(7, second)
+        await send_batch(layer, [([7], {"n": 3})])
+        await asyncio.wait_for(_until(lambda: second.got == [{"n": 3}]), 5)
+        assert first.got == [{"n": 1}]
+        router.discard(7, second)
+
+    asyncio.run(run())

@@ -165,6 +165,11 @@ async def test_signing_out_closes_the_sockets_of_that_session_only(live: ActiveC
         if output["type"] == "websocket.close":
             assert output["code"] == 4401
             break
+    # Only the other device is left in this process's routing table for Alice.
+    from parley.realtime.router import router
+
+    alice = await sync_to_async(live.participant)(live.alice)
+    assert len(router().sockets[alice.pk]) == 1
     # The other device's session is untouched: it still gets new entries.
     await drain(other_device)
     joint = await sync_to_async(live.room)("joint")
