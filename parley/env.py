@@ -132,11 +132,13 @@ def database_from_url(url: str | None, data_dir: Path) -> dict[str, object]:
 
 def channel_layer_from_url(url: str, connections: int) -> dict[str, object]:
     """Redis pub/sub through channels_redis as shipped. It sends one command at a time on each
-    of its connections (a PUBLISH waits for the one before it), so a worker's pushes would be
-    capped by one Redis round trip each. The layer spreads groups over the hosts it is given by
-    a stable hash of the group's name: giving it the same server `connections` times gives each
-    worker that many connections working side by side. Pub/sub is server-wide, so every worker
-    still reaches every subscriber, and one group's pushes keep their order (one connection)."""
+    of its connections (a PUBLISH waits for the one before it). The layer spreads channels and
+    groups over the hosts it is given by a stable hash of the name: giving it the same server
+    `connections` times gives each worker that many connections working side by side. Pub/sub
+    is server-wide, so every worker still reaches every subscriber, and one group's messages
+    keep their order (one connection). The pushed events of a worker all go to one group
+    (publish.WORKERS_GROUP), in batches; the other connections carry the subscriptions of the
+    sockets' own channels and of the sign-in sessions' groups."""
     return {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {

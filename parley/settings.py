@@ -116,9 +116,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Connections each worker opens to Redis for pushes (env.channel_layer_from_url says why).
 PARLEY_REDIS_CONNECTIONS = envint("PARLEY_REDIS_CONNECTIONS", 32)
 if REDIS_URL:
-    # Redis pub/sub: a push is one PUBLISH and arrives on each worker's subscribed
-    # connections, where the list-based layer costs several round trips per recipient and one
-    # blocking pop per delivered message (it capped pushes far below the workers' capacity).
+    # Redis pub/sub: a batch of pushed events is one PUBLISH and arrives on each worker's
+    # subscribed connection, where the list-based layer costs several round trips per message
+    # and one blocking pop per delivered message.
     # Pushes are best-effort either way: what a socket misses it fetches from its last entry id.
     CHANNEL_LAYERS = {"default": channel_layer_from_url(REDIS_URL, PARLEY_REDIS_CONNECTIONS)}
 else:
