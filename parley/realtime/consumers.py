@@ -124,8 +124,7 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if self.rejoining is not None:
             self.rejoining.cancel()
         if self.participant is not None:
-            router().discard(self.participant.pk, self)
-            self.pending.clear()
+            self.stop_pushes()
             if self.session:
                 await self.channel_layer.group_discard(self.session, self.channel_name)
             still_online = await presence.leave(
@@ -213,6 +212,12 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.pending.append(event)
         self.relay_soon()
 
+    def stop_pushes(self) -> None:
+        """Out of the process's routing table; what was queued is not sent."""
+        if self.participant is not None:
+            router().discard(self.participant.pk, self)
+        self.pending.clear()
+
     def relay_soon(self) -> None:
         if self.greeted and (self.relaying is None or self.relaying.done()):
             self.relaying = asyncio.ensure_future(self.relay_pending())
@@ -237,7 +242,5 @@ class CaseConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 
     async def parley_signed_out(self, message: dict[str, Any]) -> None:
         # The session this socket was opened with has ended: nothing more reaches it.
-        if self.participant is not None:
-            router().discard(self.participant.pk, self)
-            self.pending.clear()
+        self.stop_pushes()
         await self.close(code=CLOSE_SIGNED_OUT)

@@ -92,7 +92,8 @@ class Router:
 
     async def rejoin(self) -> None:
         """A Redis restart can forget the process's subscription: join again (idempotent)."""
-        if self.listener is not None and self.ready is not None and self.ready.done():
+        listening = self.listener is not None and not self.listener.done()
+        if listening and self.ready is not None and self.ready.done():
             await (self.layer or get_channel_layer()).group_add(WORKERS_GROUP, self.channel)
 
 
