@@ -31,7 +31,7 @@ from parley.agreements.models import (
 )
 from parley.cases.access import enter_case, load_context, lock_case
 from parley.cases.models import Case, Invitation, Participant, RosterVersion, Side
-from parley.cases.roster import forget_all
+from parley.cases.roster import context_to_read, forget_all
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
 from parley.testing import ActiveCast
@@ -139,6 +139,36 @@ def test_r3_2_a_roster_change_made_behind_the_orms_back_is_seen_by_the_next_post
     assert carol in recipients(active, "caucus_b")
 
 
+def test_r3_2_a_reader_without_the_lock_gets_the_cached_roster_only_while_it_is_current(
+    active: ActiveCast, settings: Settings
+) -> None:
+    """A background job (the activity mail) reads the roster the posts cached, in one query,
+    but never a roster older than the case's version: Carol moved to side B hears of her new
+    caucus only."""
+    forget_all()
+    carol = active.participant(active.carol).pk
+    caucus_a, caucus_b = active.room("caucus_a").pk, active.room("caucus_b").pk
+    assert carol in recipients(active, "caucus_a")  # a writer cached it
+    case = Case.objects.get(pk=active.case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        ctx = context_to_read(case)
+    assert len(queries) == 1  # the version; the roster came from the cache
+    assert carol in ctx.recipients(caucus_a)
+    assert ctx.case is case
+
+    side_b = Room.objects.get(pk=caucus_b).side_id
+    Participant.objects.filter(pk=carol).update(side_id=side_b)
+    ctx = context_to_read(Case.objects.get(pk=active.case.pk))
+    assert carol not in ctx.recipients(caucus_a)
+    assert carol in ctx.recipients(caucus_b)
+
+    settings.PARLEY_ROSTER_CACHE_CASES = 0
+    Participant.objects.filter(pk=carol).update(side_id=Room.objects.get(pk=caucus_a).side_id)
+    ctx = context_to_read(Case.objects.get(pk=active.case.pk))
+    assert carol in ctx.recipients(caucus_a)
+    assert carol not in ctx.recipients(caucus_b)
+
+
 def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: ActiveCast) -> None:
     forget_all()
     carol = active.participant(active.carol).pk
@@ -163,8 +193,13 @@ def test_the_locked_case_reads_as_the_orm_reads_it(active: ActiveCast) -> None:
         with transaction.atomic():
             ctx, _ = enter_case(active.alice, active.case.pk)
         assert timezone.is_aware(ctx.case.created_at)
-        assert ctx.case.created_at == stored.created_at
-        assert ctx.case.activated_at == stored.activated_at
+        for field in Case._meta.concrete_fields:
+            assert getattr(ctx.case, field.attname) == getattr(stored, field.attname), field.name
+        # A saved locked case writes what it read back unchanged.
+        ctx.case.save()
+        again = Case.objects.get(pk=active.case.pk)
+        for field in Case._meta.concrete_fields:
+            assert getattr(again, field.attname) == getattr(stored, field.attname), field.name
 
 
 def test_r3_2_a_case_without_a_roster_version_is_entered_with_its_roster_read_afresh(
