@@ -148,7 +148,7 @@ async def drive(
         flush=True,
     )
     client_cpu0 = time.process_time()
-    with sampling(server.worker_pids) as usage:
+    with sampling(server.worker_pids) as usage, sampling(server.job_pids) as jobs:
         first, last = await client.post_load(rate, duration, inflight, warmup=warmup)
         await client.drain(15)
     result["client_cpu_percent"] = round(
@@ -181,6 +181,7 @@ async def drive(
     result["statuses"] = {str(k): v for k, v in sorted(client.stats.statuses.items())}
     result["errors"] = client.stats.errors
     result["workers"] = usage["workers"]
+    result["jobs"] = jobs["workers"]
     return client, result
 
 
@@ -277,6 +278,8 @@ def table(results: list[dict[str, Any]]) -> str:
                 m = r[who][phase]
                 lat = m["latency_ms"]
                 cpu = " / ".join(str(w["cpu_percent"]) for w in m["workers"])
+                if m.get("jobs"):
+                    cpu += " (jobs: " + " / ".join(str(w["cpu_percent"]) for w in m["jobs"]) + ")"
                 rss = " / ".join(str(w["peak_rss_mib"]) for w in m["workers"])
                 rows.append(
                     f"| {r['config']} {label} ({r['workers']} worker{plural}) | {phase} "

@@ -111,6 +111,14 @@ class Server:
             return [self.process.pid]
         return [pid for pid in children_of(self.process.pid) if is_worker(pid)]
 
+    def job_pids(self) -> list[int]:
+        """The job process `parley serve` starts beside itself on the embedded default."""
+        return [
+            pid
+            for pid in children_of(self.process.pid)
+            if b"\0worker\0" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -69,7 +69,7 @@ print(json.dumps({"case": case.pk}))
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`parley serve` as `make run` runs it: jobs in the server's process, not at once."""
+    """`parley serve` as `make run` runs it: jobs in the process it starts beside itself, not at once."""
     server = start_server(tmp_path_factory.mktemp("engine"), serve=True)
     yield server
     stop_server(server)

@@ -1,5 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -29,3 +39,83 @@ def test_serve_refuses_several_workers_with_the_in_memory_channel_layer() -> Non
 def test_serve_refuses_zero_workers() -> None:
     with pytest.raises(CommandError):
         check_workers(0, redis_url="", vendor="sqlite")
+
+
+# --------------------------------------------------------------------------- the job process
+
+
+def _serve_with_jobs(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
+    """`parley serve` as `make run` starts it, on its own data directory; and the pid of the
+    job process it says it started."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        {
+            "PARLEY_DATA_DIR": str(tmp_path),
+            "PARLEY_JOBS_IMMEDIATE": "0",
+            "DJANGO_SETTINGS_MODULE": "parley.settings",
+        }
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "parley.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    for line in server.stdout:
+        found = re.search(r"Background jobs .*process (\d+)", line)
+        if found:
+            return server, int(found.group(1))
+    raise AssertionError(f"serve exited ({server.wait()}) without starting its jobs")
+
+
+def _gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return True
+        if state == "Z":  # exited, waiting for its parent to reap it
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _cmdline(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+
+
+def test_serve_runs_the_jobs_in_a_process_of_their_own_that_stops_with_it(
+    tmp_path: Path,
+) -> None:
+    server, jobs = _serve_with_jobs(tmp_path)
+    try:
+        assert jobs != server.pid
+        assert "worker" in _cmdline(jobs)
+        assert not _gone(jobs, within=1)
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        assert _gone(jobs, within=20)
+    finally:
+        server.kill()
+        with contextlib.suppress(OSError):
+            os.kill(jobs, signal.SIGKILL)
+
+
+def test_the_job_process_stops_by_itself_when_the_server_dies_without_stopping_it(
+    tmp_path: Path,
+) -> None:
+    server, jobs = _serve_with_jobs(tmp_path)
+    try:
+        assert not _gone(jobs, within=1)
+        server.kill()  # SIGKILL: no finally block, no chance to stop its child
+        server.wait(timeout=10)
+        assert _gone(jobs, within=20)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(jobs, signal.SIGKILL)

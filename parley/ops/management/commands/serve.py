@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
+
+JOBS_STOP_SECONDS = 15
 
 
 def check_workers(workers: int, *, redis_url: str, vendor: str) -> str:
@@ -26,24 +32,37 @@ def check_workers(workers: int, *, redis_url: str, vendor: str) -> str:
     return ""
 
 
-def start_jobs(mode: str, *, workers: int, redis_url: str) -> Any:
-    """The job consumer, started in this process, or None. On the embedded default (SQLite
-    queue, one server process) mail goes out with no other command; under several workers
-    or Redis, `parley worker` runs them, so no job runs twice as often as it should."""
+def start_jobs(mode: str, *, workers: int, redis_url: str) -> subprocess.Popen[bytes] | None:
+    """The job consumer (`parley worker`) as a process of its own beside this one, or None.
+    On the embedded default (SQLite queue, one server process) mail goes out with no other
+    command; under several workers or Redis, `parley worker` runs beside the servers, so no
+    job runs twice as often as it should. In its own process a job (a PDF of thousands of
+    entries, the engine, a burst of activity mails) never holds the server's interpreter
+    lock while sockets wait. It stops with the server, and by itself if the server dies."""
     from huey.contrib.djhuey import HUEY
 
     if mode == "off" or HUEY.immediate:
         return None
     if mode == "auto" and (workers > 1 or redis_url):
         return None
-    consumer = HUEY.create_consumer(
-        workers=settings.PARLEY_JOB_WORKERS,
-        worker_type="thread",
-        periodic=True,
-        max_delay=settings.PARLEY_JOB_POLL_SECONDS,
-    )
-    consumer.start()
-    return consumer
+    command = [sys.executable, "-m", "parley.cli", "worker", "--stop-with", str(os.getpid())]
+    # Its own process group: Ctrl+C in a terminal reaches the server, which stops it once.
+    return subprocess.Popen(command, process_group=0)
+
+
+def stop_jobs(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT: huey finishes the jobs it is running, then exits."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=JOBS_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 class Command(BaseCommand):
@@ -66,9 +85,9 @@ class Command(BaseCommand):
             "--jobs",
             choices=["auto", "on", "off"],
             default="auto",
-            help="run the background jobs (mail, reminders, exports) in this process: 'auto' "
+            help="start `parley worker` (mail, reminders, exports) beside the server: 'auto' "
             "does on the embedded default (one worker, no REDIS_URL); with Redis run "
-            "`parley worker` beside the server instead",
+            "`parley worker` yourself instead",
         )
         parser.add_argument("--access-log", action="store_true")
 
@@ -87,10 +106,13 @@ class Command(BaseCommand):
             f"({workers} worker{'s' if workers > 1 else ''}, "
             f"{connections['default'].vendor} database, {layer} channel layer)"
         )
-        consumer = start_jobs(options["jobs"], workers=workers, redis_url=settings.REDIS_URL)
-        if consumer is not None:
-            self.stdout.write("Background jobs (mail, reminders) run in this process.")
+        jobs = start_jobs(options["jobs"], workers=workers, redis_url=settings.REDIS_URL)
+        if jobs is not None:
+            self.stdout.write(f"Background jobs (mail, reminders, exports): process {jobs.pid}.")
         self.stdout.flush()
+        # uvicorn stops on SIGTERM, then raises it again: here that unwinds to `finally`
+        # (which stops the job process), where the default action would end the process.
+        signal.signal(signal.SIGTERM, _exit)
         try:
             uvicorn.run(
                 "parley.asgi:application",
@@ -105,5 +127,5 @@ class Command(BaseCommand):
                 timeout_graceful_shutdown=10,
             )
         finally:
-            if consumer is not None:
-                consumer.stop(graceful=True)
+            if jobs is not None:
+                stop_jobs(jobs)

@@ -85,8 +85,8 @@ def start_server(
     serve: bool = False,
     env: dict[str, str] | None = None,
 ) -> Server:
-    """serve=True: `parley serve`, as `make run` starts it (background jobs in the server's
-    process, mail through the configured backend) instead of bare uvicorn with jobs run at
+    """serve=True: `parley serve`, as `make run` starts it (background jobs in the job
+    process it starts, mail through the configured backend) instead of bare uvicorn with jobs run at
     once and mail kept in memory."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"

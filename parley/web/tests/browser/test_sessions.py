@@ -1,5 +1,5 @@
 """Sessions end to end, on a server started the way `make run` starts it (`parley serve`, the
-job consumer in the same process, mail to a real file outbox): poll, answers, pick, calendar
+job consumer in a process of its own beside it, mail to a real file outbox): poll, answers, pick, calendar
 files read from the outbox, move, cancel, the private feed, attendance and the court report."""
 
 from __future__ import annotations
