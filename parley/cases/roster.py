@@ -30,7 +30,7 @@ from collections import OrderedDict
 from django.conf import settings
 
 from parley.cases.context import CaseContext, load_context
-from parley.cases.models import Case, RosterVersion
+from parley.cases.models import Case
 
 _lock = threading.Lock()
 _cache: OrderedDict[int, tuple[tuple[str, str], CaseContext]] = OrderedDict()
@@ -59,23 +59,6 @@ def context_for(case: Case, version: str | None) -> CaseContext:
         while len(_cache) > int(settings.PARLEY_ROSTER_CACHE_CASES):
             _cache.popitem(last=False)
     return ctx
-
-
-def context_to_read(case: Case) -> CaseContext:
-    """For a reader that holds no lock (a background job): the cached context if it is of the
-    case's current roster version, else one loaded afresh and not kept (only a writer, under
-    the case lock, fills the cache). The version is read after `case`, so the context is
-    never older than the case row it is given with."""
-    if enabled():
-        version = (
-            RosterVersion.objects.filter(case_id=case.pk).values_list("token", flat=True).first()
-        )
-        if version is not None:
-            with _lock:
-                hit = _cache.get(case.pk)
-            if hit is not None and hit[0] == (str(version), str(case.status)):
-                return dataclasses.replace(hit[1], case=case)
-    return load_context(case)
 
 
 def forget_all() -> None:

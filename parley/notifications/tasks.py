@@ -27,7 +27,6 @@ from parley.cases.models import Case, Invitation, InvitationStatus, MailStatus, 
 from parley.cases.policy import CaseStatus, Role
 from parley.cases.record import count_entries, open_record, write_record_json
 from parley.cases.record_pdf import write_record_pdf
-from parley.cases.roster import context_to_read
 from parley.errors import DomainError
 from parley.meetings.access import poll_invitees, session_invitees
 from parley.meetings.calendar import invitation_ics
@@ -110,9 +109,9 @@ def notify_new_activity(case_id: int, room_id: int) -> int:
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         return 0
-    # The posts that queued this job have just cached the case's roster: a burst of these
-    # jobs (every room written in the same minute) should not each read it again.
-    ctx = context_to_read(case)
+    # Read afresh: the job runs in its own process (parley worker), which never shares the
+    # servers' roster cache, and the roster may have changed since the post.
+    ctx = load_context(case)
     room = ctx.rooms.get(room_id)
     if room is None:
         return 0

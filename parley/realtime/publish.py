@@ -21,6 +21,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.db import transaction
 
+from parley.realtime.loops import PerLoop
+
 logger = logging.getLogger(__name__)
 
 # Every server process listens on this group and routes each event to its own sockets of the
@@ -89,8 +91,7 @@ class Outbox:
             self.draining = False
 
 
-_outboxes: dict[asyncio.AbstractEventLoop, Outbox] = {}
-_outboxes_lock = threading.Lock()
+_outboxes: PerLoop[Outbox] = PerLoop(Outbox)
 _local = threading.local()
 
 
@@ -114,16 +115,6 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return loop
 
 
-def _outbox(loop: asyncio.AbstractEventLoop) -> Outbox:
-    with _outboxes_lock:
-        for old in [lp for lp in _outboxes if lp.is_closed()]:
-            del _outboxes[old]
-        box = _outboxes.get(loop)
-        if box is None:
-            box = _outboxes[loop] = Outbox(loop)
-        return box
-
-
 def send_now(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -132,7 +123,7 @@ def send_now(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
     loop = _server_loop()
     if loop is not None:
         try:
-            loop.call_soon_threadsafe(_outbox(loop).put, recipients, event)
+            loop.call_soon_threadsafe(_outboxes.for_loop(loop).put, recipients, event)
             return
         except RuntimeError:  # the loop closed in between
             pass
@@ -142,7 +133,7 @@ def send_now(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
 
 def send_from_loop(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:
     """For code running on the event loop (a socket's connect or disconnect)."""
-    _outbox(asyncio.get_running_loop()).put(sorted(set(recipient_ids)), event)
+    _outboxes.for_loop(asyncio.get_running_loop()).put(sorted(set(recipient_ids)), event)
 
 
 def publish_on_commit(recipient_ids: Iterable[int], event: dict[str, Any]) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from typing import Any, Protocol
 
 from channels.layers import BaseChannelLayer, get_channel_layer
 
+from parley.realtime.loops import PerLoop
 from parley.realtime.publish import WORKERS_GROUP, addressed
 
 logger = logging.getLogger(__name__)
@@ -97,17 +97,9 @@ class Router:
             await (self.layer or get_channel_layer()).group_add(WORKERS_GROUP, self.channel)
 
 
-_routers: dict[asyncio.AbstractEventLoop, Router] = {}
-_routers_lock = threading.Lock()
+_routers: PerLoop[Router] = PerLoop(lambda loop: Router())
 
 
 def router() -> Router:
     """The router of the running event loop (a server process has one; tests have several)."""
-    loop = asyncio.get_running_loop()
-    with _routers_lock:
-        for old in [lp for lp in _routers if lp.is_closed()]:
-            del _routers[old]
-        found = _routers.get(loop)
-        if found is None:
-            found = _routers[loop] = Router()
-        return found
+    return _routers.for_loop(asyncio.get_running_loop())

@@ -31,7 +31,7 @@ from parley.agreements.models import (
 )
 from parley.cases.access import enter_case, load_context, lock_case
 from parley.cases.models import Case, Invitation, Participant, RosterVersion, Side
-from parley.cases.roster import context_to_read, forget_all
+from parley.cases.roster import forget_all
 from parley.rooms.actions import do_post_entry
 from parley.rooms.models import Room
 from parley.testing import ActiveCast
@@ -137,36 +137,6 @@ def test_r3_2_a_roster_change_made_behind_the_orms_back_is_seen_by_the_next_post
     Participant.objects.filter(pk=carol).update(side_id=side_b)
     assert carol not in recipients(active, "caucus_a")
     assert carol in recipients(active, "caucus_b")
-
-
-def test_r3_2_a_reader_without_the_lock_gets_the_cached_roster_only_while_it_is_current(
-    active: ActiveCast, settings: Settings
-) -> None:
-    """A background job (the activity mail) reads the roster the posts cached, in one query,
-    but never a roster older than the case's version: Carol moved to side B hears of her new
-    caucus only."""
-    forget_all()
-    carol = active.participant(active.carol).pk
-    caucus_a, caucus_b = active.room("caucus_a").pk, active.room("caucus_b").pk
-    assert carol in recipients(active, "caucus_a")  # a writer cached it
-    case = Case.objects.get(pk=active.case.pk)
-    with CaptureQueriesContext(connection) as queries:
-        ctx = context_to_read(case)
-    assert len(queries) == 1  # the version; the roster came from the cache
-    assert carol in ctx.recipients(caucus_a)
-    assert ctx.case is case
-
-    side_b = Room.objects.get(pk=caucus_b).side_id
-    Participant.objects.filter(pk=carol).update(side_id=side_b)
-    ctx = context_to_read(Case.objects.get(pk=active.case.pk))
-    assert carol not in ctx.recipients(caucus_a)
-    assert carol in ctx.recipients(caucus_b)
-
-    settings.PARLEY_ROSTER_CACHE_CASES = 0
-    Participant.objects.filter(pk=carol).update(side_id=Room.objects.get(pk=caucus_a).side_id)
-    ctx = context_to_read(Case.objects.get(pk=active.case.pk))
-    assert carol in ctx.recipients(caucus_a)
-    assert carol not in ctx.recipients(caucus_b)
 
 
 def test_r3_a_rolled_back_roster_change_does_not_poison_the_cache(active: ActiveCast) -> None:

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from parley.ops.management.commands.serve import check_workers
+from parley.ops.management.commands.serve import JOBS_NICENESS, check_workers
 
 
 def test_one_worker_needs_nothing_else() -> None:
@@ -90,6 +90,21 @@ def _cmdline(pid: int) -> list[str]:
     return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
 
 
+def _niceness_of_threads(pid: int, expected: int) -> set[int]:
+    """The nice values of the process's threads (field 19 of /proc/<pid>/task/<tid>/stat), read
+    until every one is `expected` or 20 s have passed (the process lowers its priority once
+    Django is set up, before it starts its job threads)."""
+    deadline = time.monotonic() + 20
+    while True:
+        found = set()
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found.add(int((task / "stat").read_text().rsplit(")", 1)[1].split()[16]))
+        if found == {expected} or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
 def test_serve_runs_the_jobs_in_a_process_of_their_own_that_stops_with_it(
     tmp_path: Path,
 ) -> None:
@@ -98,6 +113,9 @@ def test_serve_runs_the_jobs_in_a_process_of_their_own_that_stops_with_it(
         assert jobs != server.pid
         assert "worker" in _cmdline(jobs)
         assert not _gone(jobs, within=1)
+        # Jobs yield the cores to the server: every thread of the job process runs below it.
+        niceness = os.getpriority(os.PRIO_PROCESS, 0) + JOBS_NICENESS
+        assert _niceness_of_threads(jobs, niceness) == {niceness}
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         assert _gone(jobs, within=20)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 JOBS_STOP_SECONDS = 15
+JOBS_NICENESS = 10
 
 
 def check_workers(workers: int, *, redis_url: str, vendor: str) -> str:
@@ -46,6 +48,12 @@ def start_jobs(mode: str, *, workers: int, redis_url: str) -> subprocess.Popen[b
     if mode == "auto" and (workers > 1 or redis_url):
         return None
     command = [sys.executable, "-m", "parley.cli", "worker", "--stop-with", str(os.getpid())]
+    # Below the server in CPU priority, from its first instruction (so every thread, the
+    # numerical libraries' included): on a busy machine a burst of jobs (hundreds of activity
+    # mails at once) waits for the cores rather than the people posting.
+    nice = shutil.which("nice")
+    if nice:
+        command = [nice, "-n", str(JOBS_NICENESS), *command]
     # Its own process group: Ctrl+C in a terminal reaches the server, which stops it once.
     return subprocess.Popen(command, process_group=0)
 
