@@ -87,7 +87,14 @@ def _gone(pid: int, within: float) -> bool:
 
 
 def _cmdline(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    """The process's command line once it has one with `worker` in it, or as it is after 20 s
+    (the job process starts as nice(1), which then becomes the worker in the same process)."""
+    deadline = time.monotonic() + 20
+    while True:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+        if "worker" in words or time.monotonic() > deadline:
+            return words
+        time.sleep(0.05)
 
 
 def _niceness_of_threads(pid: int, expected: int) -> set[int]:
