@@ -368,4 +368,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "WARNING")},
+    # Configured here, huey's consumer adds no handler of its own: each line is printed once,
+    # and at the same level as the rest (its per-job INFO lines with LOG_LEVEL=INFO).
+    "loggers": {
+        "huey": {
+            "handlers": ["console"],
+            "level": envstr("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        }
+    },
 }

@@ -137,3 +137,40 @@ def test_the_job_process_stops_by_itself_when_the_server_dies_without_stopping_i
     finally:
         with contextlib.suppress(OSError):
             os.kill(jobs, signal.SIGKILL)
+
+
+def test_the_job_consumer_prints_each_log_line_once(tmp_path: Path) -> None:
+    """`make run` shows the job process's output in the same terminal: with LOG_LEVEL=INFO
+    each of its lines comes once (huey adds no handler of its own beside the project's)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        {
+            "PARLEY_DATA_DIR": str(tmp_path),
+            "PARLEY_JOBS_IMMEDIATE": "0",
+            "DJANGO_SETTINGS_MODULE": "parley.settings",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "parley.cli", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert worker.stdout is not None
+        for line in worker.stdout:
+            if "consumer started" in line:
+                break
+        else:
+            raise AssertionError(f"the worker exited ({worker.wait()}) without starting")
+        # The consumer's next line is its next message, not the same one again.
+        assert "consumer started" not in worker.stdout.readline()
+    finally:
+        worker.send_signal(signal.SIGINT)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
