@@ -38,11 +38,13 @@ from loadkit import (
     Population,
     Protocol,
     Server,
+    host_jiffies,
     latency_ms,
     parse_redis,
     sampling,
     seed,
     start_server,
+    steal_percent,
 )
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -148,12 +150,21 @@ async def drive(
         flush=True,
     )
     client_cpu0 = time.process_time()
+    host0 = host_jiffies()
     with sampling(server.worker_pids) as usage, sampling(server.job_pids) as jobs:
         first, last = await client.post_load(rate, duration, inflight, warmup=warmup)
         await client.drain(15)
     result["client_cpu_percent"] = round(
         100 * (time.process_time() - client_cpu0) / (last - first + 15), 1
     )
+    # Time the hypervisor gave to other guests: a run on a disturbed host shows it here.
+    result["host_steal_percent"] = steal_percent(host0, host_jiffies())
+    # Acknowledgements per 5-s step from the first post: a server that slows down as the
+    # phase goes on shows a falling row where the mean would hide it.
+    steps = [0] * (int((last - first) // 5) + 1)
+    for at in client.stats.ack_time.values():
+        steps[int(max(at - first, 0) // 5)] += 1
+    result["acks_per_5s"] = steps
     live = client.verdict()
     result["lost_before_catch_up"] = live["lost"]
     if protocol.catch_up and live["lost"]:

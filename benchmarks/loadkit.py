@@ -804,6 +804,19 @@ def sampling(pids: Callable[[], list[int]]) -> Iterator[dict[str, Any]]:
     out["workers"] = workers
 
 
+def host_jiffies() -> list[int]:
+    """The host's CPU time so far, by kind, in jiffies (the first line of /proc/stat)."""
+    with open("/proc/stat") as stat:
+        return [int(n) for n in stat.readline().split()[1:]]
+
+
+def steal_percent(before: list[int], after: list[int]) -> float:
+    """Share of the host's CPU time between two readings that went to other guests (steal is
+    the eighth field of /proc/stat's cpu line)."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return round(100 * spent[7] / max(sum(spent), 1), 1)
+
+
 def parse_redis(url: str) -> tuple[str, int, int]:
     parsed = urlparse(url)
     return parsed.hostname or "127.0.0.1", parsed.port or 6379, int(parsed.path.strip("/") or 0)
