@@ -811,9 +811,10 @@ def host_jiffies() -> list[int]:
 
 
 def steal_percent(before: list[int], after: list[int]) -> float:
-    """Share of the host's CPU time between two readings that went to other guests (steal is
-    the eighth field of /proc/stat's cpu line)."""
-    spent = [b - a for a, b in zip(before, after, strict=True)]
+    """Share of the host's CPU time between two readings that went to other guests. The first
+    eight fields of /proc/stat's cpu line (user ... steal) add up to the whole; steal is the
+    eighth (the guest fields after it are already counted in user and nice)."""
+    spent = [b - a for a, b in zip(before[:8], after[:8], strict=True)]
     return round(100 * spent[7] / max(sum(spent), 1), 1)
 
 
