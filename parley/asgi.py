@@ -1,6 +1,5 @@
 """HTTP through Django, WebSockets through Channels, one process or many."""
 
-import gc
 import os
 from typing import Any
 
@@ -15,6 +14,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import get_resolver  # noqa: E402
 
 from parley.bodylimit import BodyLimit  # noqa: E402
+from parley.ops.heap import settle as settle_heap  # noqa: E402
 from parley.realtime.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -26,9 +26,6 @@ application = ProtocolTypeRouter(
     }
 )
 
-# Load every view now, then move everything loaded so far (Django, the API, the negotiation
-# engine's numerical libraries) out of the garbage collector's way with the documented
-# gc.freeze(): otherwise every full collection walks all of it, pausing the worker.
+# Load every view now, then settle the heap (parley/ops/heap.py says why and how).
 get_resolver().url_patterns  # noqa: B018  (imports every view module)
-gc.collect()
-gc.freeze()
+settle_heap()

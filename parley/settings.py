@@ -334,6 +334,9 @@ PARLEY_MAX_UPLOAD_BYTES = envint("PARLEY_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 PARLEY_SOCKET_WRITERS = envint("PARLEY_SOCKET_WRITERS", 8)
 # Cases whose policy context a process keeps for writing (parley/cases/roster.py); 0 = off.
 PARLEY_ROSTER_CACHE_CASES = envint("PARLEY_ROSTER_CACHE_CASES", 2000)
+# Middle-generation garbage collections per full one in a server process (parley/ops/heap.py);
+# 0 = Python's default.
+PARLEY_GC_FULL_EVERY = envint("PARLEY_GC_FULL_EVERY", 100)
 
 # Background jobs (huey): a SQLite queue file in DATA_DIR by default, Redis in production. Under
 # pytest they run at once, in memory, unless PARLEY_JOBS_IMMEDIATE says otherwise.
