@@ -112,13 +112,15 @@ def sign_and_download(people: dict[str, Page], case_id: int) -> None:
         page.get_by_label("I have read the settlement and agree to it").check()
         page.get_by_label(re.compile(r"^Type your full name")).fill(full)
         page.get_by_role("button", name="Sign the settlement").click()
-        # The last signature ends the mediation: the live refresh that follows at once may
-        # already have replaced "You signed" with the settled banner.
-        signed = re.compile(r"You signed|Every party signed")
-        expect(page.get_by_role("status").filter(has_text=signed).first).to_be_visible()
+        # The last signature ends the mediation and the page refreshes at once: the settlement
+        # itself, not only the passing notice, tells each signer they signed.
+        expect(page.locator("#signed-by-me")).to_have_text(
+            "You signed this version of the settlement."
+        )
     for name, page in people.items():
         open_page(page, case_id)
         expect(page.locator("#settled-banner")).to_be_visible()
+        expect(page.locator("#signed-by-me")).to_have_count(1 if name in ("alice", "bob") else 0)
         axe_at_both_widths(page, f"negotiation, settled ({name})")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download the settlement (PDF)").click()

@@ -66,6 +66,12 @@ def test_a_whole_settlement_through_plain_forms(active: ActiveCast) -> None:
         )
     page = client(active.carol).get(url(active)).content.decode()
     assert "The mediation ended with a settlement." in page
+    # Each signer keeps seeing that they signed (the page reloads when the mediation ends);
+    # a lawyer, who never signs, is not told so.
+    assert "You signed this version of the settlement." not in page
+    for user in (active.alice, active.bob):
+        page = client(user).get(url(active)).content.decode()
+        assert "You signed this version of the settlement." in page
     pdf = client(active.carol).get(url(active, "settlement.pdf"))
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
