@@ -542,7 +542,7 @@ class Client:
             await asyncio.sleep(every)
             await ws.send('{"type":"ping"}')
 
-    async def open_sockets(self, timeout: float = 120) -> float:
+    async def open_sockets(self, timeout: float = 300) -> float:
         """Open every socket; returns once each has connected and finished its first catch-up
         (the page's fetch of what it missed), so that posting starts in a steady state."""
         ready = asyncio.Event()
