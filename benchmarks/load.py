@@ -217,6 +217,7 @@ def child(args: argparse.Namespace) -> None:
         "people": len(population.people),
         "duration_s": args.duration,
         "seed_seconds": round(seeded, 1),
+        "jobs": args.jobs,
     }
 
     def phases(server: Server, protocol: Protocol, key: str) -> dict[str, Any]:
@@ -239,7 +240,16 @@ def child(args: argparse.Namespace) -> None:
 
     server = start_server(
         "parley",
-        [str(BIN / "parley"), "serve", "--host", "127.0.0.1", "--workers", str(workers)],
+        [
+            str(BIN / "parley"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--workers",
+            str(workers),
+            "--jobs",
+            args.jobs,
+        ],
         env,
         workers,
         RESULTS / f"server-{config}.log",
@@ -362,6 +372,12 @@ def main() -> None:
         action="store_true",
         help="run nothing: rebuild load.md and load.csv from the configs' saved JSON results",
     )
+    parser.add_argument(
+        "--jobs",
+        choices=("auto", "off"),
+        default="auto",
+        help="passed to `parley serve --jobs`: 'off' runs no job process beside the server",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -375,7 +391,7 @@ def main() -> None:
         command = [
             sys.executable, __file__, "--child", config, "--cases", str(args.cases),
             "--duration", str(args.duration), "--rate", str(args.rate), "--inflight", str(args.inflight),
-            "--over", str(args.over), "--warmup", str(args.warmup),
+            "--over", str(args.over), "--warmup", str(args.warmup), "--jobs", args.jobs,
         ]  # fmt: skip
         subprocess.run(command, check=True, timeout=1800)
         results.append(json.loads((RESULTS / f"load-{config}.json").read_text()))
