@@ -14,6 +14,7 @@ from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from parley import wording
+from parley.cases.models import Participant
 
 register = template.Library()
 
@@ -46,3 +47,10 @@ def safe_links(text: str, autoescape: bool = True) -> SafeString:
 @register.filter
 def in_sentence(word: str) -> str:
     return wording.in_sentence(word)
+
+
+@register.filter
+def you_are(participant: Participant) -> str:
+    """`{{ me|you_are }}`: how the participant takes part, as a sentence (see wording.you_are)."""
+    side = participant.side
+    return wording.you_are(participant.role, side.label if side else None)

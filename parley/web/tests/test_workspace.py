@@ -6,6 +6,7 @@ import re
 
 from django.test import Client
 
+from parley.accounts.models import User
 from parley.cases.models import Case
 from parley.rooms.actions import do_change_instruction, do_post_entry
 from parley.rooms.models import Entry
@@ -221,3 +222,27 @@ def test_r5_1_entries_are_marked_privileged_on_the_page(active: ActiveCast) -> N
         '<a class="badge privileged" href="/help/words/#confidential" '
         'title="What “confidential” means here">Confidential</a>'
     ) in html
+
+
+def test_the_page_says_in_one_sentence_how_the_reader_takes_part(active: ActiveCast) -> None:
+    side_a = active.participant(active.alice).side
+    assert side_a is not None
+    said = {
+        person.email: client_for(person).get(room_url(active, "joint")).content.decode()
+        for person in (active.maya, active.alice, active.carol)
+    }
+    assert "You are the mediator" in said[active.maya.email]
+    assert f"You are a party, on the side of {side_a.label}" in said[active.alice.email]
+    assert f"You are counsel for {side_a.label}" in said[active.carol.email]
+    negotiation = client_for(active.bob).get(f"/cases/{the_case(active).pk}/negotiate/")
+    assert "You are a party, on the side of" in negotiation.content.decode()
+
+
+def test_the_sentence_keeps_german_nouns_and_words_each_role_in_full(active: ActiveCast) -> None:
+    User.objects.filter(pk__in=[active.alice.pk, active.carol.pk]).update(language="de")
+    side_a = active.participant(active.alice).side
+    assert side_a is not None
+    alice = client_for(active.alice).get(room_url(active, "joint")).content.decode()
+    carol = client_for(active.carol).get(room_url(active, "joint")).content.decode()
+    assert f"Sie sind Partei auf der Seite von {side_a.label}" in alice
+    assert f"Sie vertreten {side_a.label} als Rechtsbeistand" in carol
