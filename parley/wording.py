@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parley.cases.policy import Role
 
@@ -16,23 +16,24 @@ def in_sentence(word: object) -> str:
     return str(word).lower()
 
 
+# The line under a case's title that tells a person how they take part: one whole sentence per
+# role, so each language can word it properly ("You are counsel for ...", "Sie vertreten ...
+# als Rechtsbeistand").
+_FOR_SIDE = {
+    Role.PARTY: gettext_lazy("You are a party, on the side of %(side)s"),
+    Role.COUNSEL: gettext_lazy("You are counsel for %(side)s"),
+    Role.SUPPORT: gettext_lazy("You are a support person for %(side)s"),
+}
+_ALONE = {
+    Role.MEDIATOR: gettext_lazy("You are the mediator"),
+    Role.OBSERVER: gettext_lazy("You are an observer"),
+    Role.PARTY: gettext_lazy("You are a party"),
+    Role.COUNSEL: gettext_lazy("You are counsel"),
+    Role.SUPPORT: gettext_lazy("You are a support person"),
+}
+
+
 def you_are(role: str, side: str | None) -> str:
-    """The line under a case's title that tells a person how they take part: one whole
-    sentence per role, so each language can word it properly ("You are counsel for ...",
-    "Sie vertreten ... als Rechtsbeistand")."""
-    if side:
-        if role == Role.PARTY:
-            return _("You are a party, on the side of %(side)s") % {"side": side}
-        if role == Role.COUNSEL:
-            return _("You are counsel for %(side)s") % {"side": side}
-        if role == Role.SUPPORT:
-            return _("You are a support person for %(side)s") % {"side": side}
-    if role == Role.MEDIATOR:
-        return _("You are the mediator")
-    if role == Role.OBSERVER:
-        return _("You are an observer")
-    if role == Role.PARTY:
-        return _("You are a party")
-    if role == Role.COUNSEL:
-        return _("You are counsel")
-    return _("You are a support person")
+    if side and role in _FOR_SIDE:
+        return str(_FOR_SIDE[Role(role)]) % {"side": side}
+    return str(_ALONE[Role(role)])
