@@ -117,6 +117,12 @@ def sign_and_download(people: dict[str, Page], case_id: int) -> None:
         expect(page.locator("#signed-by-me")).to_have_text(
             "You signed this version of the settlement."
         )
+    # Every page still open on the tab (the mediator's, the first signer's) shows by itself
+    # that the mediation ended (it reloads on the socket's word); only then is it safe to
+    # navigate it, or that reload would cut the navigation short.
+    for page in people.values():
+        expect(page.locator("body")).to_have_attribute("data-terminated", "1")
+        expect(page.locator("#settled-banner")).to_be_visible()
     for name, page in people.items():
         open_page(page, case_id)
         expect(page.locator("#settled-banner")).to_be_visible()

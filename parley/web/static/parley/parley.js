@@ -31,6 +31,7 @@
   var delay = 500;
   var chain = Promise.resolve();
   var pingTimer = null;
+  var leaving = false;  // a form is on its way to the server: its answer is the next page
 
   function setStatus(text, state) {
     body.dataset.live = state;
@@ -207,8 +208,10 @@
         refreshEntry(ev.entry);
         break;
       case "terminated":
+        // A page that already shows the ended case stays as it is, and so does one whose form
+        // is on its way: the answer to that form is the next page (reloading would abandon it).
         if (page === "workspace") { ended(); catchUp(); people(); }
-        else window.location.reload();
+        else if (!body.dataset.terminated && !leaving) window.location.reload();
         break;
       case "activated":
       case "agreement_issued":
@@ -365,6 +368,10 @@
     body.addEventListener("htmx:afterSwap", showPresence);
     // Capture phase: before HTMX sees the submit.
     document.addEventListener("submit", postOverSocket, true);
+    // Bubble phase: HTMX and the socket have already taken theirs (default prevented), so
+    // what is left is a form the browser itself sends, leaving this page.
+    document.addEventListener("submit", function (e) { if (!e.defaultPrevented) leaving = true; });
+    window.addEventListener("pageshow", function () { leaving = false; });
     document.addEventListener("keydown", enterSends);
     if (page === "workspace") watchEnd();
     if (body.dataset.terminated) ended();
