@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
@@ -33,7 +35,32 @@ _ALONE = {
 }
 
 
+# The invitation (its page and its e-mail) says the same in the future tense of an invitation.
+_INVITED_FOR_SIDE = {
+    Role.PARTY: gettext_lazy("You are invited to take part as a party, on the side of %(side)s."),
+    Role.COUNSEL: gettext_lazy("You are invited to take part as counsel for %(side)s."),
+    Role.SUPPORT: gettext_lazy("You are invited to take part as a support person for %(side)s."),
+}
+_INVITED_ALONE = {
+    Role.MEDIATOR: gettext_lazy("You are invited to take part as a mediator."),
+    Role.OBSERVER: gettext_lazy("You are invited to observe the mediation."),
+    Role.PARTY: gettext_lazy("You are invited to take part as a party."),
+    Role.COUNSEL: gettext_lazy("You are invited to take part as counsel."),
+    Role.SUPPORT: gettext_lazy("You are invited to take part as a support person."),
+}
+
+
+def _sentence(
+    for_side: Mapping[Role, object], alone: Mapping[Role, object], role: str, side: str | None
+) -> str:
+    if side and role in for_side:
+        return str(for_side[Role(role)]) % {"side": side}
+    return str(alone[Role(role)])
+
+
 def you_are(role: str, side: str | None) -> str:
-    if side and role in _FOR_SIDE:
-        return str(_FOR_SIDE[Role(role)]) % {"side": side}
-    return str(_ALONE[Role(role)])
+    return _sentence(_FOR_SIDE, _ALONE, role, side)
+
+
+def invited_as(role: str, side: str | None) -> str:
+    return _sentence(_INVITED_FOR_SIDE, _INVITED_ALONE, role, side)

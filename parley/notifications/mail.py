@@ -18,7 +18,7 @@ from parley.accounts.models import User
 from parley.cases.models import Case, Invitation, Participant
 from parley.meetings.times import when
 from parley.rooms.models import Room
-from parley.wording import in_sentence
+from parley.wording import in_sentence, invited_as
 
 
 def footer() -> str:
@@ -78,15 +78,13 @@ def activity_mail(room: Room, case: Case) -> Mail:
 
 
 def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> Mail:
-    role = in_sentence(invitation.get_role_display())
+    side = invitation.side
     return Mail(
         subject=_("%(mediator)s invites you to an online mediation") % {"mediator": mediator_name},
-        body=_(
-            "Hello %(name)s,\n\n"
-            "%(mediator)s, a mediator, invites you to take part in a mediation on Parley "
-            "as %(role)s."
-        )
-        % {"name": invitation.display_name, "mediator": mediator_name, "role": role}
+        body=_("Hello %(name)s,\n\n%(mediator)s, a mediator, runs a mediation on Parley.")
+        % {"name": invitation.display_name, "mediator": mediator_name}
+        + " "
+        + invited_as(invitation.role, side.label if side else None)
         + "\n\n"
         + about_parley()
         + "\n\n"

@@ -149,3 +149,31 @@ def test_a_partys_invitation_cannot_be_revoked_and_others_cannot_touch_invitatio
     bob = Client()
     bob.force_login(cast.bob)
     assert bob.post(f"/cases/{cid(cast)}/setup/invitations/{pending.pk}/resend/").status_code == 404
+
+
+def test_the_invitation_says_in_one_sentence_how_the_invitee_takes_part(
+    active: ActiveCast, django_capture_on_commit_callbacks: Capture
+) -> None:
+    """Page and e-mail word the role and side as a whole sentence, in the reader's language
+    (was "invited as counsel for …" with the role's bare label)."""
+    side = active.case.sides.get(position=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        _, token = do_invite(
+            acting_user=active.maya,
+            case_id=cid(active),
+            email="cora@example.com",
+            display_name="Cora Counsel",
+            role=Role.COUNSEL,
+            side_id=side.pk,
+        )
+    [sent] = [m for m in mail.outbox if m.to == ["cora@example.com"]]
+    sentence = f"You are invited to take part as counsel for {side.label}."
+    assert sentence in sent.body
+    page = Client().get(f"/invitations/{token}/").content.decode()
+    assert f"Hello Cora Counsel. {sentence}" in page
+    german = Client(HTTP_ACCEPT_LANGUAGE="de").get(f"/invitations/{token}/").content.decode()
+    assert f"Sie sind eingeladen, {side.label} als Rechtsbeistand zu vertreten." in german
+    # An observer has no side: the sentence stands without one.
+    _, observer_token = invite_dora(active, django_capture_on_commit_callbacks)
+    observer = Client().get(f"/invitations/{observer_token}/").content.decode()
+    assert "You are invited to observe the mediation." in observer

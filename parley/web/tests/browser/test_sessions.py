@@ -127,6 +127,11 @@ def test_r10_a_poll_becomes_a_session_with_calendars_feed_attendance_and_report(
     maya = person(browser, server, "maya")
     alice = person(browser, server, "alice")
     bob = person(browser, server, "bob")
+    T0 = time.monotonic()
+    for who in (maya, alice, bob):
+        who.page.on("framenavigated", lambda f, n=who.name: print(f"NAV {time.monotonic()-T0:.3f} {n} {f.url}") if f.parent_frame is None else None)
+    def mark(s):
+        print(f"MARK {time.monotonic()-T0:.3f} {s}")
     now = datetime.now(BERLIN).replace(second=0, microsecond=0)
     slots = [
         (now - timedelta(minutes=5), now + timedelta(minutes=55)),
@@ -157,6 +162,7 @@ def test_r10_a_poll_becomes_a_session_with_calendars_feed_attendance_and_report(
         expect(grid).to_be_visible()
         for row, answer in enumerate(answers):
             grid.locator("tbody tr").nth(row).locator(f'input[value="{answer}"]').check()
+        mark(party.name + " saves")
         party.page.get_by_role("button", name="Save my answers").click()
         expect(party.page.get_by_text("Only the mediator sees them")).to_be_visible()
         party.axe("sessions")
@@ -164,10 +170,12 @@ def test_r10_a_poll_becomes_a_session_with_calendars_feed_attendance_and_report(
     expect(bob.page.locator('input[value="maybe"]:checked')).to_have_count(0)
 
     # The mediator sees both and schedules the first time in one click.
+    mark("maya goto sessions")
     maya.goto("/cases/1/sessions/")
     first_row = page.locator("table.poll-grid tbody tr").first
     expect(first_row).to_contain_text("Yes")
     expect(page.locator("table.poll-grid tbody tr").nth(1)).to_contain_text("If need be")
+    mark("pick")
     first_row.get_by_role("button", name=re.compile("^Schedule")).click()
     expect(page.get_by_text("Session scheduled from the poll")).to_be_visible()
 
@@ -187,6 +195,7 @@ def test_r10_a_poll_becomes_a_session_with_calendars_feed_attendance_and_report(
     session = page.locator("li.session").first
     session.locator("summary").click()
     session.get_by_label("Ends").fill(f"{slots[0][1] + timedelta(hours=1):%H:%M}")
+    mark("move")
     session.get_by_role("button", name="Move the session").click()
     expect(page.get_by_text("Session moved.")).to_be_visible()
     moved = ics(wait_for_mail(outbox, "alice@demo.parley.test", "Mediation session moved"))
@@ -196,6 +205,7 @@ def test_r10_a_poll_becomes_a_session_with_calendars_feed_attendance_and_report(
     ).astimezone(UTC)
 
     # Alice's private feed lists it, and 404s once she switches it off.
+    mark("alice goto calendar")
     alice.goto("/calendar/")
     alice.page.get_by_role("button", name="Create my feed address").click()
     feed_url = alice.page.get_by_label("Your private feed address").input_value()
