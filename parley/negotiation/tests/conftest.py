@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -14,8 +14,9 @@ from parley.testing import ActiveCast
 def tap(
     active: ActiveCast,
     django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[Any]],
-) -> EventTap:
-    return EventTap(active, django_capture_on_commit_callbacks)
+) -> Iterator[EventTap]:
+    with EventTap(active, django_capture_on_commit_callbacks) as listening:
+        yield listening
 
 
 # The browser tests reuse the web engineer's real-server and Chromium fixtures.

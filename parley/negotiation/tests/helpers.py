@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from parley.cases.models import Participant
@@ -42,7 +41,12 @@ def everyone(cast: Cast) -> dict[str, Any]:
 
 class EventTap:
     """Runs actions so their on-commit events really go out, and records what reached each
-    participant of the case."""
+    participant of the case.
+
+    The tap listens from one event loop of its own for its whole life: with Redis the channel
+    layer keeps one connection and one set of channels per loop, so a channel made in one
+    `async_to_sync` call would be unknown to the next. Use it as a context manager (or call
+    `close`), which leaves the group and closes the loop."""
 
     def __init__(
         self, cast: ActiveCast, capture: Callable[..., AbstractContextManager[Any]]
@@ -52,8 +56,20 @@ class EventTap:
         self.participants = list(
             Participant.objects.filter(case=cast.case).values_list("pk", flat=True)
         )
-        self.channel = async_to_sync(self.layer.new_channel)("parley.worker.")
-        async_to_sync(self.layer.group_add)(WORKERS_GROUP, self.channel)
+        self.loop = asyncio.new_event_loop()
+        self.channel = self.loop.run_until_complete(self.layer.new_channel("parley.worker."))
+        self.loop.run_until_complete(self.layer.group_add(WORKERS_GROUP, self.channel))
+
+    def __enter__(self) -> EventTap:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.layer.group_discard(WORKERS_GROUP, self.channel))
+        self.loop.run_until_complete(self.layer.flush())
+        self.loop.close()
 
     def run(self, fn: Callable[[], T]) -> T:
         with self.capture(execute=True):
@@ -69,7 +85,7 @@ class EventTap:
                     return got
 
         received: dict[int, list[dict[str, Any]]] = {pid: [] for pid in self.participants}
-        for message in async_to_sync(take)():
+        for message in self.loop.run_until_complete(take()):
             for pid, event in addressed(message):
                 if pid in received:
                     received[pid].append(event)

@@ -293,9 +293,15 @@ def test_an_offer_reaches_the_other_sides_open_page_live_and_is_countered(
         open_page(alice, case_id)
         alice.screenshot(path=str(screenshots / "negotiation.png"), full_page=True)
     # After the end: the tab still opens for reading, and stays accessible.
+    expect(alice.locator("body[data-live=open]")).to_be_attached()
     bob.goto(f"/cases/{case_id}/end/")
     bob.get_by_label("Yes, end the mediation now").check()
     bob.get_by_role("button", name="End the mediation").click()
     expect(bob.locator("#ended-banner")).to_be_visible()
+    # Alice's tab is still open: the end reloads it by itself (it then shows the ended case,
+    # with no offer form). Only then is it safe to navigate it, or that reload would cut the
+    # navigation short.
+    expect(alice.locator("body")).to_have_attribute("data-terminated", "1")
+    expect(alice.locator("#offer-form")).to_have_count(0)
     open_page(alice, case_id)
     axe_at_both_widths(alice, "negotiation after the end")

@@ -230,25 +230,25 @@ def test_a_tabs_new_marker_survives_reloads_until_the_room_is_read(active: Activ
 def test_r4_3_the_writers_side_hears_of_a_share_live_and_the_other_side_hears_only_of_the_copy(
     active: ActiveCast, django_capture_on_commit_callbacks: Any
 ) -> None:
-    tap = EventTap(active, django_capture_on_commit_callbacks)
-    entry = tap.run(
-        lambda: do_post_entry(
-            acting_user=active.alice,
-            case_id=cid(active),
-            room_id=active.room("caucus_a").pk,
-            body="We could start in March.",
+    with EventTap(active, django_capture_on_commit_callbacks) as tap:
+        entry = tap.run(
+            lambda: do_post_entry(
+                acting_user=active.alice,
+                case_id=cid(active),
+                room_id=active.room("caucus_a").pk,
+                body="We could start in March.",
+            )
         )
-    )
-    tap.drain()
-    tap.run(
-        lambda: do_share_entry(
-            acting_user=active.maya,
-            case_id=cid(active),
-            entry_id=entry.pk,
-            target_room_id=active.room("caucus_b").pk,
+        tap.drain()
+        tap.run(
+            lambda: do_share_entry(
+                acting_user=active.maya,
+                case_id=cid(active),
+                entry_id=entry.pk,
+                target_room_id=active.room("caucus_b").pk,
+            )
         )
-    )
-    got = tap.drain()
+        got = tap.drain()
     told = {
         user.full_name
         for user in (active.maya, active.alice, active.bob, active.carol)

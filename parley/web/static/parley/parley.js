@@ -32,6 +32,7 @@
   var chain = Promise.resolve();
   var pingTimer = null;
   var leaving = false;  // a form is on its way to the server: its answer is the next page
+  var sending = new Set();  // HTMX form requests on their way
 
   function setStatus(text, state) {
     body.dataset.live = state;
@@ -171,6 +172,52 @@
     for (var j = 0; j < shares.length; j++) shares[j].remove();
   }
 
+  // What the person would lose if the page went away now: a form on its way or a post
+  // waiting for its answer, a field they are in, a field they changed and have not sent.
+  function unsaved() {
+    if (leaving || sending.size || Object.keys(pending).length) return true;
+    var active = document.activeElement;
+    if (active && active.form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
+    var fields = document.querySelectorAll("form input, form textarea, form select");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (f.type === "hidden" || f.type === "submit" || f.type === "button") continue;
+      if (f.tagName === "SELECT") {
+        for (var j = 0; j < f.options.length; j++) {
+          if (f.options[j].selected !== f.options[j].defaultSelected) return true;
+        }
+      } else if (f.type === "checkbox" || f.type === "radio") {
+        if (f.checked !== f.defaultChecked) return true;
+      } else if (f.value !== f.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Someone else changed what this page shows in a way it cannot patch in: it reloads (or
+  // goes to `url`) by itself only when nothing would be lost. Otherwise it says it is out of
+  // date and moves on when the person asks.
+  function moveOn(url) {
+    function go() { if (url) window.location.assign(url); else window.location.reload(); }
+    if (!unsaved()) { go(); return; }
+    var note = document.getElementById("page-changed");
+    if (!note) {
+      note = document.createElement("p");
+      note.id = "page-changed";
+      note.className = "notice-box";
+      note.setAttribute("role", "status");
+      var main = document.querySelector("main") || body;
+      main.insertBefore(note, main.firstChild);
+    }
+    note.textContent = gettext("This page has changed since you opened it. What you typed is still here.") + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = gettext("Show the new version");
+    button.addEventListener("click", go);
+    note.appendChild(button);
+  }
+
   function people() { body.dispatchEvent(new CustomEvent("parleyPeople")); }
 
   function onEvent(ev) {
@@ -208,10 +255,9 @@
         refreshEntry(ev.entry);
         break;
       case "terminated":
-        // A page that already shows the ended case stays as it is, and so does one whose form
-        // is on its way: the answer to that form is the next page (reloading would abandon it).
+        // The workspace patches itself; a page that already shows the ended case stays.
         if (page === "workspace") { ended(); catchUp(); people(); }
-        else if (!body.dataset.terminated && !leaving) window.location.reload();
+        else if (!body.dataset.terminated) moveOn();
         break;
       case "activated":
       case "agreement_issued":
@@ -219,7 +265,7 @@
         // The lobby moves on by itself. The signing page never reloads for these: the person
         // may be submitting their signature right now, and the answer takes them on anyway.
         if (page === "lobby" || (page !== "sign" && ev.type === "agreement_changed")) {
-          window.location.assign("/cases/" + caseId + "/");
+          moveOn("/cases/" + caseId + "/");
         } else { people(); }
         break;
       case "signed":
@@ -227,11 +273,11 @@
       case "disclosure_added":
       case "disclosure_acknowledged":
         people();
-        if (ev.type === "disclosure_added" && page === "workspace") window.location.reload();
+        if (ev.type === "disclosure_added" && page === "workspace") moveOn();
         break;
       case "sessions_changed":
-        // Someone else's page shows the new schedule; a form being filled in is left alone.
-        if (page === "sessions" && !document.activeElement.closest("form")) window.location.reload();
+        // Someone else's page shows the new schedule (a form being filled in is kept).
+        if (page === "sessions") moveOn();
         break;
     }
   }
@@ -372,6 +418,12 @@
     // what is left is a form the browser itself sends, leaving this page.
     document.addEventListener("submit", function (e) { if (!e.defaultPrevented) leaving = true; });
     window.addEventListener("pageshow", function () { leaving = false; });
+    // A form sent through HTMX counts as on its way until its answer is in (a GET that only
+    // refreshes part of the page does not).
+    body.addEventListener("htmx:beforeRequest", function (e) {
+      if (e.detail.requestConfig.verb !== "get") sending.add(e.detail.xhr);
+    });
+    body.addEventListener("htmx:afterRequest", function (e) { sending.delete(e.detail.xhr); });
     document.addEventListener("keydown", enterSends);
     if (page === "workspace") watchEnd();
     if (body.dataset.terminated) ended();

@@ -282,3 +282,46 @@ def test_r9_2_the_page_posts_over_its_socket_and_over_http_when_the_socket_is_do
     expect(bob.page.locator("body")).not_to_have_attribute("data-live", "open")
     bob.post("Sent while the live connection is down.")
     assert len(posts) == 1, "without a socket the same form goes over HTTP"
+
+
+def test_a_page_that_must_reload_keeps_what_the_person_is_typing(
+    browser: Any, demo_server: Server, closing: list[Person]
+) -> None:
+    """An event the page cannot patch in (here a new conflict disclosure, which changes what
+    the workspace asks of a party) reloads an idle page by itself; a page with a message being
+    written says it is out of date instead, keeps the draft, and reloads when asked."""
+    alice = new_person(browser, demo_server, "alice")
+    closing.append(alice)
+    sockets: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    alice.page.route_web_socket("**/ws/cases/**", route)
+    enter_joint_room(alice)
+    page = alice.page
+    case = page.locator("body").get_attribute("data-case")
+    event = json.dumps({"type": "disclosure_added", "case": int(case or 0)})
+
+    draft = "I was about to say that March suits us"
+    page.get_by_label("Write in this room").fill(draft)
+    page.locator("#room-title").click()  # focus leaves the box: the draft is what holds it
+    page.evaluate("window.stillHere = true")
+    sockets[-1].send(event)
+    notice = page.locator("#page-changed")
+    expect(notice).to_contain_text("This page has changed since you opened it.")
+    expect(page.get_by_label("Write in this room")).to_have_value(draft)
+    assert page.evaluate("window.stillHere === true"), "the page reloaded over the draft"
+
+    notice.get_by_role("button", name="Show the new version").click()
+    expect(page.locator("#page-changed")).to_have_count(0)
+    alice.wait_live()
+    assert page.evaluate("window.stillHere === undefined")
+
+    # With nothing typed, the page reloads by itself.
+    page.evaluate("window.stillHere = true")
+    sockets[-1].send(event)
+    page.wait_for_function("window.stillHere === undefined")
+    alice.wait_live()
+    expect(page.locator("#page-changed")).to_have_count(0)
