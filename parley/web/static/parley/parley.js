@@ -33,6 +33,7 @@
   var pingTimer = null;
   var leaving = false;  // a form is on its way to the server: its answer is the next page
   var sending = new Set();  // HTMX form requests on their way
+  var touched = new Set();  // form fields the person changed
 
   function setStatus(text, state) {
     body.dataset.live = state;
@@ -173,26 +174,32 @@
   }
 
   // What the person would lose if the page went away now: a form on its way or a post
-  // waiting for its answer, a field they are in, a field they changed and have not sent.
+  // waiting for its answer, a box they are typing in, a field they changed and have not sent.
+  // Only fields the person touched count (a field whose default the browser normalised, or a
+  // select with no option marked, is not a change of theirs).
   function unsaved() {
     if (leaving || sending.size || Object.keys(pending).length) return true;
     var active = document.activeElement;
-    if (active && active.form && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
-    var fields = document.querySelectorAll("form input, form textarea, form select");
-    for (var i = 0; i < fields.length; i++) {
-      var f = fields[i];
-      if (f.type === "hidden" || f.type === "submit" || f.type === "button") continue;
+    if (active && active.form && typing(active)) return true;
+    var changed = false;
+    touched.forEach(function (f) {
+      if (!f.form || !document.contains(f)) { touched.delete(f); return; }
       if (f.tagName === "SELECT") {
         for (var j = 0; j < f.options.length; j++) {
-          if (f.options[j].selected !== f.options[j].defaultSelected) return true;
+          if (f.options[j].selected !== f.options[j].defaultSelected) changed = true;
         }
       } else if (f.type === "checkbox" || f.type === "radio") {
-        if (f.checked !== f.defaultChecked) return true;
+        if (f.checked !== f.defaultChecked) changed = true;
       } else if (f.value !== f.defaultValue) {
-        return true;
+        changed = true;
       }
-    }
-    return false;
+    });
+    return changed;
+  }
+
+  function typing(el) {
+    if (el.tagName === "TEXTAREA") return true;
+    return el.tagName === "INPUT" && !/^(checkbox|radio|submit|button|hidden|file)$/.test(el.type);
   }
 
   // Someone else changed what this page shows in a way it cannot patch in: it reloads (or
@@ -418,6 +425,9 @@
     // what is left is a form the browser itself sends, leaving this page.
     document.addEventListener("submit", function (e) { if (!e.defaultPrevented) leaving = true; });
     window.addEventListener("pageshow", function () { leaving = false; });
+    function touch(e) { if (e.isTrusted && e.target.form) touched.add(e.target); }
+    document.addEventListener("input", touch, true);
+    document.addEventListener("change", touch, true);
     // A form sent through HTMX counts as on its way until its answer is in (a GET that only
     // refreshes part of the page does not).
     body.addEventListener("htmx:beforeRequest", function (e) {
