@@ -290,7 +290,7 @@ def test_a_page_that_must_reload_keeps_what_the_person_is_typing(
     """An event the page cannot patch in (here a new conflict disclosure, which changes what
     the workspace asks of a party) reloads an idle page by itself; a page with a message being
     written says it is out of date instead, keeps the draft, and reloads when asked."""
-    alice = new_person(browser, demo_server, "alice")
+    alice = new_person(browser, demo_server, "alice", width=375)  # on her phone
     closing.append(alice)
     sockets: list[WebSocketRoute] = []
 
@@ -311,6 +311,7 @@ def test_a_page_that_must_reload_keeps_what_the_person_is_typing(
     sockets[-1].send(event)
     notice = page.locator("#page-changed")
     expect(notice).to_contain_text("This page has changed since you opened it.")
+    expect(notice).to_be_in_viewport()  # seen from the box she is writing in
     expect(page.get_by_label("Write in this room")).to_have_value(draft)
     assert page.evaluate("window.stillHere === true"), "the page reloaded over the draft"
 
