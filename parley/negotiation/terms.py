@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from parley.rooms.words import Part, money, say, words
 
@@ -74,20 +74,25 @@ def bullet(lines: Sequence[Part]) -> str:
     return "\n".join(f"- {say(line)}" for line in lines)
 
 
-SETTLEMENT_HEAD = "Settlement Agreement"
-
-
 def settlement_text(case_title: str, party_names: Sequence[str], terms: Sequence[Part]) -> str:
-    """The first draft, from accepted terms. The mediator drafts and may edit; only the parties
-    sign (R8.5)."""
+    """The first draft, from accepted terms, in the active language (the drafter's: every
+    party signs this one text, and the mediator may edit it). The mediator drafts; only the
+    parties sign (R8.5)."""
     parties = "\n".join(f"- {n}" for n in party_names)
     return (
-        f"{SETTLEMENT_HEAD}\n\n"
-        f"Matter: {case_title}\n\n"
-        f"The parties:\n{parties}\n\n"
-        "settle the matter mediated in Parley on these terms:\n\n"
-        f"{bullet(terms)}\n\n"
-        "Each party signs for itself, having read this text, and may take advice from its own "
-        "lawyer before signing. The mediator drafted this text at the parties' request, decides "
-        "nothing, and signs for no one.\n"
+        "\n\n".join(
+            [
+                gettext("Settlement"),
+                gettext("Matter: %(title)s") % {"title": case_title},
+                gettext("The parties:") + "\n" + parties,
+                gettext("settle the matter mediated in Parley on these terms:"),
+                bullet(terms),
+                gettext(
+                    "Each party signs for itself, having read this text, and may take advice from its "
+                    "own lawyer before signing. The mediator drafted this text at the parties' "
+                    "request, decides nothing, and signs for no one."
+                ),
+            ]
+        )
+        + "\n"
     )

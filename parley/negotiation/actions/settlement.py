@@ -4,7 +4,6 @@ by every party; the last signature ends the mediation as settled, in the same tr
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -161,10 +160,8 @@ def do_draft_settlement(
             if bidding.status != BiddingStatus.SETTLED:
                 raise DomainError("not_settled", _("This bidding did not settle."))
         names = [p.display_name for p in ctx.parties()]
-        # The settlement's text is written in English, the language of its fixed wording
-        # (terms.settlement_text), whoever drafts it.
-        with translation.override("en"):
-            text = settlement_text(ctx.case.title, names, _terms_lines(ctx, offer, bidding))
+        # In the drafter's language: the one text every party reads and signs.
+        text = settlement_text(ctx.case.title, names, _terms_lines(ctx, offer, bidding))
         return _new_version(ctx, me, text, offer, bidding, current_settlement(ctx))
 
 

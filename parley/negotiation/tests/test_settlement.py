@@ -68,6 +68,21 @@ def test_r8_5_a_settlement_is_drafted_only_from_accepted_terms(active: ActiveCas
     assert settlement["waiting_for"] == ["Alice Alvarez", "Bob Brightline"]
 
 
+def test_the_settlement_is_drafted_in_the_language_of_the_mediator_who_drafts_it(
+    active: ActiveCast,
+) -> None:
+    """Every party signs one text; it is written in the drafter's language, frame and terms
+    alike (was English whoever drafted it)."""
+    active.maya.language = "de"
+    active.maya.save(update_fields=["language"])
+    text = draft(active)["text"]
+    assert text.startswith("Einigung\n\nAngelegenheit: ")
+    assert "Die Parteien:\n- Alice Alvarez\n- Bob Brightline" in text
+    assert "Bob zahlt an Alice den Betrag von 15.000,00\xa0€." in text
+    assert "Jede Partei unterschreibt für sich selbst" in text
+    assert "Settlement" not in text and "pays" not in text
+
+
 def test_r7_3_the_last_party_signature_ends_the_case_as_settled(active: ActiveCast) -> None:
     settlement = draft(active)
     sha = settlement["sha256"]
