@@ -31,15 +31,22 @@ def state_of(cast: ActiveCast, email: str) -> str:
     return html[start : html.index('"', start)]
 
 
-def invite_dora(cast: ActiveCast, capture: Capture) -> tuple[Invitation, str]:
+def invite(
+    cast: ActiveCast, capture: Capture, email: str, name: str, role: Role, side: int | None = None
+) -> tuple[Invitation, str]:
     with capture(execute=True):
         return do_invite(
             acting_user=cast.maya,
             case_id=cid(cast),
-            email="dora@example.com",
-            display_name="Dora Observer",
-            role=Role.OBSERVER,
+            email=email,
+            display_name=name,
+            role=role,
+            side_id=side,
         )
+
+
+def invite_dora(cast: ActiveCast, capture: Capture) -> tuple[Invitation, str]:
+    return invite(cast, capture, "dora@example.com", "Dora Observer", Role.OBSERVER)
 
 
 def closed_port() -> int:
@@ -157,15 +164,14 @@ def test_the_invitation_says_in_one_sentence_how_the_invitee_takes_part(
     """Page and e-mail word the role and side as a whole sentence, in the reader's language
     (was "invited as counsel for …" with the role's bare label)."""
     side = active.case.sides.get(position=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        _, token = do_invite(
-            acting_user=active.maya,
-            case_id=cid(active),
-            email="cora@example.com",
-            display_name="Cora Counsel",
-            role=Role.COUNSEL,
-            side_id=side.pk,
-        )
+    _, token = invite(
+        active,
+        django_capture_on_commit_callbacks,
+        "cora@example.com",
+        "Cora Counsel",
+        Role.COUNSEL,
+        side.pk,
+    )
     [sent] = [m for m in mail.outbox if m.to == ["cora@example.com"]]
     sentence = f"You are invited to take part as counsel for {side.label}."
     assert sentence in sent.body
