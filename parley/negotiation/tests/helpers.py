@@ -68,7 +68,6 @@ class EventTap:
 
     def close(self) -> None:
         self.loop.run_until_complete(self.layer.group_discard(WORKERS_GROUP, self.channel))
-        self.loop.run_until_complete(self.layer.flush())
         self.loop.close()
 
     def run(self, fn: Callable[[], T]) -> T:

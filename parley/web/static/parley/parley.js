@@ -34,6 +34,7 @@
   var leaving = false;  // a form is on its way to the server: its answer is the next page
   var sending = new Set();  // HTMX form requests on their way
   var touched = new Set();  // form fields the person changed
+  var entered = new Map();  // field -> its state when the person first entered it
 
   function setStatus(text, state) {
     body.dataset.live = state;
@@ -174,27 +175,38 @@
   }
 
   // What the person would lose if the page went away now: a form on its way or a post
-  // waiting for its answer, a box they are typing in, a field they changed and have not sent.
-  // Only fields the person touched count (a field whose default the browser normalised, or a
-  // select with no option marked, is not a change of theirs).
+  // waiting for its answer, a box they are typing in, a message the server handed back
+  // refused, a field they changed and have not sent. A field counts against the state it had
+  // when they entered it (else its default): a date the browser normalised, or a select with
+  // no option marked, is not a change of theirs.
   function unsaved() {
-    if (leaving || sending.size || Object.keys(pending).length) return true;
+    if (sending.size || Object.keys(pending).length) return true;
     var active = document.activeElement;
     if (active && active.form && typing(active)) return true;
+    var refused = document.querySelectorAll(".post-form textarea[name=body]");
+    for (var i = 0; i < refused.length; i++) if (refused[i].value.trim()) return true;
     var changed = false;
     touched.forEach(function (f) {
       if (!f.form || !document.contains(f)) { touched.delete(f); return; }
-      if (f.tagName === "SELECT") {
-        for (var j = 0; j < f.options.length; j++) {
-          if (f.options[j].selected !== f.options[j].defaultSelected) changed = true;
-        }
-      } else if (f.type === "checkbox" || f.type === "radio") {
-        if (f.checked !== f.defaultChecked) changed = true;
-      } else if (f.value !== f.defaultValue) {
-        changed = true;
-      }
+      var before = entered.has(f) ? entered.get(f) : state(f, true);
+      if (state(f, false) !== before) changed = true;
     });
     return changed;
+  }
+
+  // A field's state as one string: now, or as the page gave it (its defaults).
+  function state(f, initial) {
+    if (f.tagName === "SELECT") {
+      var picked = [];
+      for (var j = 0; j < f.options.length; j++) {
+        if (initial ? f.options[j].defaultSelected : f.options[j].selected) picked.push(j);
+      }
+      return picked.join(",");
+    }
+    if (f.type === "checkbox" || f.type === "radio") {
+      return String(initial ? f.defaultChecked : f.checked);
+    }
+    return initial ? f.defaultValue : f.value;
   }
 
   function typing(el) {
@@ -203,13 +215,24 @@
   }
 
   // Someone else changed what this page shows in a way it cannot patch in: it reloads (or
-  // goes to `url`) by itself only when nothing would be lost. Otherwise it says it is out of
-  // date and moves on when the person asks.
+  // goes to `url`) by itself only when nothing would be lost. A form of this page already on
+  // its way brings the next page, which is fresh: nothing to do (unless it never comes, as
+  // for a download). Otherwise the page says it is out of date and moves on when asked.
   function moveOn(url) {
-    function go() { if (url) window.location.assign(url); else window.location.reload(); }
+    function go() {
+      // Not reload(): a page that answered a form would be posted again.
+      if (url) window.location.assign(url);
+      else window.location.replace(window.location.href.split("#")[0]);
+    }
+    if (leaving) {
+      setTimeout(function () { leaving = false; moveOn(url); }, 10000);
+      return;
+    }
     if (!unsaved()) { go(); return; }
     var note = document.getElementById("page-changed");
-    if (!note) {
+    var fresh = !note;
+    if (fresh) {
+      // Put in empty, then filled, so screen readers announce it.
       note = document.createElement("p");
       note.id = "page-changed";
       note.className = "notice-box";
@@ -217,12 +240,14 @@
       var main = document.querySelector("main") || body;
       main.insertBefore(note, main.firstChild);
     }
-    note.textContent = gettext("This page has changed since you opened it. What you typed is still here.") + " ";
-    var button = document.createElement("button");
-    button.type = "button";
-    button.textContent = gettext("Show the new version");
-    button.addEventListener("click", go);
-    note.appendChild(button);
+    setTimeout(function () {
+      note.textContent = gettext("This page has changed since you opened it. What you typed is still here.") + " ";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = gettext("Show the new version");
+      button.addEventListener("click", go);
+      note.appendChild(button);
+    }, fresh ? 100 : 0);
   }
 
   function people() { body.dispatchEvent(new CustomEvent("parleyPeople")); }
@@ -426,6 +451,12 @@
     document.addEventListener("submit", function (e) { if (!e.defaultPrevented) leaving = true; });
     window.addEventListener("pageshow", function () { leaving = false; });
     function touch(e) { if (e.isTrusted && e.target.form) touched.add(e.target); }
+    document.addEventListener("focusin", function (e) {
+      var f = e.target;
+      if (f.form && /^(INPUT|TEXTAREA|SELECT)$/.test(f.tagName) && !entered.has(f)) {
+        entered.set(f, state(f, false));
+      }
+    });
     document.addEventListener("input", touch, true);
     document.addEventListener("change", touch, true);
     // A form sent through HTMX counts as on its way until its answer is in (a GET that only
