@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -50,17 +51,32 @@ _INVITED_ALONE = {
 }
 
 
+class Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+class TakesPart(Protocol):
+    """A participant or an invitation: a role, and the side it is on, if any."""
+
+    role: str
+
+    @property
+    def side(self) -> Labelled | None: ...
+
+
 def _sentence(
-    for_side: Mapping[Role, object], alone: Mapping[Role, object], role: str, side: str | None
+    for_side: Mapping[Role, object], alone: Mapping[Role, object], person: TakesPart
 ) -> str:
-    if side and role in for_side:
-        return str(for_side[Role(role)]) % {"side": side}
-    return str(alone[Role(role)])
+    side = person.side
+    if side is not None and person.role in for_side:
+        return str(for_side[Role(person.role)]) % {"side": side.label}
+    return str(alone[Role(person.role)])
 
 
-def you_are(role: str, side: str | None) -> str:
-    return _sentence(_FOR_SIDE, _ALONE, role, side)
+def you_are(person: TakesPart) -> str:
+    return _sentence(_FOR_SIDE, _ALONE, person)
 
 
-def invited_as(role: str, side: str | None) -> str:
-    return _sentence(_INVITED_FOR_SIDE, _INVITED_ALONE, role, side)
+def invited_as(invitation: TakesPart) -> str:
+    return _sentence(_INVITED_FOR_SIDE, _INVITED_ALONE, invitation)

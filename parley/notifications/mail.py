@@ -78,13 +78,12 @@ def activity_mail(room: Room, case: Case) -> Mail:
 
 
 def invitation_mail(invitation: Invitation, token: str, mediator_name: str) -> Mail:
-    side = invitation.side
     return Mail(
         subject=_("%(mediator)s invites you to an online mediation") % {"mediator": mediator_name},
         body=_("Hello %(name)s,\n\n%(mediator)s, a mediator, runs a mediation on Parley.")
         % {"name": invitation.display_name, "mediator": mediator_name}
         + " "
-        + invited_as(invitation.role, side.label if side else None)
+        + invited_as(invitation)
         + "\n\n"
         + about_parley()
         + "\n\n"

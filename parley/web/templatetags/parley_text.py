@@ -14,7 +14,6 @@ from django.utils.html import urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from parley import wording
-from parley.cases.models import Invitation, Participant
 
 register = template.Library()
 
@@ -49,15 +48,6 @@ def in_sentence(word: str) -> str:
     return wording.in_sentence(word)
 
 
-@register.filter
-def you_are(participant: Participant) -> str:
-    """`{{ me|you_are }}`: how the participant takes part, as a sentence (see wording.you_are)."""
-    side = participant.side
-    return wording.you_are(participant.role, side.label if side else None)
-
-
-@register.filter
-def invited_as(invitation: Invitation) -> str:
-    """`{{ invitation|invited_as }}`: the role and side the invitation offers, as a sentence."""
-    side = invitation.side
-    return wording.invited_as(invitation.role, side.label if side else None)
+# `{{ me|you_are }}`, `{{ invitation|invited_as }}`: how a person takes part, as a sentence.
+register.filter("you_are", wording.you_are)
+register.filter("invited_as", wording.invited_as)
