@@ -162,6 +162,9 @@ def test_a_mediation_settles_through_double_blind_bidding(
     # Round 2 settles within the margin, at the midpoint.
     bid(bob, case_id, "8000")
     bid(alice, case_id, "10000")
+    # Maya's tab, open since round 1, shows the result by itself, and so does Bob's.
+    for page in (maya, bob):
+        expect(page.locator("#bidding-settled")).to_have_text("Round 2 settled at €9,000.00.")
     open_page(maya, case_id)
     expect(maya.locator("#bidding-settled")).to_have_text("Round 2 settled at €9,000.00.")
     axe_at_both_widths(maya, "negotiation, bidding settled (mediator)")

@@ -15,24 +15,12 @@
   var again = false;
   var stale = {};
 
+  // A region is busy while the person is in it, has changed a field in it (parley.js keeps
+  // track, against each field's state when they entered it), or has a part of it open.
   function busy(region) {
     if (region.contains(document.activeElement) && document.activeElement !== region) return true;
-    var fields = region.querySelectorAll("input, textarea, select");
-    for (var i = 0; i < fields.length; i++) {
-      var f = fields[i];
-      if (f.type === "hidden") continue;
-      if (f.tagName === "SELECT") {
-        for (var j = 0; j < f.options.length; j++) {
-          if (f.options[j].selected !== f.options[j].defaultSelected) return true;
-        }
-      } else if (f.type === "checkbox" || f.type === "radio") {
-        if (f.checked !== f.defaultChecked) return true;
-      } else if (f.value !== f.defaultValue) {
-        return true;
-      }
-    }
-    var open = region.querySelectorAll("details[open]");
-    return open.length > 0;
+    if (window.parleyChanged && window.parleyChanged(region)) return true;
+    return region.querySelectorAll("details[open]").length > 0;
   }
 
   function swap(html) {

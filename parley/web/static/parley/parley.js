@@ -185,14 +185,21 @@
     if (active && active.form && typing(active)) return true;
     var refused = document.querySelectorAll(".post-form textarea[name=body]");
     for (var i = 0; i < refused.length; i++) if (refused[i].value.trim()) return true;
+    return changedWithin(document);
+  }
+
+  // Whether the person changed a field inside `root` and has not sent it. The negotiation tab
+  // asks the same of each region it is about to refresh (window.parleyChanged).
+  function changedWithin(root) {
     var changed = false;
     touched.forEach(function (f) {
       if (!f.form || !document.contains(f)) { touched.delete(f); return; }
       var before = entered.has(f) ? entered.get(f) : state(f, true);
-      if (state(f, false) !== before) changed = true;
+      if (root.contains(f) && state(f, false) !== before) changed = true;
     });
     return changed;
   }
+  window.parleyChanged = changedWithin;
 
   // A field's state as one string: now, or as the page gave it (its defaults).
   function state(f, initial) {
